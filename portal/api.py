@@ -1,0 +1,40 @@
+"""API conventions shared by every app: JSON errors with field messages, 404 instead of details."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _django_validation_detail(error: DjangoValidationError) -> dict | list:
+    if hasattr(error, "error_dict"):
+        return {
+            field: [str(message) for message in messages.messages]
+            if hasattr(messages, "messages")
+            else [str(m) for m in messages]
+            for field, messages in error.message_dict.items()
+        }
+    return {"non_field_errors": [str(message) for message in error.messages]}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """DRF's handler, plus: services' Django ValidationError becomes a 400 with field messages."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, exceptions.ParseError):
+        response.data = {"detail": _("Malformed JSON: %(error)s") % {"error": exc.detail}}
+    return response
+
+
+def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)

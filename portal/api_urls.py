@@ -1,0 +1,10 @@
+"""The /api/v1/ router: the composition root names every app's API."""
+
+from django.urls import include, path
+
+from portal.accounts.api.views import ObtainTokenView
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
+    path("", include("portal.tenancy.api.urls")),
+]

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+from django_countries.fields import LazyTypedChoiceField
+
+from portal.forms import CleanTextForm, ServiceFormMixin
+from portal.identifiers import check_bpn, check_corporate_number, check_lei
+
+from .models import SELF_REGISTRATION_KINDS, DataSpace, OrganizationKind, Role
+
+
+class IdentifierFieldsMixin:
+    """Normalises BPNL / corporate number / LEI and collects BPN checksum warnings."""
+
+    identifier_warnings: list[str]
+
+    def _clean_identifier(self, name: str, checker):
+        value = (self.cleaned_data.get(name) or "").strip()  # type: ignore[attr-defined]
+        if not value:
+            return None
+        checked = checker(value)
+        self.identifier_warnings.extend(checked.warnings)
+        return checked.value
+
+    def clean_bpnl(self):
+        return self._clean_identifier("bpnl", lambda v: check_bpn(v, kinds="L"))
+
+    def clean_corporate_number(self):
+        return self._clean_identifier("corporate_number", check_corporate_number)
+
+    def clean_lei(self):
+        return self._clean_identifier("lei", check_lei)
+
+    def clean_identifiers_present(self, cleaned: dict) -> None:
+        if not any(cleaned.get(name) for name in ("bpnl", "corporate_number", "lei")) and not any(
+            name in self.errors
+            for name in ("bpnl", "corporate_number", "lei")  # type: ignore[attr-defined]
+        ):
+            raise ValidationError(_("Enter at least one identifier: BPNL, corporate number or LEI."))
+
+
+class OrganizationFieldsForm(IdentifierFieldsMixin, ServiceFormMixin, CleanTextForm):
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
+    data_spaces = forms.ChoiceField(
+        label=_("Data spaces"), choices=DataSpace.choices, initial=DataSpace.CATENA_X
+    )
+    bpnl = forms.CharField(
+        label=_("BPNL (Catena-X)"),
+        max_length=24,
+        required=False,
+        help_text=_("BPNL followed by 12 letters or digits."),
+    )
+    corporate_number = forms.CharField(
+        label=_("Corporate number (Japan)"),
+        max_length=20,
+        required=False,
+        help_text=_("13 digits (法人番号)."),
+    )
+    lei = forms.CharField(
+        label=_("LEI"), max_length=24, required=False, help_text=_("20 characters (ISO 17442).")
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.identifier_warnings = []
+
+    def clean(self):
+        cleaned = super().clean()
+        self.clean_identifiers_present(cleaned)
+        return cleaned
+
+
+class RegistrationForm(OrganizationFieldsForm):
+    kind = forms.ChoiceField(
+        label=_("Your company is"),
+        choices=[(kind.value, kind.label) for kind in SELF_REGISTRATION_KINDS],
+        initial=OrganizationKind.ECONOMIC_OPERATOR,
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("Work e-mail address"), max_length=254)
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    accept_terms = forms.BooleanField(
+        label=_("I am authorised to register this company and accept the terms of use.")
+    )
+
+    field_order = [
+        "kind",
+        "legal_name",
+        "country",
+        "street",
+        "postal_code",
+        "city",
+        "website",
+        "data_spaces",
+        "bpnl",
+        "corporate_number",
+        "lei",
+        "first_name",
+        "last_name",
+        "email",
+        "username",
+        "password1",
+        "password2",
+        "accept_terms",
+    ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+    def organization_data(self) -> dict:
+        keys = (
+            "kind",
+            "legal_name",
+            "country",
+            "street",
+            "postal_code",
+            "city",
+            "website",
+            "data_spaces",
+            "bpnl",
+            "corporate_number",
+            "lei",
+        )
+        return {
+            key: self.cleaned_data.get(key) or (None if key in ("bpnl", "corporate_number", "lei") else "")
+            for key in keys
+        }
+
+    def admin_data(self, language: str) -> dict:
+        data = {key: self.cleaned_data[key] for key in ("username", "email", "first_name", "last_name")}
+        languages = {code for code, _name in settings.LANGUAGES}
+        return {
+            **data,
+            "password": self.cleaned_data["password1"],
+            "preferred_language": language if language in languages else "en",
+        }
+
+
+class OrganizationEditForm(OrganizationFieldsForm):
+    def organization_data(self) -> dict:
+        return {
+            key: (self.cleaned_data.get(key) or None)
+            if key in ("bpnl", "corporate_number", "lei")
+            else self.cleaned_data.get(key, "")
+            for key in self.fields
+        }
+
+
+class SiteForm(ServiceFormMixin, CleanTextForm):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    street = forms.CharField(label=_("Street and number"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20)
+    city = forms.CharField(label=_("City"), max_length=100)
+    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    bpn = forms.CharField(
+        label=_("BPNS or BPNA"),
+        max_length=24,
+        required=False,
+        help_text=_("Catena-X site (BPNS…) or address (BPNA…) number."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.identifier_warnings: list[str] = []
+
+    def clean_bpn(self):
+        value = (self.cleaned_data.get("bpn") or "").strip()
+        if not value:
+            return None
+        checked = check_bpn(value, kinds="SA")
+        self.identifier_warnings.extend(checked.warnings)
+        return checked.value
+
+
+class InvitationForm(ServiceFormMixin, CleanTextForm):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    role = forms.ChoiceField(label=_("Role"), choices=())
+
+    def __init__(self, *args, roles: tuple[str, ...], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+
+
+class MembershipRoleForm(ServiceFormMixin, forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=())
+
+    def __init__(self, *args, roles: tuple[str, ...], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+
+
+class InvitationAcceptForm(ServiceFormMixin, CleanTextForm):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+    )
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+    def account_data(self, language: str) -> dict:
+        data = {key: self.cleaned_data[key] for key in ("username", "first_name", "last_name")}
+        return {**data, "password": self.cleaned_data["password1"], "preferred_language": language}

@@ -1,0 +1,80 @@
+"""Every read of tenancy data, scoped to what the acting user may see."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Invitation, Membership, Organization, Site
+
+
+def membership_of(user) -> Membership | None:
+    """The user's active membership (cached on the user object for the request)."""
+    if user is None or not user.is_authenticated:
+        return None
+    if not hasattr(user, "_passbridge_membership"):
+        membership = (
+            Membership.objects.select_related("organization").filter(user=user, is_active=True).first()
+        )
+        user._passbridge_membership = membership
+    return user._passbridge_membership
+
+
+def organization_of(user) -> Organization | None:
+    membership = membership_of(user)
+    return membership.organization if membership else None
+
+
+def active_organization_of(user) -> Organization | None:
+    organization = organization_of(user)
+    return organization if organization is not None and organization.is_active else None
+
+
+def members_for(*, actor) -> QuerySet[Membership]:
+    """The memberships of the actor's own organization (active organizations only)."""
+    organization = active_organization_of(actor)
+    if organization is None:
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(organization=organization).select_related("user").order_by("user__username")
+    )
+
+
+def member_get(*, actor, public_id) -> Membership | None:
+    """A membership of the actor's organization, or None: another tenant's member 'does not exist'."""
+    return members_for(actor=actor).filter(public_id=public_id).first()
+
+
+def sites_for(*, actor) -> QuerySet[Site]:
+    organization = active_organization_of(actor)
+    if organization is None:
+        return Site.objects.none()
+    return Site.objects.filter(organization=organization)
+
+
+def site_get(*, actor, public_id) -> Site | None:
+    return sites_for(actor=actor).filter(public_id=public_id).first()
+
+
+def open_invitations_for(*, actor) -> QuerySet[Invitation]:
+    organization = active_organization_of(actor)
+    if organization is None:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+    )
+
+
+def invitation_get(*, actor, public_id) -> Invitation | None:
+    return open_invitations_for(actor=actor).filter(public_id=public_id).first()
+
+
+def organizations_matching(*, actor, query: str) -> QuerySet[Organization]:
+    """Active organizations by name or identifier, for choosing a partner (public facts only)."""
+    from django.db.models import Q
+
+    if active_organization_of(actor) is None or not query.strip():
+        return Organization.objects.none()
+    q = query.strip()
+    return Organization.objects.filter(status="active").filter(
+        Q(legal_name__icontains=q) | Q(bpnl__iexact=q) | Q(corporate_number=q) | Q(lei__iexact=q)
+    )[:20]

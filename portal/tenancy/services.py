@@ -1,0 +1,381 @@
+"""Every write to organizations, sites, memberships and invitations.
+
+Each function is atomic, takes the acting user first, checks the policy itself and writes the audit
+log; e-mails are enqueued after commit with ids only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from portal.accounts.models import User
+from portal.accounts.services import user_create, user_deactivate
+from portal.audit.services import audit_record
+
+from . import policies
+from .models import (
+    MANAGER_ROLES,
+    SELF_REGISTRATION_KINDS,
+    Invitation,
+    Membership,
+    Organization,
+    OrganizationStatus,
+    Role,
+    Site,
+)
+
+NEUTRAL_IDENTIFIER_ERROR = gettext_noop(
+    "This identifier cannot be used for a new registration. If your company already uses PassBridge, "
+    "ask its administrator for an invitation."
+)
+INVITATION_SALT = "passbridge.invitation"
+ORGANIZATION_FIELDS = (
+    "legal_name",
+    "country",
+    "street",
+    "postal_code",
+    "city",
+    "website",
+    "data_spaces",
+    "bpnl",
+    "corporate_number",
+    "lei",
+)
+
+
+def _enqueue(task, *args: Any) -> None:
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def identifiers_in_use(
+    *, bpnl: str | None, corporate_number: str | None, lei: str | None, exclude: Organization | None = None
+) -> list[str]:
+    """Which of the given identifiers another organization already holds (field names only)."""
+    taken = []
+    others = Organization.objects.all() if exclude is None else Organization.objects.exclude(pk=exclude.pk)
+    for field, value in (("bpnl", bpnl), ("corporate_number", corporate_number), ("lei", lei)):
+        if value and others.filter(**{field: value}).exists():
+            taken.append(field)
+    return taken
+
+
+def _raise_if_identifiers_taken(data: dict[str, Any], exclude: Organization | None = None) -> None:
+    taken = identifiers_in_use(
+        bpnl=data.get("bpnl"),
+        corporate_number=data.get("corporate_number"),
+        lei=data.get("lei"),
+        exclude=exclude,
+    )
+    if taken:
+        raise ValidationError({field: _(NEUTRAL_IDENTIFIER_ERROR) for field in taken})
+
+
+@transaction.atomic
+def organization_register(*, organization: dict[str, Any], admin: dict[str, Any]) -> Membership:
+    """Self-registration: a pending company and its first administrator. Never an active organization."""
+    from .tasks import notify_operators_of_registration
+
+    kind = organization.get("kind")
+    if kind not in SELF_REGISTRATION_KINDS:
+        raise ValidationError(
+            {"kind": _("Certification bodies and authorities are created by platform operators.")}
+        )
+    _raise_if_identifiers_taken(organization)
+    values = {field: organization.get(field) for field in ORGANIZATION_FIELDS}
+    org = Organization(kind=kind, status=OrganizationStatus.PENDING, **values)
+    org.full_clean()
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:  # a concurrent registration took an identifier first
+        raise ValidationError(_(NEUTRAL_IDENTIFIER_ERROR)) from exc
+    user = user_create(**admin)
+    membership = Membership.objects.create(user=user, organization=org, role=Role.ADMIN)
+    audit_record(actor=user, action="organization.registered", organization=org, target=org)
+    _enqueue(notify_operators_of_registration, org.pk)
+    return membership
+
+
+def _decide(
+    *, actor: User, organization: Organization, status: str, reason: str, action: str
+) -> Organization:
+    from .tasks import send_organization_decision_email
+
+    if not policies.is_operator(actor):
+        raise PermissionDenied
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    org.status = status
+    org.status_reason = reason
+    org.decided_at = timezone.now()
+    org.decision_notified_at = None
+    org.save(update_fields=["status", "status_reason", "decided_at", "decision_notified_at"])
+    audit_record(
+        actor=actor,
+        action=action,
+        organization=org,
+        target=org,
+        details={"status": status, "reason": reason} if reason else {"status": status},
+    )
+    _enqueue(send_organization_decision_email, org.pk)
+    return org
+
+
+@transaction.atomic
+def organization_approve(*, actor: User, organization: Organization) -> Organization:
+    if organization.status == OrganizationStatus.ACTIVE:
+        return organization
+    return _decide(
+        actor=actor,
+        organization=organization,
+        status=OrganizationStatus.ACTIVE,
+        reason="",
+        action="organization.approved",
+    )
+
+
+@transaction.atomic
+def organization_reject(*, actor: User, organization: Organization, reason: str) -> Organization:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the applicant a reason for the rejection.")})
+    if organization.status != OrganizationStatus.PENDING:
+        raise ValidationError(_("Only pending registrations can be rejected."))
+    return _decide(
+        actor=actor,
+        organization=organization,
+        status=OrganizationStatus.REJECTED,
+        reason=reason.strip(),
+        action="organization.rejected",
+    )
+
+
+@transaction.atomic
+def organization_suspend(*, actor: User, organization: Organization, reason: str) -> Organization:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give a reason for the suspension.")})
+    return _decide(
+        actor=actor,
+        organization=organization,
+        status=OrganizationStatus.SUSPENDED,
+        reason=reason.strip(),
+        action="organization.suspended",
+    )
+
+
+@transaction.atomic
+def organization_update(*, actor: User, organization: Organization, data: dict[str, Any]) -> Organization:
+    if not policies.can_edit_organization(actor, organization):
+        raise PermissionDenied
+    _raise_if_identifiers_taken(data, exclude=organization)
+    changed = []
+    for field in ORGANIZATION_FIELDS:
+        if field in data and getattr(organization, field) != data[field]:
+            setattr(organization, field, data[field])
+            changed.append(field)
+    organization.full_clean()
+    organization.save()
+    audit_record(
+        actor=actor,
+        action="organization.updated",
+        organization=organization,
+        target=organization,
+        details={"fields": changed},
+    )
+    return organization
+
+
+SITE_FIELDS = ("name", "street", "postal_code", "city", "country", "bpn")
+
+
+def _check_site_bpn_free(bpn: str | None, exclude: Site | None = None) -> None:
+    if not bpn:
+        return
+    others = Site.objects.filter(bpn=bpn)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    if others.exists():
+        raise ValidationError({"bpn": _("This BPNS/BPNA is already registered for a site.")})
+
+
+@transaction.atomic
+def site_create(*, actor: User, organization: Organization, data: dict[str, Any]) -> Site:
+    if not policies.can_manage_sites(actor, organization):
+        raise PermissionDenied
+    _check_site_bpn_free(data.get("bpn"))
+    site = Site(organization=organization, **{field: data.get(field) for field in SITE_FIELDS})
+    site.full_clean()
+    site.save()
+    audit_record(actor=actor, action="site.created", organization=organization, target=site)
+    return site
+
+
+@transaction.atomic
+def site_update(*, actor: User, site: Site, data: dict[str, Any]) -> Site:
+    if not policies.can_manage_sites(actor, site.organization):
+        raise PermissionDenied
+    _check_site_bpn_free(data.get("bpn"), exclude=site)
+    for field in SITE_FIELDS:
+        if field in data:
+            setattr(site, field, data[field])
+    site.full_clean()
+    site.save()
+    audit_record(actor=actor, action="site.updated", organization=site.organization, target=site)
+    return site
+
+
+@transaction.atomic
+def site_delete(*, actor: User, site: Site) -> None:
+    if not policies.can_manage_sites(actor, site.organization):
+        raise PermissionDenied
+    audit_record(actor=actor, action="site.deleted", organization=site.organization, target=site)
+    site.delete()
+
+
+def _check_role(organization: Organization, role: str) -> None:
+    if role not in policies.assignable_roles(organization):
+        raise ValidationError({"role": _("This role does not exist for this kind of organization.")})
+
+
+@transaction.atomic
+def invitation_create(*, actor: User, organization: Organization, email: str, role: str) -> Invitation:
+    from .tasks import send_invitation_email
+
+    if not policies.can_manage_members(actor, organization):
+        raise PermissionDenied
+    _check_role(organization, role)
+    email = email.strip().lower()
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ValidationError({"email": _("This person is already a member of your organization.")})
+    if Invitation.objects.filter(
+        organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+    ).exists():
+        raise ValidationError({"email": _("An invitation to this address is already open.")})
+    invitation = Invitation.objects.create(
+        organization=organization, email=email, role=role, invited_by=actor
+    )
+    audit_record(
+        actor=actor,
+        action="invitation.sent",
+        organization=organization,
+        target=invitation,
+        details={"role": role},
+    )
+    _enqueue(send_invitation_email, invitation.pk)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
+    if not policies.can_manage_members(actor, invitation.organization):
+        raise PermissionDenied
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_record(
+        actor=actor, action="invitation.revoked", organization=invitation.organization, target=invitation
+    )
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.TimestampSigner(salt=INVITATION_SALT).sign(str(invitation.public_id))
+
+
+def invitation_from_token(token: str, *, max_age: int) -> Invitation | None:
+    """The open invitation a link refers to, or None if the link is forged, expired or used."""
+    try:
+        public_id = signing.TimestampSigner(salt=INVITATION_SALT).unsign(token, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    invitation = Invitation.objects.select_related("organization").filter(public_id=public_id).first()
+    if invitation is None or not invitation.is_open or not invitation.organization.is_active:
+        return None
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, account: dict[str, Any]) -> Membership:
+    """Create the invitee's account and membership. The e-mail address is the invited one."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise ValidationError(_("This invitation has already been used or withdrawn."))
+    user = user_create(**{**account, "email": invitation.email})
+    membership = Membership.objects.create(
+        user=user, organization=invitation.organization, role=invitation.role
+    )
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    audit_record(
+        actor=user,
+        action="invitation.accepted",
+        organization=invitation.organization,
+        target=membership,
+        details={"role": invitation.role},
+    )
+    return membership
+
+
+def _remaining_managers(membership: Membership) -> int:
+    return (
+        Membership.objects.select_for_update()
+        .filter(organization=membership.organization, is_active=True, role__in=MANAGER_ROLES)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    if not policies.can_manage_members(actor, membership.organization):
+        raise PermissionDenied
+    _check_role(membership.organization, role)
+    if (
+        membership.role in MANAGER_ROLES
+        and role not in MANAGER_ROLES
+        and _remaining_managers(membership) == 0
+    ):
+        raise ValidationError({"role": _("An organization needs at least one active administrator.")})
+    previous = membership.role
+    membership.role = role
+    membership.save(update_fields=["role"])
+    audit_record(
+        actor=actor,
+        action="membership.role_changed",
+        organization=membership.organization,
+        target=membership,
+        details={"from": previous, "to": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, actor: User, membership: Membership) -> Membership:
+    if not policies.can_manage_members(actor, membership.organization):
+        raise PermissionDenied
+    if membership.role in MANAGER_ROLES and _remaining_managers(membership) == 0:
+        raise ValidationError(_("An organization needs at least one active administrator."))
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    user_deactivate(user=membership.user)
+    audit_record(
+        actor=actor, action="membership.deactivated", organization=membership.organization, target=membership
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_reactivate(*, actor: User, membership: Membership) -> Membership:
+    if not policies.can_manage_members(actor, membership.organization):
+        raise PermissionDenied
+    membership.is_active = True
+    membership.save(update_fields=["is_active"])
+    membership.user.is_active = True
+    membership.user.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor, action="membership.reactivated", organization=membership.organization, target=membership
+    )
+    return membership

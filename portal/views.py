@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from portal.celery import app as celery_app
+from portal.tenancy import policies, selectors
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    return render(request, "home.html")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    kind = policies.dashboard_kind(request.user)
+    if kind == "operator":
+        return redirect("admin:index")
+    membership = selectors.membership_of(request.user)
+    context = {"membership": membership, "organization": membership.organization if membership else None}
+    if kind == "company":
+        context["members"] = selectors.members_for(actor=request.user)
+        context["sites"] = selectors.sites_for(actor=request.user)
+        context["can_manage"] = policies.can_manage_members(request.user, membership.organization)
+    return render(request, f"dashboards/{kind}.html", context)
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return "error"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if celery_app.conf.task_always_eager:
+        return "in-process"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception:
+        return "error"
+    return "ok"
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_status(), "broker": _broker_status()}
+    healthy = all(value != "error" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

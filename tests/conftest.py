@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from portal.celery import app as celery_app
+from portal.tenancy.models import OrganizationKind, Role
+
+from .factories import OrganizationFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings):
+    """Tasks run in-process unless a test starts a real worker; caches (throttles) start empty."""
+    celery_app.conf.task_always_eager = True
+    settings.PASSBRIDGE_ENFORCE_2FA = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def company_a(db):
+    return OrganizationFactory(legal_name="Company A GmbH")
+
+
+@pytest.fixture
+def company_b(db):
+    return OrganizationFactory(
+        legal_name="Company B KK", country="JP", bpnl=None, corporate_number="1180301018771"
+    )
+
+
+@pytest.fixture
+def admin_a(company_a):
+    return member(Role.ADMIN, company_a, username="admin-a")
+
+
+@pytest.fixture
+def viewer_a(company_a):
+    return member(Role.VIEWER, company_a, username="viewer-a")
+
+
+@pytest.fixture
+def admin_b(company_b):
+    return member(Role.ADMIN, company_b, username="admin-b")
+
+
+@pytest.fixture
+def certification_body(db):
+    return OrganizationFactory(kind=OrganizationKind.CERTIFICATION_BODY, legal_name="Cert Body GmbH")
+
+
+@pytest.fixture
+def reviewer(certification_body):
+    return member(Role.REVIEWER, certification_body, username="reviewer")
+
+
+@pytest.fixture
+def authority(db):
+    return OrganizationFactory(kind=OrganizationKind.AUTHORITY, legal_name="Market Surveillance")
+
+
+@pytest.fixture
+def inspector(authority):
+    return member(Role.INSPECTOR, authority, username="inspector")
+
+
+@pytest.fixture
+def operator(db):
+    from .factories import UserFactory
+
+    return UserFactory(username="operator", is_staff=True, is_superuser=True)
