@@ -41,8 +41,9 @@ format: install
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
 messages: install
-	cd portal && ../$(PY) ../manage.py makemessages -l ja -l de --no-obsolete
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages -l ja -l de --no-obsolete --no-location \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'build/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 test: install system-deps lint
 	PASSBRIDGE_ENV=test DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \

@@ -26,10 +26,14 @@ from .models import ApiToken
 PENDING_USER_KEY = "passbridge_2fa_user"
 PENDING_BACKEND_KEY = "passbridge_2fa_backend"
 PENDING_NEXT_KEY = "passbridge_2fa_next"
+NEW_TOKEN_KEY = "passbridge_new_token"
 
 
 def lockout_response(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-    message = _("Too many failed login attempts. Try again in 15 minutes or reset your password.")
+    minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
+    message = _(
+        "Too many failed login attempts. Try again in %(minutes)d minutes or reset your password."
+    ) % {"minutes": minutes}
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message}, status=429)
     return render(request, "accounts/locked_out.html", {"message": message}, status=429)
@@ -124,8 +128,7 @@ def security(request: HttpRequest) -> HttpResponse:
 
 
 def _qr_data_uri(text: str) -> str:
-    svg = segno.make(text, error="m").svg_inline(scale=5, dark="#1b1f24")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return segno.make(text, error="m").svg_data_uri(scale=5, dark="#1b1f24")
 
 
 @login_required
@@ -178,14 +181,16 @@ def tokens(request: HttpRequest) -> HttpResponse:
     if not can_manage_api_tokens(request.user):
         raise Http404
     form = ApiTokenForm(request.POST or None)
-    new_value = None
     if request.method == "POST" and form.is_valid():
-        _token, new_value = services.api_token_create(
+        _token, value = services.api_token_create(
             actor=request.user,
             name=form.cleaned_data["name"],
             expires_in_days=form.cleaned_data.get("expires_in_days"),
         )
-        form = ApiTokenForm()
+        # Shown once after the redirect, so a reload neither repeats the creation nor shows it again.
+        request.session[NEW_TOKEN_KEY] = value
+        return redirect("accounts:tokens")
+    new_value = request.session.pop(NEW_TOKEN_KEY, None)
     return render(
         request,
         "accounts/tokens.html",

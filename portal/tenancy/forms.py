@@ -4,14 +4,21 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.password_validation import password_validators_help_text_html
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
-from django_countries.fields import LazyTypedChoiceField
 
 from portal.forms import CleanTextForm, ServiceFormMixin
 from portal.identifiers import check_bpn, check_corporate_number, check_lei
 
-from .models import SELF_REGISTRATION_KINDS, DataSpace, OrganizationKind, Role
+from .models import SELF_REGISTRATION_KINDS, DataSpace, Organization, OrganizationKind, Role
+
+# Evaluated per request so the help text follows the user's language.
+PASSWORD_HELP = lazy(password_validators_help_text_html, str)()
+
+
+def _country_field():
+    """A country choice with an empty first option, so nobody is silently placed in Afghanistan."""
+    return Organization._meta.get_field("country").formfield(label=_("Country"))
 
 
 class IdentifierFieldsMixin:
@@ -46,7 +53,7 @@ class IdentifierFieldsMixin:
 
 class OrganizationFieldsForm(IdentifierFieldsMixin, ServiceFormMixin, CleanTextForm):
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = _country_field()
     street = forms.CharField(label=_("Street and number"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     city = forms.CharField(label=_("City"), max_length=100)
@@ -98,7 +105,7 @@ class RegistrationForm(OrganizationFieldsForm):
     password1 = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
@@ -178,7 +185,7 @@ class SiteForm(ServiceFormMixin, CleanTextForm):
     street = forms.CharField(label=_("Street and number"), max_length=200)
     postal_code = forms.CharField(label=_("Postal code"), max_length=20)
     city = forms.CharField(label=_("City"), max_length=100)
-    country = LazyTypedChoiceField(label=_("Country"), choices=countries)
+    country = _country_field()
     bpn = forms.CharField(
         label=_("BPNS or BPNA"),
         max_length=24,
@@ -228,7 +235,7 @@ class InvitationAcceptForm(ServiceFormMixin, CleanTextForm):
     password1 = forms.CharField(
         label=_("Password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validators_help_text_html(),
+        help_text=PASSWORD_HELP,
     )
     password2 = forms.CharField(
         label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})

@@ -63,7 +63,7 @@ def assignable_roles(organization: Organization) -> tuple[str, ...]:
 
 def dashboard_kind(user) -> str:
     """Which dashboard fits the user: operator, pending, company, certifier, authority or none."""
-    if is_operator(user) and membership_of(user) is None:
+    if is_operator(user):
         return "operator"
     membership = membership_of(user)
     if membership is None:
@@ -77,4 +77,4 @@ def dashboard_kind(user) -> str:
         return "certifier"
     if kind == OrganizationKind.AUTHORITY:
         return "authority"
-    return "operator"
+    return "none"

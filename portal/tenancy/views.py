@@ -160,6 +160,7 @@ def members(request: HttpRequest) -> HttpResponse:
             "can_manage": can_manage,
             "form": form,
             "roles": [(role, Role(role).label) for role in roles],
+            "valid_days": settings.PASSBRIDGE_INVITATION_MAX_AGE // 86400,
         },
     )
 
