@@ -9,10 +9,14 @@ from django.core.exceptions import ValidationError
 class ServiceFormMixin:
     """Lets a view put a service's ValidationError onto the form, per field where it names one."""
 
+    #: Service field names that a form shows under another name (e.g. the service's `password`).
+    service_field_names: dict[str, str] = {"password": "password1"}
+
     def add_service_error(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
             for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)  # type: ignore[attr-defined]
+                name = self.service_field_names.get(field, field)
+                self.add_error(name if name in self.fields else None, errors)  # type: ignore[attr-defined]
         else:
             self.add_error(None, error)  # type: ignore[attr-defined]
 

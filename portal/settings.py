@@ -76,13 +76,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "portal.accounts.middleware.PreferredLanguageMiddleware",
     "portal.accounts.middleware.SessionLifetimeMiddleware",
     "portal.audit.middleware.AuditContextMiddleware",
     "portal.accounts.middleware.TwoFactorEnforcementMiddleware",
@@ -154,6 +154,9 @@ AXES_VERBOSE = False
 # The embedded default keeps it off so the demo logins work without an authenticator app.
 PASSBRIDGE_ENFORCE_2FA = env_bool("ENFORCE_2FA", PRODUCTION)
 OTP_TOTP_ISSUER = "PassBridge"
+# The admin must never show a confirmed device's TOTP seed or QR code (found by the canary crawl): an
+# operator who can read a certifier's seed can produce their codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Accept a code for one 30-second step only (django-otp's default tolerance accepts more).
 PASSBRIDGE_TOTP_TOLERANCE = 0
 
@@ -286,6 +289,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:
+    # Static files are served by WhiteNoise in production; runserver and the test server serve them otherwise.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)) or 0)

@@ -5,7 +5,9 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.i18n import set_language as django_set_language
 
+from portal.accounts.services import user_set_language
 from portal.celery import app as celery_app
 from portal.tenancy import policies, selectors
 
@@ -49,6 +51,14 @@ def _broker_status() -> str:
     except Exception:
         return "error"
     return "ok"
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered on the account so e-mails follow the user's choice."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response
 
 
 @never_cache

@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from portal.tenancy.policies import requires_two_factor
@@ -62,3 +63,17 @@ class TwoFactorEnforcementMiddleware:
 
     def _allowed_paths(self) -> set[str]:
         return {reverse(name) for name in self.ALLOWED_URL_NAMES}
+
+
+class PreferredLanguageMiddleware:
+    """Logged-in users see their saved language unless they picked one with the switcher (cookie)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            translation.activate(user.preferred_language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

@@ -54,6 +54,13 @@ def user_create(
     return user
 
 
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the UI language so e-mails to this user are written in it."""
+    if language in dict(settings.LANGUAGES) and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
 @transaction.atomic
 def user_deactivate(*, user: User) -> None:
     user.is_active = False
@@ -87,8 +94,13 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
 
 
 def api_token_authenticate(value: str) -> ApiToken | None:
+    from portal.tenancy.policies import requires_two_factor
+
     token = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(value)).first()
     if token is None or not token.user.is_active:
+        return None
+    # A token made before 2FA was enforced must not bypass it: without a confirmed device it stops working.
+    if requires_two_factor(token.user) and confirmed_totp_device(token.user) is None:
         return None
     now = timezone.now()
     # Writing on every request would make each API call a write; a minute's precision is enough.

@@ -3,12 +3,21 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from portal.identifiers import validate_bpnl, validate_corporate_number, validate_lei, validate_site_bpn
+from portal.identifiers import (
+    check_bpn,
+    check_corporate_number,
+    check_lei,
+    validate_bpnl,
+    validate_corporate_number,
+    validate_lei,
+    validate_site_bpn,
+)
 
 
 class OrganizationKind(models.TextChoices):
@@ -41,6 +50,16 @@ class OrganizationStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
     REJECTED = "rejected", _("Rejected")
+
+
+def _canonical(value: str | None, checker) -> str | None:
+    """The normalised identifier; blank becomes NULL. An invalid value is left for its validator to report."""
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return checker(value).value
+    except ValidationError:
+        return value
 
 
 class Organization(models.Model):
@@ -106,6 +125,14 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
+    def clean(self) -> None:
+        """Identifiers are stored in their canonical form, so uniqueness holds whatever the input's spelling
+        (the validators accept e.g. a lower-case BPNL or full-width digits, as the forms do)."""
+        super().clean()
+        self.bpnl = _canonical(self.bpnl, lambda value: check_bpn(value, kinds="L"))
+        self.corporate_number = _canonical(self.corporate_number, check_corporate_number)
+        self.lei = _canonical(self.lei, check_lei)
+
     @property
     def is_active(self) -> bool:
         return self.status == OrganizationStatus.ACTIVE
@@ -148,6 +175,10 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        self.bpn = _canonical(self.bpn, lambda value: check_bpn(value, kinds="SA"))
 
 
 class Role(models.TextChoices):

@@ -66,15 +66,15 @@ def identifiers_in_use(
     return taken
 
 
-def _raise_if_identifiers_taken(data: dict[str, Any], exclude: Organization | None = None) -> None:
+def _clean_organization(org: Organization) -> None:
+    """Validate with identifiers in canonical form; a taken identifier gets the neutral message."""
+    org.clean()
     taken = identifiers_in_use(
-        bpnl=data.get("bpnl"),
-        corporate_number=data.get("corporate_number"),
-        lei=data.get("lei"),
-        exclude=exclude,
+        bpnl=org.bpnl, corporate_number=org.corporate_number, lei=org.lei, exclude=org if org.pk else None
     )
     if taken:
         raise ValidationError({field: _(NEUTRAL_IDENTIFIER_ERROR) for field in taken})
+    org.full_clean()
 
 
 @transaction.atomic
@@ -87,10 +87,9 @@ def organization_register(*, organization: dict[str, Any], admin: dict[str, Any]
         raise ValidationError(
             {"kind": _("Certification bodies and authorities are created by platform operators.")}
         )
-    _raise_if_identifiers_taken(organization)
     values = {field: organization.get(field) for field in ORGANIZATION_FIELDS}
     org = Organization(kind=kind, status=OrganizationStatus.PENDING, **values)
-    org.full_clean()
+    _clean_organization(org)
     try:
         with transaction.atomic():
             org.save()
@@ -172,13 +171,12 @@ def organization_suspend(*, actor: User, organization: Organization, reason: str
 def organization_update(*, actor: User, organization: Organization, data: dict[str, Any]) -> Organization:
     if not policies.can_edit_organization(actor, organization):
         raise PermissionDenied
-    _raise_if_identifiers_taken(data, exclude=organization)
     changed = []
     for field in ORGANIZATION_FIELDS:
         if field in data and getattr(organization, field) != data[field]:
             setattr(organization, field, data[field])
             changed.append(field)
-    organization.full_clean()
+    _clean_organization(organization)
     organization.save()
     audit_record(
         actor=actor,
@@ -252,6 +250,11 @@ def invitation_create(*, actor: User, organization: Organization, email: str, ro
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of your organization.")})
+    if User.objects.filter(email__iexact=email).exists():
+        # A person acts for one organization; say so without revealing which one holds the address.
+        raise ValidationError(
+            {"email": _("This address already has a PassBridge account. Invite another address.")}
+        )
     if Invitation.objects.filter(
         organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).exists():

@@ -1,0 +1,1 @@
+"""The canary crawl: see tests/canary/registry.py."""

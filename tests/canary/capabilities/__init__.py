@@ -1,0 +1,1 @@
+"""Canary planters: every module here registers itself with tests.canary.registry.register."""

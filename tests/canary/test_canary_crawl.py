@@ -1,0 +1,133 @@
+"""The canary crawl: company A's planted markers appear only where the audience may see them.
+
+Every URL pattern, admin page and OpenAPI path is requested as each audience (see
+``tests/canary/registry.py`` for the framework and how a capability plugs its data in).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.tenancy.models import Organization
+from portal.tenancy.services import invitation_token
+
+from .crawler import build_targets, crawl
+from .leaky_urls import SELFTEST_PREFIX
+from .registry import ANONYMOUS, AUDIENCES, COMPANY_A, COMPANY_A_VIEWER, COMPANY_B, NOBODY, OPERATOR
+
+pytestmark = pytest.mark.django_db
+
+MEMBERS_PAGE = "/organization/members/"
+MEMBERS_API = "/api/v1/organizations/me/members/"
+
+
+def _markers(world, *descriptions: str) -> dict[str, str]:
+    by_description = {marker.description: marker.value for marker in world.markers}
+    return {description: by_description[description] for description in descriptions}
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_planted_markers_reach_only_allowed_audiences(audience, canary_world, canary_targets):
+    report = crawl(audience, canary_world.users[audience], canary_targets.targets, canary_world.markers)
+
+    assert not report.leaks, (
+        f"{len(report.leaks)} response(s) showed {audience} data it may not see:\n{report.leak_summary()}"
+    )
+    assert not report.server_errors, "server errors during the crawl:\n" + "\n".join(report.server_errors)
+    assert not report.relogins, f"a GET ended {audience}'s session: {report.relogins}"
+    assert report.requests == len(canary_targets.targets)
+
+    # Positive control: what this audience must see, it saw (the planted data is reachable).
+    seen = report.seen_markers()
+    missing = [
+        m.description for m in canary_world.markers if audience in m.expect_seen_by and m.value not in seen
+    ]
+    assert not missing, f"{audience} never saw: {missing}"
+
+
+def test_company_a_sees_its_people_on_the_members_page(canary_world, canary_targets):
+    """The positive control the crawl relies on, spelt out: the owner sees its markers on known pages."""
+    report = crawl(COMPANY_A, canary_world.users[COMPANY_A], canary_targets.targets, canary_world.markers)
+    people = _markers(
+        canary_world,
+        "company A admin's e-mail address",
+        "company A viewer's e-mail address",
+        "company A viewer's last name",
+        "e-mail address of company A's open invitation",
+    )
+    assert set(people.values()) <= report.seen_on(MEMBERS_PAGE), people
+    assert set(people.values()) - {people["e-mail address of company A's open invitation"]} <= report.seen_on(
+        MEMBERS_API
+    )
+
+
+def test_company_b_opens_company_a_objects_and_sees_nothing(canary_world, canary_targets):
+    """Company B requested A's objects by id, and got 404s without A's data (not just redirects)."""
+    site = canary_world.objects["site"]
+    site_urls = [t for t in canary_targets.targets if str(site.public_id) in t.path]
+    assert any(t.path.startswith("/api/v1/") for t in site_urls)
+    assert any(t.path.startswith("/organization/sites/") for t in site_urls)
+
+    report = crawl(COMPANY_B, canary_world.users[COMPANY_B], site_urls, canary_world.markers)
+    assert not report.leaks and not report.seen
+    assert report.statuses.get(404, 0) >= 3, report.statuses
+
+
+def test_invitation_link_shows_the_invitation_to_its_holder_only(canary_world, canary_targets):
+    """The bearer grant works: the valid link shows the invited address; a forged one shows nothing."""
+    invitation = canary_world.objects["invitation"]
+    valid = reverse("tenancy:invitation_accept", kwargs={"token": invitation_token(invitation)})
+    targets = [t for t in canary_targets.targets if t.path.startswith("/invitations/")]
+    assert valid in {t.path for t in targets}
+    assert len(targets) >= 4  # valid, signed with another salt, unsigned id, nonexistent
+
+    report = crawl(ANONYMOUS, None, targets, canary_world.markers)
+    assert not report.leaks, report.leak_summary()
+    email = _markers(canary_world, "e-mail address of company A's open invitation")
+    assert set(email.values()) <= report.seen_on(valid)
+    assert {hit.target.path for hit in report.seen} == {valid}
+
+
+def test_crawl_covers_every_url_pattern_and_api_path(canary_world, canary_targets):
+    targets = canary_targets
+    paths = {target.path for target in targets.targets}
+
+    assert len(targets.patterns) > 100
+    assert not targets.uncovered_patterns, (
+        f"URL patterns the crawl could not build: {targets.uncovered_patterns}"
+    )
+    assert len(targets.schema_paths) >= 6
+    assert set(targets.schema_paths) == targets.covered_schema_paths
+    assert MEMBERS_API in paths and MEMBERS_PAGE in paths
+    assert any(target.path.startswith(MEMBERS_API + "?search=") for target in targets.targets)
+
+    # A's objects were substituted into URLs, also into the admin's change views.
+    assert sum(1 for target in targets.targets if target.substituted) >= 20
+    site, token = canary_world.objects["site"], canary_world.objects["api_token"]
+    assert f"/organization/sites/{site.public_id}/edit/" in paths
+    assert f"/accounts/tokens/{token.pk}/revoke/" in paths
+    org = Organization.objects.get(pk=canary_world.company_a.pk)
+    assert f"/admin/tenancy/organization/{org.pk}/change/" in paths
+    assert "/admin/" in paths and "/admin/tenancy/site/?q=canary" in paths
+    assert any(target.path.startswith("/admin/autocomplete/?") for target in targets.targets)
+
+    # Every audience in the registry, every kind of marker.
+    assert {ANONYMOUS, COMPANY_A, COMPANY_A_VIEWER, COMPANY_B, OPERATOR} <= set(canary_world.users)
+    assert any(marker.visible_to == NOBODY for marker in canary_world.markers)
+    assert len(canary_world.markers) >= 25
+
+
+def test_the_harness_catches_a_planted_leak(settings, canary_world):
+    """Self-test: with two deliberately leaky views mounted, the crawl finds both leaks."""
+    settings.ROOT_URLCONF = "tests.canary.leaky_urls"
+    targets = build_targets(canary_world)
+    selftest = [t for t in targets.targets if t.path.startswith(SELFTEST_PREFIX)]
+    assert len(selftest) >= 3  # the header view, A's site by id, a nonexistent id
+
+    report = crawl(COMPANY_B, canary_world.users[COMPANY_B], selftest, canary_world.markers)
+    leaked = {(hit.marker.description, hit.where) for hit in report.leaks}
+    assert ("company A's site name", "body") in leaked
+    assert ("e-mail address of company A's open invitation", "header X-Debug-Invitation") in leaked
+    # The object-level leak was found by substituting A's site id, which only the providers know.
+    assert any("company A's site" in hit.target.substituted for hit in report.leaks if hit.where == "body")
