@@ -87,15 +87,11 @@ class OrganizationFieldsForm(IdentifierFieldsMixin, ServiceFormMixin, CleanTextF
         return cleaned
 
 
-class RegistrationForm(OrganizationFieldsForm):
-    kind = forms.ChoiceField(
-        label=_("Your company is"),
-        choices=[(kind.value, kind.label) for kind in SELF_REGISTRATION_KINDS],
-        initial=OrganizationKind.ECONOMIC_OPERATOR,
-    )
+class NewAccountForm(ServiceFormMixin, CleanTextForm):
+    """The fields a person fills in to create their own account (sign-up and invitation)."""
+
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
-    email = forms.EmailField(label=_("Work e-mail address"), max_length=254)
     username = forms.RegexField(
         label=_("Username"),
         max_length=150,
@@ -110,6 +106,30 @@ class RegistrationForm(OrganizationFieldsForm):
     password2 = forms.CharField(
         label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+    def account_data(self, language: str) -> dict:
+        data = {key: self.cleaned_data[key] for key in ("username", "first_name", "last_name")}
+        languages = {code for code, _name in settings.LANGUAGES}
+        return {
+            **data,
+            "password": self.cleaned_data["password1"],
+            "preferred_language": language if language in languages else "en",
+        }
+
+
+class RegistrationForm(OrganizationFieldsForm, NewAccountForm):
+    kind = forms.ChoiceField(
+        label=_("Your company is"),
+        choices=[(kind.value, kind.label) for kind in SELF_REGISTRATION_KINDS],
+        initial=OrganizationKind.ECONOMIC_OPERATOR,
+    )
+    email = forms.EmailField(label=_("Work e-mail address"), max_length=254)
     accept_terms = forms.BooleanField(
         label=_("I am authorised to register this company and accept the terms of use.")
     )
@@ -135,12 +155,6 @@ class RegistrationForm(OrganizationFieldsForm):
         "accept_terms",
     ]
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return cleaned
-
     def organization_data(self) -> dict:
         keys = (
             "kind",
@@ -161,13 +175,7 @@ class RegistrationForm(OrganizationFieldsForm):
         }
 
     def admin_data(self, language: str) -> dict:
-        data = {key: self.cleaned_data[key] for key in ("username", "email", "first_name", "last_name")}
-        languages = {code for code, _name in settings.LANGUAGES}
-        return {
-            **data,
-            "password": self.cleaned_data["password1"],
-            "preferred_language": language if language in languages else "en",
-        }
+        return {**self.account_data(language), "email": self.cleaned_data["email"]}
 
 
 class OrganizationEditForm(OrganizationFieldsForm):
@@ -223,30 +231,5 @@ class MembershipRoleForm(ServiceFormMixin, forms.Form):
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
 
 
-class InvitationAcceptForm(ServiceFormMixin, CleanTextForm):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    username = forms.RegexField(
-        label=_("Username"),
-        max_length=150,
-        regex=r"^[\w.@+-]+\Z",
-        help_text=_("Letters, digits and @/./+/-/_ only."),
-    )
-    password1 = forms.CharField(
-        label=_("Password"),
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=PASSWORD_HELP,
-    )
-    password2 = forms.CharField(
-        label=_("Repeat the password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return cleaned
-
-    def account_data(self, language: str) -> dict:
-        data = {key: self.cleaned_data[key] for key in ("username", "first_name", "last_name")}
-        return {**data, "password": self.cleaned_data["password1"], "preferred_language": language}
+class InvitationAcceptForm(NewAccountForm):
+    pass
