@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from portal.celery import app as celery_app
@@ -16,7 +17,10 @@ def _isolated_state(settings):
     celery_app.conf.task_always_eager = True
     settings.PASSBRIDGE_ENFORCE_2FA = False
     cache.clear()
+    # A request through the test client leaves its language active in this thread; start each test in English.
+    translation.activate("en")
     yield
+    translation.deactivate()
     cache.clear()
 
 

@@ -264,7 +264,7 @@ ANNEX_XIII_POINTS: dict[str, tuple[Audience, Promise]] = {
     "1(k)": (Audience.PUBLIC, _("Capacity threshold for exhaustion (EV only)")),
     "1(l)": (Audience.PUBLIC, _("Temperature range when not in use")),
     "1(m)": (Audience.PUBLIC, _("Commercial warranty period for calendar life")),
-    "1(n)": (Audience.PUBLIC, _("Initial round-trip efficiency and at 50 % of cycle life")),
+    "1(n)": (Audience.PUBLIC, _("Initial round-trip efficiency and at 50 percent of cycle life")),
     "1(o)": (Audience.PUBLIC, _("Internal cell and pack resistance")),
     "1(p)": (Audience.PUBLIC, _("C-rate of the cycle-life test")),
     "1(q)": (Audience.PUBLIC, _("Symbols and labels and their meaning")),

@@ -102,7 +102,10 @@ class OrganizationAdmin(admin.ModelAdmin):
                     self.message_user(request, f"{organization}: {' '.join(exc.messages)}", messages.ERROR)
             if done:
                 self.message_user(
-                    request, _("%(count)d organization(s) updated.") % {"count": done}, messages.SUCCESS
+                    request,
+                    ngettext("%(count)d organization updated.", "%(count)d organizations updated.", done)
+                    % {"count": done},
+                    messages.SUCCESS,
                 )
             return None
         return TemplateResponse(
