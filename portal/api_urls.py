@@ -7,4 +7,5 @@ from portal.accounts.api.views import ObtainTokenView
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include("portal.tenancy.api.urls")),
+    path("", include("passports.api.urls")),
 ]

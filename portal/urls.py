@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("portal.accounts.urls")),
     path("", include("portal.tenancy.urls")),
+    path("passports/", include("passports.urls")),
+    path("p/", include("passports.public_urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("portal.api_urls", "api"), namespace="api")),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import defaultdict
 from datetime import date
@@ -11,7 +10,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 
 from passports.catalogue import (
@@ -48,10 +46,9 @@ from passports.catalogue import (
     validate_value,
     visible_audiences,
 )
+from passports.catenax_data import CATENAX_DATA_DIR
 
-CATENAX_DATA = Path(
-    os.environ.get("PASSBRIDGE_CATENAX_DATA", Path(settings.BASE_DIR).parent / "shared" / "catenax-data")
-)
+CATENAX_DATA = CATENAX_DATA_DIR
 PASSPORT_DAY = date(2027, 2, 18)
 NUMERIC = {FieldType.DECIMAL, FieldType.INTEGER, FieldType.PERCENT}
 TEXTUAL = {FieldType.TEXT, FieldType.LONG_TEXT, FieldType.IDENTIFIER, FieldType.URL, FieldType.CHOICE}

@@ -1,0 +1,94 @@
+"""Who sees and changes what in passports: the one place that decides, for API, HTML, exports and admin.
+
+Viewer kinds (see `catalogue.Viewer`): the owner company (by role: viewer reads, editor edits, admin
+publishes and grants), a certifier whose organization holds the confidential grant while it reviews,
+an authority, a partner holding a legitimate-interest grant on the passport or its battery model, and
+the public. The passport policy only understands its own permissions; certification grants them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from guardian.core import ObjectPermissionChecker
+
+from portal.tenancy.groups import organization_group
+from portal.tenancy.models import OrganizationKind, Role
+from portal.tenancy.selectors import active_organization_of
+
+from .catalogue import ATTRIBUTES, Viewer, visible_audiences
+from .models import BatteryModel, Passport
+
+EDIT_ROLES = (Role.ADMIN, Role.EDITOR)
+PUBLISH_ROLES = (Role.ADMIN,)
+
+
+def _role(user, organization) -> str | None:
+    from portal.tenancy.selectors import membership_of
+
+    membership = membership_of(user)
+    if membership is None or membership.organization_id != organization.pk or not organization.is_active:
+        return None
+    return membership.role
+
+
+def is_owner(user, obj: Passport | BatteryModel) -> bool:
+    return _role(user, obj.organization) is not None
+
+
+def can_edit(user, obj: Passport | BatteryModel) -> bool:
+    return _role(user, obj.organization) in EDIT_ROLES
+
+
+def can_publish(user, obj: Passport | BatteryModel) -> bool:
+    return _role(user, obj.organization) in PUBLISH_ROLES
+
+
+def can_grant(user, obj: Passport | BatteryModel) -> bool:
+    return _role(user, obj.organization) in PUBLISH_ROLES
+
+
+def _group_has(organization, perm: str, objects: Iterable[Passport | BatteryModel]) -> bool:
+    checker = ObjectPermissionChecker(organization_group(organization))
+    return any(checker.has_perm(f"{perm}_{obj._meta.model_name}", obj) for obj in objects if obj is not None)
+
+
+def viewer_kind(user, obj: Passport | BatteryModel) -> Viewer:
+    """The viewer kind of `user` for `obj`; anonymous and unrelated users are the public."""
+    if user is None or not user.is_authenticated:
+        return Viewer.PUBLIC
+    if is_owner(user, obj):
+        return Viewer.OWNER
+    organization = active_organization_of(user)
+    if organization is None:
+        return Viewer.PUBLIC
+    related = [obj, obj.battery_model] if isinstance(obj, Passport) else [obj]
+    if _group_has(organization, "view_confidential", related):
+        return Viewer.CERTIFIER
+    if organization.kind == OrganizationKind.AUTHORITY:
+        return Viewer.AUTHORITY
+    if _group_has(organization, "view_legitimate_interest", related):
+        return Viewer.PARTNER
+    return Viewer.PUBLIC
+
+
+def can_see_unpublished(viewer: Viewer) -> bool:
+    """Drafts are working material of the owner (and the certifier reviewing it), never published data."""
+    return viewer in (Viewer.OWNER, Viewer.CERTIFIER)
+
+
+def can_see_supply_chain(viewer: Viewer) -> bool:
+    return viewer in (Viewer.OWNER, Viewer.CERTIFIER)
+
+
+def visible_keys(viewer: Viewer) -> frozenset[str]:
+    """Top-level attribute keys the viewer may read (an allowlist: anything else is dropped)."""
+    audiences = visible_audiences(viewer)
+    return frozenset(a.key for a in ATTRIBUTES if a.group is None and a.audience in audiences)
+
+
+def visible_values(viewer: Viewer, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Only the values this viewer may read, in catalogue order."""
+    allowed = visible_keys(viewer)
+    return {key: values[key] for key in (a.key for a in ATTRIBUTES) if key in allowed and key in values}

@@ -1,0 +1,513 @@
+"""Every write to battery models, passports, versions, status, dynamic data and grants.
+
+Values are dicts keyed by catalogue attribute keys; they are validated by the catalogue and stored
+JSON-ready. Each function checks the policy, runs atomically and writes the audit log (never values:
+audit details are shown to admins and must not carry data, least of all supply-chain facts).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from portal.audit.services import audit_record
+from portal.tenancy.groups import organization_group
+from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
+
+from . import policies
+from .catalogue import ATTRIBUTES, Level, attribute, validate_record, validate_value
+from .completeness import completeness
+from .models import (
+    BatteryModel,
+    DynamicDataPoint,
+    Passport,
+    PassportVersion,
+    StatusEvent,
+    SupplyChainEntry,
+    VersionState,
+)
+
+SUPPLY_CHAIN = "supply_chain"
+#: Battery-level attributes with their own write paths: status events and appended dynamic data.
+STATUS_KEY = "battery_status"
+DYNAMIC_KEYS = frozenset(a.key for a in ATTRIBUTES if a.timestamped and a.group is None)
+MODEL_KEYS = frozenset(
+    a.key
+    for a in ATTRIBUTES
+    if a.group is None and a.level is Level.MODEL and not a.system and a.key != SUPPLY_CHAIN
+)
+BATTERY_KEYS = frozenset(
+    a.key
+    for a in ATTRIBUTES
+    if a.group is None
+    and a.level is Level.BATTERY
+    and not a.system
+    and a.key != STATUS_KEY
+    and a.key not in DYNAMIC_KEYS
+)
+REQUIRED_MODEL_KEYS = ("model_name", "manufacturer_part_id", "battery_category")
+SUCCESSOR_STATUSES = ("repurposed", "remanufactured")
+
+
+def _clean(values: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    """Validated values (None marks a value to remove); every wrong key and value is reported at once."""
+    if not isinstance(values, dict):
+        raise ValidationError(_("Expected an object of attribute values."))
+    errors: dict[str, list] = {
+        key: [_("This attribute cannot be set here.")] for key in sorted(values) if key not in allowed
+    }
+    try:
+        cleaned = validate_record({key: value for key, value in values.items() if key in allowed})
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        cleaned = {}
+    if errors:
+        raise ValidationError(errors)
+    return {key: (None if value in ("", []) else value) for key, value in cleaned.items()}
+
+
+def _merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    merged = {**current, **changes}
+    return {key: value for key, value in merged.items() if value is not None}
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+
+
+def _require_company(organization: Organization) -> None:
+    if organization.kind not in COMPANY_KINDS or not organization.is_active:
+        raise PermissionDenied
+
+
+# ---- battery models ------------------------------------------------------------------------------
+@transaction.atomic
+def battery_model_create(*, actor, organization: Organization, values: dict[str, Any]) -> BatteryModel:
+    _require_company(organization)
+    probe = BatteryModel(organization=organization)
+    if not policies.can_edit(actor, probe):
+        raise PermissionDenied
+    cleaned = _clean(values, MODEL_KEYS)
+    missing = [key for key in REQUIRED_MODEL_KEYS if cleaned.get(key) in (None, "")]
+    if missing:
+        raise ValidationError({key: [_("This field is required.")] for key in missing})
+    data = _jsonable(_merge({}, cleaned))
+    model = BatteryModel(
+        organization=organization,
+        name=data["model_name"],
+        manufacturer_part_id=data["manufacturer_part_id"],
+        category=data["battery_category"],
+        data=data,
+    )
+    _save_unique_model(model)
+    audit_record(actor=actor, action="battery_model.created", organization=organization, target=model)
+    return model
+
+
+def _save_unique_model(model: BatteryModel) -> None:
+    duplicate = BatteryModel.objects.filter(
+        organization=model.organization, manufacturer_part_id=model.manufacturer_part_id
+    )
+    if model.pk:
+        duplicate = duplicate.exclude(pk=model.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            {"manufacturer_part_id": [_("Your organization already has a model with this identifier.")]}
+        )
+    try:
+        with transaction.atomic():
+            model.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"manufacturer_part_id": [_("Your organization already has a model with this identifier.")]}
+        ) from exc
+
+
+@transaction.atomic
+def battery_model_update(*, actor, battery_model: BatteryModel, values: dict[str, Any]) -> BatteryModel:
+    if not policies.can_edit(actor, battery_model):
+        raise PermissionDenied
+    model = BatteryModel.objects.select_for_update().get(pk=battery_model.pk)
+    data = _jsonable(_merge(model.data, _clean(values, MODEL_KEYS)))
+    missing = [key for key in REQUIRED_MODEL_KEYS if data.get(key) in (None, "")]
+    if missing:
+        raise ValidationError({key: [_("This field is required.")] for key in missing})
+    model.data = data
+    model.name, model.manufacturer_part_id, model.category = (
+        data["model_name"],
+        data["manufacturer_part_id"],
+        data["battery_category"],
+    )
+    _save_unique_model(model)
+    audit_record(
+        actor=actor,
+        action="battery_model.updated",
+        organization=model.organization,
+        target=model,
+        details={"fields": sorted(values)},
+    )
+    return model
+
+
+@transaction.atomic
+def battery_model_delete(*, actor, battery_model: BatteryModel) -> None:
+    if not policies.can_publish(actor, battery_model):
+        raise PermissionDenied
+    if battery_model.passports.exists():
+        raise ValidationError(_("A battery model with passports cannot be deleted."))
+    audit_record(
+        actor=actor,
+        action="battery_model.deleted",
+        organization=battery_model.organization,
+        target=battery_model,
+    )
+    battery_model.delete()
+
+
+SUPPLY_CHAIN_FIELDS = {
+    "material": "material",
+    "country_of_origin": "country_of_origin",
+    "mine_or_extraction_site": "mine_or_extraction_site",
+    "refiner_processor": "refiner_processor",
+    "refiner_country": "refiner_country",
+    "supplier_name": "supplier_name",
+    "supplier_identifier": "supplier_identifier",
+    "procurement_amount": "procurement_amount",
+    "procurement_unit": "procurement_unit",
+    "procurement_period_start": "period_start",
+    "procurement_period_end": "period_end",
+    "recycled_share": "recycled_share",
+    "assurance_scheme": "assurance_scheme",
+}
+
+
+@transaction.atomic
+def supply_chain_replace(
+    *, actor, battery_model: BatteryModel, rows: list[dict[str, Any]]
+) -> list[SupplyChainEntry]:
+    """Replace the model's confidential supply chain with `rows` (validated by the catalogue)."""
+    if not policies.can_edit(actor, battery_model):
+        raise PermissionDenied
+    cleaned_rows = validate_value(attribute(SUPPLY_CHAIN), rows)
+    errors: dict[str, list[str]] = {}
+    for index, row in enumerate(cleaned_rows):
+        for required in (
+            "material",
+            "country_of_origin",
+            "supplier_name",
+            "procurement_amount",
+            "procurement_unit",
+            "procurement_period_start",
+            "procurement_period_end",
+        ):
+            if row.get(required) in (None, ""):
+                errors[f"supply_chain[{index}].{required}"] = [_("This field is required.")]
+        start, end = row.get("procurement_period_start"), row.get("procurement_period_end")
+        if start and end and end < start:
+            errors[f"supply_chain[{index}].procurement_period_end"] = [_("The period ends before it starts.")]
+    if errors:
+        raise ValidationError(errors)
+    SupplyChainEntry.objects.filter(battery_model=battery_model).delete()
+    entries = SupplyChainEntry.objects.bulk_create(
+        SupplyChainEntry(
+            battery_model=battery_model,
+            **{
+                column: (
+                    row.get(key)
+                    if row.get(key) is not None
+                    else ("" if column not in ("recycled_share",) else None)
+                )
+                for key, column in SUPPLY_CHAIN_FIELDS.items()
+            },
+        )
+        for row in cleaned_rows
+    )
+    # The audit entry records that it changed, never what it says.
+    audit_record(
+        actor=actor,
+        action="supply_chain.replaced",
+        organization=battery_model.organization,
+        target=battery_model,
+        details={"rows": len(entries)},
+    )
+    return entries
+
+
+# ---- passports -------------------------------------------------------------------------------------
+def _draft_of(passport: Passport) -> PassportVersion | None:
+    return passport.versions.filter(state=VersionState.DRAFT).first()
+
+
+def _latest(passport: Passport) -> PassportVersion | None:
+    return passport.versions.order_by("-number").first()
+
+
+@transaction.atomic
+def passport_create(
+    *, actor, battery_model: BatteryModel, values: dict[str, Any], predecessor: Passport | None = None
+) -> Passport:
+    if not policies.can_edit(actor, battery_model):
+        raise PermissionDenied
+    cleaned = _clean(values, BATTERY_KEYS)
+    identifier = cleaned.get("unique_identifier")
+    if not identifier:
+        raise ValidationError({"unique_identifier": [_("This field is required.")]})
+    if Passport.objects.filter(
+        organization=battery_model.organization, unique_identifier=identifier
+    ).exists():
+        raise ValidationError(
+            {"unique_identifier": [_("Your organization already has a passport with this identifier.")]}
+        )
+    passport = Passport(
+        organization=battery_model.organization,
+        battery_model=battery_model,
+        unique_identifier=identifier,
+        predecessor=predecessor,
+        status=predecessor.status if predecessor else "original",
+    )
+    try:
+        with transaction.atomic():
+            passport.save()
+    except IntegrityError as exc:
+        raise ValidationError(
+            {"unique_identifier": [_("Your organization already has a passport with this identifier.")]}
+        ) from exc
+    PassportVersion.objects.create(passport=passport, number=1, data=_jsonable(_merge({}, cleaned)))
+    audit_record(actor=actor, action="passport.created", organization=passport.organization, target=passport)
+    return passport
+
+
+@transaction.atomic
+def passport_update(*, actor, passport: Passport, values: dict[str, Any]) -> PassportVersion:
+    """Change the draft; after a publication the first edit starts a new draft from the latest version."""
+    if not policies.can_edit(actor, passport):
+        raise PermissionDenied
+    passport = Passport.objects.select_for_update().get(pk=passport.pk)
+    if passport.closed_at is not None:
+        raise ValidationError(_("This passport is closed and can no longer change."))
+    cleaned = _clean(values, BATTERY_KEYS)
+    if "unique_identifier" in cleaned and cleaned["unique_identifier"] != passport.unique_identifier:
+        raise ValidationError({"unique_identifier": [_("The unique product identifier cannot change.")]})
+    draft = _draft_of(passport)
+    if draft is None:
+        latest = _latest(passport)
+        base = {key: value for key, value in (latest.data if latest else {}).items() if key in BATTERY_KEYS}
+        draft = PassportVersion(passport=passport, number=(latest.number + 1) if latest else 1, data=base)
+    draft.data = _jsonable(_merge(draft.data, cleaned))
+    draft.save()
+    audit_record(
+        actor=actor,
+        action="passport.draft_saved",
+        organization=passport.organization,
+        target=passport,
+        details={"version": draft.number, "fields": sorted(values)},
+    )
+    return draft
+
+
+def _system_values(passport: Passport, version: PassportVersion, now: datetime) -> dict[str, Any]:
+    organization = passport.organization
+    return {
+        "passport_id": str(passport.public_id),
+        "passport_version": str(version.number),
+        "passport_status": "approved",
+        "passport_issue_date": now.date().isoformat(),
+        "passport_last_modification": now.date().isoformat(),
+        "economic_operator_id": organization.bpnl or organization.corporate_number or organization.lei,
+        "predecessor_passport_id": str(passport.predecessor.public_id) if passport.predecessor else None,
+        "spec_version": "6.1.0",
+    }
+
+
+@transaction.atomic
+def passport_publish(*, actor, passport: Passport) -> PassportVersion:
+    """Validate everything and freeze the draft, with the model's values, as an immutable version."""
+    if not policies.can_publish(actor, passport):
+        raise PermissionDenied
+    passport = (
+        Passport.objects.select_for_update(of=("self",))
+        .select_related("battery_model", "organization", "predecessor")
+        .get(pk=passport.pk)
+    )
+    draft = _draft_of(passport)
+    if draft is None:
+        raise ValidationError(_("There is no draft to publish: the latest version is already published."))
+    model = passport.battery_model
+    values = {**model.data, **draft.data}
+    validate_record({key: value for key, value in values.items() if key in MODEL_KEYS | BATTERY_KEYS})
+    today = timezone.localdate()
+    report = completeness(model.category, values, on=today)
+    if not report.complete:
+        raise ValidationError({a.key: [_("Required for this battery category.")] for a in report.missing})
+    now = timezone.now()
+    draft.data = _jsonable({**values, STATUS_KEY: passport.status, **_system_values(passport, draft, now)})
+    draft.data = {key: value for key, value in draft.data.items() if value is not None}
+    draft.state = VersionState.PUBLISHED
+    draft.published_at = now
+    draft.published_by = actor
+    draft.save()
+    audit_record(
+        actor=actor,
+        action="passport.published",
+        organization=passport.organization,
+        target=passport,
+        details={"version": draft.number},
+    )
+    return draft
+
+
+@transaction.atomic
+def passport_delete(*, actor, passport: Passport) -> None:
+    if not policies.can_edit(actor, passport):
+        raise PermissionDenied
+    if passport.versions.filter(state=VersionState.PUBLISHED).exists():
+        raise ValidationError(_("Only passports that were never published can be deleted."))
+    if Passport.objects.filter(predecessor=passport).exists():
+        raise ValidationError(_("A passport with a successor cannot be deleted."))
+    audit_record(actor=actor, action="passport.deleted", organization=passport.organization, target=passport)
+    passport.delete()
+
+
+@transaction.atomic
+def passport_change_status(
+    *,
+    actor,
+    passport: Passport,
+    status: str,
+    note: str = "",
+    occurred_at: datetime | None = None,
+    new_unique_identifier: str | None = None,
+    recycled: bool = False,
+) -> Passport:
+    """Record a status change. Repurposing or remanufacturing creates a new passport linked to this one
+    (returned); a recycled battery's passport is closed."""
+    if not policies.can_edit(actor, passport):
+        raise PermissionDenied
+    passport = Passport.objects.select_for_update().get(pk=passport.pk)
+    status = validate_value(attribute(STATUS_KEY), status)
+    if not status:
+        raise ValidationError({"status": [_("Choose a battery status.")]})
+    if passport.closed_at is not None:
+        raise ValidationError(_("This passport is closed and can no longer change."))
+    if hasattr(passport, "successor"):
+        raise ValidationError(_("This battery already has a successor passport; change that one."))
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now():
+        raise ValidationError({"occurred_at": [_("The date cannot be in the future.")]})
+    StatusEvent.objects.create(
+        passport=passport, status=status, note=note[:500], occurred_at=occurred_at, recorded_by=actor
+    )
+    passport.status = status
+    if recycled:
+        if status != "waste":
+            raise ValidationError({"recycled": [_("Only a battery that is waste can be recycled.")]})
+        passport.closed_at = timezone.now()
+    passport.save(update_fields=["status", "closed_at"])
+    audit_record(
+        actor=actor,
+        action="passport.status_changed",
+        organization=passport.organization,
+        target=passport,
+        details={"status": status, "closed": recycled},
+    )
+    if status not in SUCCESSOR_STATUSES:
+        return passport
+    if not new_unique_identifier:
+        message = _("A repurposed or remanufactured battery gets a new passport: give its identifier.")
+        raise ValidationError({"new_unique_identifier": [message]})
+    latest = _latest(passport)
+    carried = {
+        key: value
+        for key, value in (latest.data if latest else {}).items()
+        if key in BATTERY_KEYS and key != "unique_identifier"
+    }
+    return passport_create(
+        actor=actor,
+        battery_model=passport.battery_model,
+        values={**carried, "unique_identifier": new_unique_identifier},
+        predecessor=passport,
+    )
+
+
+@transaction.atomic
+def dynamic_data_append(
+    *, actor, passport: Passport, key: str, value: Any, measured_at: datetime
+) -> DynamicDataPoint:
+    if not policies.can_edit(actor, passport):
+        raise PermissionDenied
+    if key not in DYNAMIC_KEYS:
+        raise ValidationError({"key": [_("This is not a dynamic data attribute.")]})
+    if passport.closed_at is not None:
+        raise ValidationError(_("This passport is closed and can no longer change."))
+    if measured_at > timezone.now():
+        raise ValidationError({"measured_at": [_("The time of measurement cannot be in the future.")]})
+    target = attribute(key)
+    cleaned = validate_value(target, value)
+    if cleaned in (None, "", []):
+        raise ValidationError({"value": [_("Enter a value.")]})
+    point = DynamicDataPoint.objects.create(
+        passport=passport,
+        key=key,
+        value=_jsonable({"v": cleaned})["v"],
+        measured_at=measured_at,
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="passport.dynamic_data_added",
+        organization=passport.organization,
+        target=passport,
+        details={"attribute": key},
+    )
+    return point
+
+
+# ---- legitimate-interest grants -----------------------------------------------------------------------
+def _grantee_check(owner: Organization, grantee: Organization) -> None:
+    if grantee.pk == owner.pk:
+        raise ValidationError({"organization": [_("Your own organization sees everything already.")]})
+    if not grantee.is_active or grantee.kind in (OrganizationKind.PLATFORM_OPERATOR,):
+        raise ValidationError({"organization": [_("This organization cannot receive access.")]})
+
+
+@transaction.atomic
+def grant_legitimate_interest(*, actor, target: Passport | BatteryModel, organization: Organization) -> None:
+    if not policies.can_grant(actor, target):
+        raise PermissionDenied
+    _grantee_check(target.organization, organization)
+    assign_perm(
+        f"view_legitimate_interest_{target._meta.model_name}", organization_group(organization), target
+    )
+    audit_record(
+        actor=actor,
+        action="grant.legitimate_interest_given",
+        organization=target.organization,
+        target=target,
+        details={"grantee": str(organization.public_id)},
+    )
+
+
+@transaction.atomic
+def revoke_legitimate_interest(*, actor, target: Passport | BatteryModel, organization: Organization) -> None:
+    if not policies.can_grant(actor, target):
+        raise PermissionDenied
+    remove_perm(
+        f"view_legitimate_interest_{target._meta.model_name}", organization_group(organization), target
+    )
+    audit_record(
+        actor=actor,
+        action="grant.legitimate_interest_revoked",
+        organization=target.organization,
+        target=target,
+        details={"grantee": str(organization.public_id)},
+    )
