@@ -1,0 +1,54 @@
+"""Operators see that passports exist and who owns them, never their values: the catalogue values and
+the supply chain have audiences, and the admin is not one of them. Nothing here edits passport data."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from .models import BatteryModel, Passport
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(BatteryModel)
+class BatteryModelAdmin(ReadOnlyAdmin):
+    list_display = ["name", "manufacturer_part_id", "category", "organization", "created_at"]
+    list_filter = ["category"]
+    search_fields = ["name", "manufacturer_part_id", "organization__legal_name"]
+    fields = [
+        "public_id",
+        "name",
+        "manufacturer_part_id",
+        "category",
+        "organization",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(Passport)
+class PassportAdmin(ReadOnlyAdmin):
+    list_display = ["unique_identifier", "battery_model", "organization", "status", "closed_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["unique_identifier", "organization__legal_name"]
+    fields = [
+        "public_id",
+        "unique_identifier",
+        "battery_model",
+        "organization",
+        "status",
+        "predecessor",
+        "closed_at",
+        "created_at",
+    ]
+    readonly_fields = fields
