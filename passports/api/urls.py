@@ -1,1 +1,49 @@
-urlpatterns: list = []
+"""Passport and battery model endpoints under /api/v1/ (the Catena-X files live in catenax_urls)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("passports/", views.PassportListView.as_view(), name="passport-list"),
+    path("passports/<uuid:public_id>/", views.PassportDetailView.as_view(), name="passport-detail"),
+    path("passports/<uuid:public_id>/publish/", views.PassportPublishView.as_view(), name="passport-publish"),
+    path("passports/<uuid:public_id>/status/", views.PassportStatusView.as_view(), name="passport-status"),
+    path(
+        "passports/<uuid:public_id>/dynamic-data/",
+        views.PassportDynamicDataView.as_view(),
+        name="passport-dynamic-data",
+    ),
+    path("passports/<uuid:public_id>/grants/", views.PassportGrantsView.as_view(), name="passport-grants"),
+    path(
+        "passports/<uuid:public_id>/versions/",
+        views.PassportVersionListView.as_view(),
+        name="passport-versions",
+    ),
+    path(
+        "passports/<uuid:public_id>/versions/<int:number>/",
+        views.PassportVersionDetailView.as_view(),
+        name="passport-version-detail",
+    ),
+    path(
+        "passports/<uuid:public_id>/completeness/",
+        views.PassportCompletenessView.as_view(),
+        name="passport-completeness",
+    ),
+    path("battery-models/", views.BatteryModelListView.as_view(), name="battery-model-list"),
+    path(
+        "battery-models/<uuid:public_id>/",
+        views.BatteryModelDetailView.as_view(),
+        name="battery-model-detail",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/supply-chain/",
+        views.BatteryModelSupplyChainView.as_view(),
+        name="battery-model-supply-chain",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/grants/",
+        views.BatteryModelGrantsView.as_view(),
+        name="battery-model-grants",
+    ),
+]

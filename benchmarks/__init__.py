@@ -1,0 +1,1 @@
+"""Performance benchmark of the passports slice (issue 3, "Performance"): run `benchmarks/run.py`."""

@@ -1,0 +1,29 @@
+"""Settings of the benchmark server: the portal's own, plus the two baseline views of `benchmarks.urls`.
+
+The runner sets PASSBRIDGE_ENV=development with DEBUG=0 and a SECRET_KEY: production mode would force
+HTTPS redirects on a plain-HTTP 127.0.0.1 server. The database comes from DATABASE_URL, as for the portal
+(the runner points it at a separate benchmark database, never a test database).
+"""
+
+import os
+
+from portal.settings import *  # noqa: F403
+
+if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    # 100,000 passports belong in PostgreSQL; the embedded SQLite default would measure something else.
+    raise ImproperlyConfigured("The benchmark needs DATABASE_URL pointing at a PostgreSQL database")  # noqa: F405
+
+ROOT_URLCONF = "benchmarks.urls"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+# Optional shared cache for both workers (`run.py --cache-url redis://...`); Celery stays eager either way,
+# so the import benchmark runs in-process and nothing is queued on a shared broker.
+if os.environ.get("BENCH_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["BENCH_CACHE_URL"],
+            "KEY_PREFIX": "pb_bench",
+        }
+    }

@@ -1,0 +1,106 @@
+"""Catena-X BatteryPass 6.1.0 over the API: import documents as drafts, export what the caller may see.
+
+Thin shells: `passports.catenax` converts and validates, services write, selectors and policies decide
+who sees what. Errors name the document (its index in the request) and the JSON path."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.parsers import BaseParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.tenancy.selectors import active_organization_of
+
+from .. import catenax, selectors
+
+
+class _RawJSONParser(BaseParser):
+    """Leaves the body to the view, which bounds its size and reports malformed JSON in its own format."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return None
+
+
+def _refused(errors: list[dict], code: int = status.HTTP_400_BAD_REQUEST) -> Response:
+    return Response({"errors": errors}, status=code)
+
+
+class CatenaxImportView(APIView):
+    parser_classes = [_RawJSONParser]
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={
+            201: OpenApiResponse(OpenApiTypes.OBJECT, description="The created draft passports."),
+            400: OpenApiResponse(OpenApiTypes.OBJECT, description='{"errors": [{document, path, message}]}'),
+        },
+        summary="Import Catena-X BatteryPass 6.1.0 documents as draft passports (one or a list, all or none)",
+    )
+    def post(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            if limit is not None and length > limit:
+                raise RequestDataTooBig
+            payload = json.loads(request.body)
+        except RequestDataTooBig:
+            message = _("The request is larger than %(limit)d bytes; send fewer documents per request.")
+            return _refused([{"document": None, "path": "$", "message": message % {"limit": limit}}])
+        except ValueError as exc:  # also UnicodeDecodeError
+            message = _("Malformed JSON: %(error)s") % {"error": str(exc)[:200]}
+            return _refused([{"document": None, "path": "$", "message": message}])
+        try:
+            imported = catenax.import_documents(
+                actor=request.user, organization=active_organization_of(request.user), payload=payload
+            )
+        except catenax.CatenaxInvalid as exc:  # the request as a whole (empty, too many documents)
+            return _refused([{"document": None, **error} for error in exc.errors])
+        except catenax.CatenaxImportError as exc:
+            return _refused(exc.errors)
+        return Response(
+            {
+                "passports": [
+                    {
+                        "document": result.document,
+                        "id": str(result.passport.public_id),
+                        "unique_identifier": result.passport.unique_identifier,
+                        "battery_model": str(result.battery_model.public_id),
+                        "warnings": list(result.warnings),
+                    }
+                    for result in imported
+                ]
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CatenaxExportView(APIView):
+    @extend_schema(
+        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A BatteryPass 6.1.0 document.")},
+        summary="The passport as a Catena-X BatteryPass 6.1.0 document, with what you may see",
+    )
+    def get(self, request, public_id):
+        passport = selectors.passport_get(actor=request.user, public_id=public_id)
+        if passport is None:
+            raise Http404
+        document = catenax.passport_document(actor=request.user, passport=passport)
+        if document is None:
+            raise Http404
+        response = Response(document)
+        response["Vary"] = "Authorization, Cookie"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -1,0 +1,330 @@
+"""Input and output serializers of the passport API: explicit allowlists, never model serializers.
+
+Outputs are built from the view-models of `passports.selectors` (`PassportView`, `BatteryModelView`) and
+from the list annotations of `passport_rows_for`; the only fields read from a row are the public
+identity of a passport (its id, unique identifier, model id and name, category). Attribute values arrive
+already filtered by the policy, so a serializer cannot add a value the caller may not see.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..catalogue import attribute, validate_value
+from ..catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES
+from ..models import Passport, VersionState
+from ..policies import visible_keys
+from ..selectors import BatteryModelView, PassportView
+from ..services import DYNAMIC_KEYS
+
+VALUES_HELP = _(
+    "Attribute values keyed by field catalogue key (e.g. manufacturing_date, put_into_service_date). "
+    "Scalars, lists, documents ({header, content_type, content}) and rows (lists of objects) as the "
+    "catalogue declares. In responses only the keys the caller may see are present; in requests null "
+    "or an empty string removes a value."
+)
+
+
+def _values_field(**kwargs) -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.JSONField(allow_null=True), help_text=VALUES_HELP, **kwargs
+    )
+
+
+# ---- choice fields with their own schema component ------------------------------------------------------
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field documented as a named enum component of its own.
+
+    drf-spectacular names enums after the field ("status"), which collides with other apps' fields of the
+    same name and different values; a component named after the vocabulary avoids that."""
+
+    enum_name = ""
+    enum_choices: tuple = ()
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=self.enum_choices, **kwargs)
+
+
+class BatteryStatusField(NamedChoiceField):
+    enum_name, enum_choices = "BatteryStatusEnum", BATTERY_STATUSES
+
+
+class BatteryCategoryField(NamedChoiceField):
+    enum_name, enum_choices = "BatteryCategoryEnum", BATTERY_CATEGORIES
+
+
+class VersionStateField(NamedChoiceField):
+    enum_name, enum_choices = "PassportVersionStateEnum", tuple(VersionState.choices)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+    match_subclasses = True
+
+    def get_name(self) -> str:
+        return self.target.enum_name
+
+    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
+        choices = self.target.enum_choices
+        return {
+            "type": "string",
+            "enum": [value for value, _label in choices],
+            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices),
+        }
+
+
+# ---- outputs ---------------------------------------------------------------------------------------
+class ModelRefOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+
+
+class StatusEventOutput(serializers.Serializer):
+    status = BatteryStatusField()
+    occurred_at = serializers.DateTimeField()
+
+
+class DynamicPointOutput(serializers.Serializer):
+    value = serializers.JSONField()
+    measured_at = serializers.DateTimeField()
+
+
+class SupplyChainRowSerializer(serializers.Serializer):
+    """One confidential supply-chain row (owner and assigned certifier only)."""
+
+    material = serializers.CharField()
+    country_of_origin = serializers.CharField()
+    mine_or_extraction_site = serializers.CharField(required=False, allow_blank=True)
+    refiner_processor = serializers.CharField(required=False, allow_blank=True)
+    refiner_country = serializers.CharField(required=False, allow_blank=True)
+    supplier_name = serializers.CharField()
+    supplier_identifier = serializers.CharField(required=False, allow_blank=True)
+    procurement_amount = serializers.CharField()
+    procurement_unit = serializers.CharField()
+    procurement_period_start = serializers.CharField()
+    procurement_period_end = serializers.CharField()
+    recycled_share = serializers.CharField(required=False, allow_null=True)
+    assurance_scheme = serializers.CharField(required=False, allow_blank=True)
+
+
+class PassportOutput(serializers.Serializer):
+    """A passport as one caller may see it (built from `selectors.passport_view`)."""
+
+    id = serializers.UUIDField()
+    unique_identifier = serializers.CharField()
+    battery_model = ModelRefOutput()
+    status = BatteryStatusField(
+        allow_null=True,
+        help_text=_("Current battery status; null for callers who may not see it."),
+    )
+    version = serializers.IntegerField(help_text=_("Number of the version shown."))
+    state = VersionStateField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    values = _values_field()
+    dynamic = serializers.DictField(
+        child=DynamicPointOutput(many=True),
+        help_text=_("Dynamic data per attribute key, newest first (legitimate interest and above)."),
+    )
+    status_history = StatusEventOutput(many=True)
+    supply_chain = SupplyChainRowSerializer(
+        many=True,
+        required=False,
+        help_text=_("Confidential: present only for the owner company and an assigned certifier."),
+    )
+
+
+def passport_payload(passport: Passport, view: PassportView) -> dict[str, Any]:
+    """The response document. Identity fields are public attributes; everything else is the view-model."""
+    allowed = visible_keys(view.viewer)
+    payload: dict[str, Any] = {
+        "id": view.passport_id,
+        "unique_identifier": passport.unique_identifier,
+        "battery_model": {"id": passport.battery_model.public_id, "name": passport.battery_model.name},
+        "status": passport.status if "battery_status" in allowed else None,
+        "version": view.version,
+        "state": view.state,
+        "published_at": view.published_at,
+        "values": view.values,
+        "dynamic": view.dynamic,
+        "status_history": view.status_history,
+    }
+    if view.supply_chain is not None:
+        payload["supply_chain"] = view.supply_chain
+    return PassportOutput(payload).data
+
+
+class PassportListRowOutput(serializers.Serializer):
+    """A list row: only public identity, status and version facts (from annotations, no extra query)."""
+
+    id = serializers.UUIDField(source="public_id")
+    unique_identifier = serializers.CharField()
+    battery_model = serializers.SerializerMethodField()
+    category = BatteryCategoryField(source="battery_model.category")
+    status = BatteryStatusField()
+    latest_published_version = serializers.IntegerField(source="latest_published_number", allow_null=True)
+    latest_published_at = serializers.DateTimeField(allow_null=True)
+    draft_version = serializers.IntegerField(
+        source="draft_number",
+        allow_null=True,
+        help_text=_("Number of the open draft; only for your own organization's passports."),
+    )
+    is_own = serializers.BooleanField()
+
+    @extend_schema_field(ModelRefOutput)
+    def get_battery_model(self, passport: Passport) -> dict[str, Any]:
+        return {"id": passport.battery_model.public_id, "name": passport.battery_model.name}
+
+
+class VersionOutput(serializers.Serializer):
+    number = serializers.IntegerField()
+    state = VersionStateField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+
+class AttributeRefOutput(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+
+
+class CompletenessOutput(serializers.Serializer):
+    category = BatteryCategoryField()
+    checked_on = serializers.DateField()
+    complete = serializers.BooleanField()
+    missing = AttributeRefOutput(many=True, help_text=_("Mandatory on `checked_on` and without a value."))
+    conditional = AttributeRefOutput(
+        many=True, help_text=_("Required where applicable or once in service; without a value.")
+    )
+    pending = AttributeRefOutput(many=True, help_text=_("Required once the pending EU act is adopted."))
+
+
+def completeness_payload(report) -> dict[str, Any]:
+    def refs(attributes) -> list[dict[str, str]]:
+        return [{"key": a.key, "label": str(a.label)} for a in attributes]
+
+    return CompletenessOutput(
+        {
+            "category": report.category,
+            "checked_on": report.checked_on,
+            "complete": report.complete,
+            "missing": refs(report.missing),
+            "conditional": refs(report.conditional),
+            "pending": refs(report.pending),
+        }
+    ).data
+
+
+class DynamicDataOutput(serializers.Serializer):
+    key = serializers.CharField()
+    value = serializers.JSONField()
+    measured_at = serializers.DateTimeField()
+
+
+class GranteeOutput(serializers.Serializer):
+    """Public facts of an organization holding a legitimate-interest grant."""
+
+    id = serializers.UUIDField(source="public_id")
+    legal_name = serializers.CharField()
+    country = serializers.CharField(source="country.code")
+    bpnl = serializers.CharField(allow_null=True)
+    corporate_number = serializers.CharField(allow_null=True)
+    lei = serializers.CharField(allow_null=True)
+
+
+class BatteryModelOutput(serializers.Serializer):
+    """A battery model as one caller may see it (built from `selectors.battery_model_view`)."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    manufacturer_part_id = serializers.CharField()
+    category = BatteryCategoryField()
+    values = _values_field()
+    supply_chain = SupplyChainRowSerializer(
+        many=True,
+        required=False,
+        help_text=_("Confidential: present only for the owner company and an assigned certifier."),
+    )
+
+
+def battery_model_payload(view: BatteryModelView) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "id": view.model_id,
+        "name": view.name,
+        "manufacturer_part_id": view.manufacturer_part_id,
+        "category": view.category,
+        "values": view.values,
+    }
+    if view.supply_chain is not None:
+        payload["supply_chain"] = view.supply_chain
+    return BatteryModelOutput(payload).data
+
+
+class BatteryModelListRowOutput(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    name = serializers.CharField()
+    manufacturer_part_id = serializers.CharField()
+    category = BatteryCategoryField()
+    is_own = serializers.SerializerMethodField()
+
+    def get_is_own(self, battery_model) -> bool:
+        return battery_model.organization_id == self.context.get("organization_id")
+
+
+class SupplyChainOutput(serializers.Serializer):
+    rows = SupplyChainRowSerializer(many=True)
+
+
+# ---- inputs ----------------------------------------------------------------------------------------
+class PassportCreateInput(serializers.Serializer):
+    battery_model = serializers.UUIDField(help_text=_("Id of one of your organization's battery models."))
+    values = _values_field(required=False, default=dict)
+
+
+class ValuesInput(serializers.Serializer):
+    values = _values_field()
+
+
+class StatusChangeInput(serializers.Serializer):
+    status = BatteryStatusField()
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    occurred_at = serializers.DateTimeField(required=False)
+    new_unique_identifier = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=_("Required for repurposed and remanufactured: the identifier of the successor passport."),
+    )
+    recycled = serializers.BooleanField(
+        required=False, default=False, help_text=_("With status waste: the battery is recycled.")
+    )
+
+
+class DynamicDataInput(serializers.Serializer):
+    key = serializers.ChoiceField(choices=sorted(DYNAMIC_KEYS))
+    value = serializers.JSONField(help_text=_('A value of the attribute\'s type, e.g. "95.5" for a share.'))
+    measured_at = serializers.DateTimeField()
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        # The catalogue validates the value (the service does too); checking here names the field.
+        try:
+            validate_value(attribute(data["key"]), data["value"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"value": exc.messages}) from exc
+        return data
+
+
+class GrantInput(serializers.Serializer):
+    organization = serializers.UUIDField(help_text=_("Id of the organization to grant or revoke."))
+
+
+class SupplyChainInput(serializers.Serializer):
+    rows = serializers.ListField(
+        child=serializers.DictField(child=serializers.JSONField()),
+        allow_empty=True,
+        help_text=_("The complete supply chain; it replaces the current rows."),
+    )

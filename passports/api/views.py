@@ -1,0 +1,467 @@
+"""REST API for passports and battery models: thin shells over selectors, services and policies.
+
+Scope: every lookup goes through a selector scoped to the caller; what the caller may not open answers
+404, and so does every write by someone who is not the owner (a partner or reviewer has nothing to
+change). Inside the owner company the role decides: a viewer trying to edit gets a plain 403 from the
+service's `PermissionDenied`. Services raise Django `ValidationError` keyed by attribute key, which
+`portal.api.exception_handler` turns into a 400 with field messages.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.tenancy.selectors import active_organization_of
+
+from .. import policies, selectors, services
+from ..models import BatteryModel, Passport
+from .filters import BatteryModelFilter, PassportFilter, SafeSearchFilter
+from .serializers import (
+    BatteryModelListRowOutput,
+    BatteryModelOutput,
+    CompletenessOutput,
+    DynamicDataInput,
+    DynamicDataOutput,
+    GranteeOutput,
+    GrantInput,
+    PassportCreateInput,
+    PassportListRowOutput,
+    PassportOutput,
+    StatusChangeInput,
+    SupplyChainInput,
+    SupplyChainOutput,
+    SupplyChainRowSerializer,
+    ValuesInput,
+    VersionOutput,
+    battery_model_payload,
+    completeness_payload,
+    passport_payload,
+)
+
+PASSPORTS = ["passports"]
+MODELS = ["battery models"]
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+# ---- look-ups: 404 for anything outside the caller's scope -----------------------------------------
+def _passport(request, public_id: UUID) -> Passport:
+    passport = selectors.passport_get(actor=request.user, public_id=public_id)
+    if passport is None:
+        raise Http404
+    return passport
+
+
+def _own_passport(request, public_id: UUID) -> Passport:
+    """For writes and owner-only reads: other companies have nothing to change here, so 404."""
+    passport = _passport(request, public_id)
+    if not policies.is_owner(request.user, passport):
+        raise Http404
+    return passport
+
+
+def _battery_model(request, public_id: UUID) -> BatteryModel:
+    battery_model = selectors.battery_model_get(actor=request.user, public_id=public_id)
+    if battery_model is None:
+        raise Http404
+    return battery_model
+
+
+def _own_battery_model(request, public_id: UUID) -> BatteryModel:
+    battery_model = _battery_model(request, public_id)
+    if not policies.is_owner(request.user, battery_model):
+        raise Http404
+    return battery_model
+
+
+def _detail(request, passport: Passport, status_code: int = status.HTTP_200_OK) -> Response:
+    view = selectors.passport_view(actor=request.user, passport=passport)
+    if view.version is None:  # a grant on a passport that was never published: nothing to show yet
+        raise Http404
+    return Response(passport_payload(passport, view), status=status_code)
+
+
+# ---- passports -------------------------------------------------------------------------------------
+class PassportListView(generics.ListAPIView):
+    serializer_class = PassportListRowOutput
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    filterset_class = PassportFilter
+    # Public attributes only: never a field some lister may not see.
+    search_fields = ["unique_identifier", "battery_model__name"]
+    ordering_fields = ["created_at", "unique_identifier"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.passport_rows_for(actor=self.request.user)
+
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Passports you may open",
+        description=(
+            "Your organization's passports (with drafts), passports shared with you through a "
+            "legitimate-interest grant or a review, and for authorities every published passport. "
+            "Rows carry public identity facts only; open a passport for its values."
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Create a draft passport (editors)",
+        request=PassportCreateInput,
+        responses={201: PassportOutput},
+    )
+    def post(self, request):
+        data = _valid(PassportCreateInput, request.data)
+        battery_model = selectors.battery_model_get(actor=request.user, public_id=data["battery_model"])
+        if battery_model is None or not policies.is_owner(request.user, battery_model):
+            raise exceptions.ValidationError(
+                {"battery_model": [_("Choose one of your organization's battery models.")]}
+            )
+        passport = services.passport_create(
+            actor=request.user, battery_model=battery_model, values=data["values"]
+        )
+        return _detail(request, passport, status.HTTP_201_CREATED)
+
+
+class PassportDetailView(APIView):
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="A passport, with the values you may see",
+        description=(
+            "Owner and assigned certifier see the latest version (also a draft) and the supply chain; "
+            "others the latest published version with the values of their audience."
+        ),
+        responses=PassportOutput,
+    )
+    def get(self, request, public_id: UUID):
+        return _detail(request, _passport(request, public_id))
+
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Change the draft (editors); after a publication this starts a new draft",
+        request=ValuesInput,
+        responses=PassportOutput,
+    )
+    def patch(self, request, public_id: UUID):
+        passport = _own_passport(request, public_id)
+        data = _valid(ValuesInput, request.data)
+        services.passport_update(actor=request.user, passport=passport, values=data["values"])
+        return _detail(request, passport)
+
+    @extend_schema(
+        tags=PASSPORTS, summary="Delete a passport that was never published (editors)", responses={204: None}
+    )
+    def delete(self, request, public_id: UUID):
+        services.passport_delete(actor=request.user, passport=_own_passport(request, public_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PassportPublishView(APIView):
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Publish the draft as an immutable version (administrators)",
+        request=None,
+        responses=PassportOutput,
+    )
+    def post(self, request, public_id: UUID):
+        passport = _own_passport(request, public_id)
+        services.passport_publish(actor=request.user, passport=passport)
+        return _detail(request, passport)
+
+
+class PassportStatusView(APIView):
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Record a battery status change (editors)",
+        description=(
+            "Repurposed or remanufactured creates a successor passport (201, the successor is returned); "
+            "waste with recycled=true closes the passport."
+        ),
+        request=StatusChangeInput,
+        responses={200: PassportOutput, 201: PassportOutput},
+    )
+    def post(self, request, public_id: UUID):
+        passport = _own_passport(request, public_id)
+        data = _valid(StatusChangeInput, request.data)
+        result = services.passport_change_status(
+            actor=request.user,
+            passport=passport,
+            status=data["status"],
+            note=data["note"],
+            occurred_at=data.get("occurred_at"),
+            new_unique_identifier=data.get("new_unique_identifier") or None,
+            recycled=data["recycled"],
+        )
+        created = result.pk != passport.pk
+        return _detail(request, result, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class PassportDynamicDataView(APIView):
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Append a measured value of dynamic data (editors)",
+        request=DynamicDataInput,
+        responses={201: DynamicDataOutput},
+    )
+    def post(self, request, public_id: UUID):
+        passport = _own_passport(request, public_id)
+        data = _valid(DynamicDataInput, request.data)
+        point = services.dynamic_data_append(
+            actor=request.user,
+            passport=passport,
+            key=data["key"],
+            value=data["value"],
+            measured_at=data["measured_at"],
+        )
+        output = {"key": point.key, "value": point.value, "measured_at": point.measured_at}
+        return Response(DynamicDataOutput(output).data, status=status.HTTP_201_CREATED)
+
+
+class PassportVersionListView(APIView):
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Versions you may open (drafts only for the owner and an assigned certifier)",
+        responses=VersionOutput(many=True),
+    )
+    def get(self, request, public_id: UUID):
+        passport = _passport(request, public_id)
+        versions = selectors.passport_versions_for(actor=request.user, passport=passport)
+        if not versions:
+            raise Http404
+        return Response(VersionOutput(versions, many=True).data)
+
+
+class PassportVersionDetailView(APIView):
+    @extend_schema(tags=PASSPORTS, summary="One version of a passport", responses=PassportOutput)
+    def get(self, request, public_id: UUID, number: int):
+        passport = _passport(request, public_id)
+        view = selectors.passport_view(actor=request.user, passport=passport, number=number)
+        if view.version is None:
+            raise Http404
+        return Response(passport_payload(passport, view))
+
+
+class PassportCompletenessView(APIView):
+    @extend_schema(
+        tags=PASSPORTS,
+        summary="Mandatory attributes still missing, conditional and pending in law (owner)",
+        responses=CompletenessOutput,
+    )
+    def get(self, request, public_id: UUID):
+        passport = _own_passport(request, public_id)
+        report = selectors.passport_completeness(actor=request.user, passport=passport)
+        if report is None:
+            raise Http404
+        return Response(completeness_payload(report))
+
+
+# ---- legitimate-interest grants (passports and battery models) ---------------------------------------
+ORGANIZATION_PARAMETER = OpenApiParameter(
+    "organization", OpenApiTypes.UUID, OpenApiParameter.QUERY, description="Id of the organization to revoke."
+)
+
+
+class _GrantsView(APIView):
+    """GET lists grantees, POST grants, DELETE revokes; administrators of the owner company only."""
+
+    def _target(self, request, public_id: UUID) -> Passport | BatteryModel:
+        raise NotImplementedError
+
+    def _grantees(self, request, target) -> Response:
+        if not policies.can_grant(request.user, target):
+            raise exceptions.PermissionDenied
+        grantees = selectors.legitimate_interest_grantees(actor=request.user, target=target)
+        return Response(GranteeOutput(grantees, many=True).data)
+
+    def _organization(self, request, data):
+        organization_id = _valid(GrantInput, data)["organization"]
+        organization = selectors.grantee_get(actor=request.user, public_id=organization_id)
+        if organization is None:
+            raise exceptions.ValidationError({"organization": [_("No active organization has this id.")]})
+        return organization
+
+    def get(self, request, public_id: UUID):
+        return self._grantees(request, self._target(request, public_id))
+
+    def post(self, request, public_id: UUID):
+        target = self._target(request, public_id)
+        organization = self._organization(request, request.data)
+        services.grant_legitimate_interest(actor=request.user, target=target, organization=organization)
+        return self._grantees(request, target)
+
+    def delete(self, request, public_id: UUID):
+        target = self._target(request, public_id)
+        data = request.data if request.data else request.query_params
+        organization = self._organization(request, data)
+        services.revoke_legitimate_interest(actor=request.user, target=target, organization=organization)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _grants_schema(tags: list[str], what: str):
+    return extend_schema_view(
+        get=extend_schema(
+            tags=tags,
+            summary=f"Organizations with a legitimate-interest grant on this {what} (administrators)",
+            responses=GranteeOutput(many=True),
+        ),
+        post=extend_schema(
+            tags=tags,
+            summary=f"Grant legitimate-interest access to this {what} (administrators)",
+            request=GrantInput,
+            responses=GranteeOutput(many=True),
+        ),
+        delete=extend_schema(
+            tags=tags,
+            summary=f"Revoke a legitimate-interest grant on this {what} (administrators)",
+            description="Name the organization in the body or in the `organization` query parameter.",
+            parameters=[ORGANIZATION_PARAMETER],
+            request=GrantInput,
+            responses={204: None},
+        ),
+    )
+
+
+@_grants_schema(PASSPORTS, "passport")
+class PassportGrantsView(_GrantsView):
+    def _target(self, request, public_id: UUID) -> Passport:
+        return _own_passport(request, public_id)
+
+
+@_grants_schema(MODELS, "battery model")
+class BatteryModelGrantsView(_GrantsView):
+    def _target(self, request, public_id: UUID) -> BatteryModel:
+        return _own_battery_model(request, public_id)
+
+
+# ---- battery models -----------------------------------------------------------------------------------
+class BatteryModelListView(generics.ListAPIView):
+    serializer_class = BatteryModelListRowOutput
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    filterset_class = BatteryModelFilter
+    search_fields = ["name", "manufacturer_part_id"]  # public attributes only
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name", "id"]
+
+    def get_queryset(self):
+        return selectors.battery_models_for(actor=self.request.user)
+
+    def get_serializer_context(self) -> dict:
+        organization = active_organization_of(self.request.user)
+        return {**super().get_serializer_context(), "organization_id": organization and organization.pk}
+
+    @extend_schema(tags=MODELS, summary="Battery models you may open")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=MODELS,
+        summary="Create a battery model (editors)",
+        request=ValuesInput,
+        responses={201: BatteryModelOutput},
+    )
+    def post(self, request):
+        data = _valid(ValuesInput, request.data)
+        organization = active_organization_of(request.user)
+        battery_model = services.battery_model_create(
+            actor=request.user, organization=organization, values=data["values"]
+        )
+        view = selectors.battery_model_view(actor=request.user, battery_model=battery_model)
+        return Response(battery_model_payload(view), status=status.HTTP_201_CREATED)
+
+
+class BatteryModelDetailView(APIView):
+    @extend_schema(
+        tags=MODELS, summary="A battery model, with the values you may see", responses=BatteryModelOutput
+    )
+    def get(self, request, public_id: UUID):
+        battery_model = _battery_model(request, public_id)
+        return Response(
+            battery_model_payload(
+                selectors.battery_model_view(actor=request.user, battery_model=battery_model)
+            )
+        )
+
+    @extend_schema(
+        tags=MODELS,
+        summary="Change a battery model (editors)",
+        request=ValuesInput,
+        responses=BatteryModelOutput,
+    )
+    def patch(self, request, public_id: UUID):
+        battery_model = _own_battery_model(request, public_id)
+        data = _valid(ValuesInput, request.data)
+        battery_model = services.battery_model_update(
+            actor=request.user, battery_model=battery_model, values=data["values"]
+        )
+        return Response(
+            battery_model_payload(
+                selectors.battery_model_view(actor=request.user, battery_model=battery_model)
+            )
+        )
+
+    @extend_schema(
+        tags=MODELS,
+        summary="Delete a battery model without passports (administrators)",
+        responses={204: None},
+    )
+    def delete(self, request, public_id: UUID):
+        services.battery_model_delete(
+            actor=request.user, battery_model=_own_battery_model(request, public_id)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BatteryModelSupplyChainView(APIView):
+    """The confidential supply chain: owner and assigned certifier read, owner editors replace."""
+
+    @extend_schema(
+        tags=MODELS, summary="Supply chain (owner and assigned certifier)", responses=SupplyChainOutput
+    )
+    def get(self, request, public_id: UUID):
+        battery_model = _battery_model(request, public_id)
+        if not policies.can_see_supply_chain(policies.viewer_kind(request.user, battery_model)):
+            raise Http404
+        entries = selectors.supply_chain_for(actor=request.user, battery_model=battery_model)
+        return Response(
+            {"rows": SupplyChainRowSerializer(map(selectors.supply_chain_row, entries), many=True).data}
+        )
+
+    @extend_schema(
+        tags=MODELS,
+        summary="Replace the supply chain (owner editors)",
+        request=SupplyChainInput,
+        responses=SupplyChainOutput,
+    )
+    def put(self, request, public_id: UUID):
+        battery_model = _own_battery_model(request, public_id)
+        data = _valid(SupplyChainInput, request.data)
+        services.supply_chain_replace(actor=request.user, battery_model=battery_model, rows=data["rows"])
+        entries = selectors.supply_chain_for(actor=request.user, battery_model=battery_model)
+        return Response(
+            {"rows": SupplyChainRowSerializer(map(selectors.supply_chain_row, entries), many=True).data}
+        )

@@ -1,0 +1,828 @@
+"""Catena-X BatteryPass 6.1.0: document <-> catalogue values, and validation beyond the schema.
+
+Every leaf of the 6.1.0 model is mapped by exactly one catalogue attribute (`by_catenax_path()`); this
+module only walks those paths, so a new attribute needs no code here. Conventions (see `Attribute`):
+DOCUMENT attributes list `content/contentType/header` leaves, `timestamped` ones `(value, time)`,
+`many` ones end in a list, GROUP rows live under a common array, and lead appears under two paths that
+must carry the same value.
+
+Validation runs in two steps and every error names the JSON path (`operation.intoServiceDate`):
+1. the JSON Schema (draft-04), compiled once with fastjsonschema (it reports the first problem);
+2. the catalogue (`check_value`, `validate_row`, `validate_record`): real calendar dates, BPN formats,
+   shares 0-100, CAS/EC check digits... which the schema's patterns let through.
+
+Import never sees or writes the supply chain: the 6.1.0 model has no place for it, and export builds the
+document from catalogue paths only, so suppliers and procurement amounts cannot reach a document.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+import fastjsonschema
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .catalogue import (
+    ATTRIBUTES,
+    CATENAX_CATEGORY,
+    Attribute,
+    FieldType,
+    Level,
+    attribute,
+    category_from_catenax,
+    check_value,
+    children,
+    validate_cas_number,
+    validate_ec_number,
+    validate_record,
+    validate_row,
+)
+from .catenax_data import CATENAX_DATA_DIR
+from .models import BatteryModel
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_PATH = CATENAX_DATA_DIR / "BatteryPass-schema.json"
+EXAMPLE_PATH = CATENAX_DATA_DIR / "BatteryPass.json"
+SPEC_VERSION = "urn:io.catenax.battery.battery_pass:6.1.0"
+MAX_DOCUMENTS = 500
+
+# Placeholders for leaves the schema requires but the passport does not have (yet). They are chosen so
+# that no real value can look like them, and import reads them back as "not given".
+NIL_UUID = "urn:uuid:00000000-0000-0000-0000-000000000000"  # "no predecessor", as in the official example
+PLACEHOLDER_BPNL = "BPNL000000000000"  # an economic operator without a BPNL (e.g. Ouranos-only)
+PLACEHOLDER_TIME = "1970-01-01T00:00:00Z"  # a dynamic value that was never measured
+# The regulation keeps a passport available after the battery's life; 10 years is a conservative default.
+DEFAULT_AVAILABILITY_YEARS = 10
+
+# Schema-required leaves that are not legal obligations: sensible defaults (others: "", 0, false, []).
+EXPORT_DEFAULTS: dict[str, Any] = {
+    "specVersion": SPEC_VERSION,
+    "identification.identification.dataCarrier.carrierType": "QR",  # the portal prints a QR code
+    "characteristics.warranty.lifeUnit": "unit:year",
+    "characteristics.physicalDimension.weight.unit": "unit:kilogram",
+    "sustainability.status": "original",
+    "metadata.status": "draft",
+    "metadata.predecessor": NIL_UUID,
+    "metadata.passportIdentifier": NIL_UUID,  # only when a caller converts values without a passport
+    "metadata.economicOperatorId": PLACEHOLDER_BPNL,
+    "operation.manufacturer.manufacturer": PLACEHOLDER_BPNL,
+    "materials.active.lead.materialUnit": "unit:partPerMillion",
+    "materials.hazardous.lead.materialUnit": "unit:partPerMillion",
+    "materials.hazardous.cadmium.materialUnit": "unit:partPerMillion",
+    "materials.hazardous.mercury.materialUnit": "unit:partPerMillion",
+}
+_BPNL_ONLY = frozenset({"economic_operator_id", "manufacturer_bpnl"})  # leaves whose pattern is ^BPNL
+_NUMERIC = frozenset({FieldType.DECIMAL, FieldType.PERCENT, FieldType.INTEGER})
+_MISSING = object()
+
+
+class CatenaxInvalid(Exception):
+    """A document that cannot be imported: `errors` is a list of {"path", "message"}."""
+
+    def __init__(self, errors: list[dict[str, str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class ImportedValues:
+    model_values: dict[str, Any] = field(default_factory=dict)
+    battery_values: dict[str, Any] = field(default_factory=dict)
+    dynamic_points: list[tuple[str, Any, datetime]] = field(default_factory=list)
+    system_values: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- the schema ---------------------------------------------------------------------------------------
+
+
+@cache
+def schema() -> dict[str, Any]:
+    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@cache
+def _compiled_validator():
+    # Compiled once per process: compiling the 190 kB schema costs far more than validating a document.
+    return fastjsonschema.compile(schema())
+
+
+def schema_errors(document: Any) -> list[dict[str, str]]:
+    """The schema's verdict on `document` ([] when valid); fastjsonschema stops at the first problem."""
+    try:
+        _compiled_validator()(document)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        path = exc.name.removeprefix("data").lstrip(".") or "$"
+        return [{"path": path, "message": _("Does not match the BatteryPass 6.1.0 schema: %(problem)s") % {
+            "problem": exc.message.removeprefix(exc.name + " ")[:300]}}]  # fmt: skip
+    return []
+
+
+def example_document() -> dict[str, Any]:
+    """The official 6.1.0 example, as shipped (with its impossible `operation.intoServiceDate`)."""
+    return json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+
+
+# ---- paths ----------------------------------------------------------------------------------------------
+
+
+def _rel(path: str, base: str) -> str:
+    return path[len(base) + 1 :] if base else path
+
+
+def _get(node: Any, dotted: str) -> Any:
+    for key in dotted.split("."):
+        if not isinstance(node, Mapping) or key not in node:
+            return _MISSING
+        node = node[key]
+    return node
+
+
+def _put(node: dict, dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+    node[keys[-1]] = value
+
+
+def _split_list(path: str) -> tuple[str, str]:
+    """ "a.b[].c" -> ("a.b", "c"); "a.b[]" -> ("a.b", "")."""
+    head, _sep, tail = path.rpartition("[]")
+    return head, tail.lstrip(".")
+
+
+def _document_bases(a: Attribute, base: str) -> list[str]:
+    paths = a.catenax_paths
+    return [_rel(paths[i], base).removesuffix("[].content") for i in range(0, len(paths), 3)]
+
+
+@cache
+def _leaf_paths(group_key: str) -> tuple[str, ...]:
+    paths: list[str] = []
+    for child in children(group_key):
+        paths.extend(child.catenax_paths)
+        if child.type is FieldType.GROUP:
+            paths.extend(_leaf_paths(child.key))
+    return tuple(paths)
+
+
+def _group_base(group: Attribute, base: str) -> str | None:
+    """The array holding a group's rows, relative to `base` ("materials.active.other" ...)."""
+    paths = _leaf_paths(group.key)
+    if not paths:
+        return None
+    return _rel(paths[0], base).split("[]", 1)[0]
+
+
+def _join(prefix: str, rel: str) -> str:
+    return f"{prefix}.{rel}" if prefix else rel
+
+
+# ---- import ---------------------------------------------------------------------------------------------
+
+
+class _Reader:
+    """Walks one document along the catalogue's paths, validating each value where it stands."""
+
+    def __init__(self) -> None:
+        self.errors: list[dict[str, str]] = []
+        self.warnings: list[str] = []
+
+    def error(self, path: str, exc: ValidationError | str) -> None:
+        messages = exc.messages if isinstance(exc, ValidationError) else [exc]
+        self.errors.extend({"path": path, "message": str(message)} for message in messages)
+
+    def check(self, a: Attribute, raw: Any, path: str) -> Any:
+        try:
+            checked = check_value(a, raw)
+        except ValidationError as exc:
+            self.error(path, exc)
+            return _MISSING
+        self.warnings.extend(f"{path}: {warning}" for warning in checked.warnings)
+        return checked.value
+
+    def read(self, a: Attribute, node: Any, base: str, prefix: str) -> Any:
+        """The cleaned value of `a` under `node` (paths relative to `base`), or _MISSING."""
+        if a.type is FieldType.GROUP:
+            return self._group(a, node, base, prefix)
+        if a.type is FieldType.DOCUMENT:
+            return self._documents(a, node, base, prefix)
+        if a.timestamped:
+            return _MISSING  # read separately as dynamic points
+        if a.many:
+            return self._many(a, node, base, prefix)
+        found = _MISSING
+        first_path = ""
+        for path in a.catenax_paths:
+            rel = _rel(path, base)
+            raw = _get(node, rel)
+            if raw is _MISSING or raw is None:
+                continue
+            if a.key == "battery_category":
+                try:
+                    raw = category_from_catenax(raw).value
+                except ValidationError as exc:
+                    self.error(_join(prefix, rel), exc)
+                    return _MISSING
+            value = self.check(a, raw, _join(prefix, rel))
+            if value is _MISSING:
+                return _MISSING
+            if found is not _MISSING and value != found:
+                message = _("Must carry the same value as %(path)s.") % {"path": first_path}
+                self.error(_join(prefix, rel), message)
+                return _MISSING
+            found, first_path = value, _join(prefix, rel)
+        return found
+
+    def _many(self, a: Attribute, node: Any, base: str, prefix: str) -> Any:
+        list_path, tail = _split_list(_rel(a.catenax_paths[0], base))
+        items = _get(node, list_path)
+        if not isinstance(items, list):
+            return _MISSING
+        values = []
+        for index, item in enumerate(items):
+            raw = _get(item, tail) if tail else item
+            path = _join(prefix, f"{list_path}[{index}]" + (f".{tail}" if tail else ""))
+            if a.text_format is not None and raw == PLACEHOLDER_BPNL:
+                continue
+            value = self.check(a, [raw], path)
+            if value is not _MISSING:
+                values.extend(value)
+        return values
+
+    def _documents(self, a: Attribute, node: Any, base: str, prefix: str) -> Any:
+        found: Any = _MISSING
+        first_path = ""
+        for list_path in _document_bases(a, base):
+            items = _get(node, list_path)
+            if not isinstance(items, list):
+                continue
+            documents = []
+            for index, item in enumerate(items):
+                if not isinstance(item, Mapping):
+                    self.error(_join(prefix, f"{list_path}[{index}]"), _("Expected a document object."))
+                    continue
+                raw = {"header": item.get("header"), "content_type": item.get("contentType"),
+                       "content": item.get("content")}  # fmt: skip
+                value = self.check(a, [raw], _join(prefix, f"{list_path}[{index}]"))
+                if value is not _MISSING:
+                    documents.extend(value)
+            if found is not _MISSING and documents != found:
+                self.error(_join(prefix, list_path), _("Must carry the same documents as %(path)s.") % {
+                    "path": first_path})  # fmt: skip
+                return _MISSING
+            found, first_path = documents, _join(prefix, list_path)
+        return found
+
+    def _group(self, group: Attribute, node: Any, base: str, prefix: str) -> Any:
+        rel = _group_base(group, base)
+        if rel is None:
+            return _MISSING
+        items = _get(node, rel)
+        if not isinstance(items, list):
+            return _MISSING
+        row_base = _join(base, rel) + "[]"
+        rows = []
+        for index, item in enumerate(items):
+            row_prefix = _join(prefix, f"{rel}[{index}]")
+            if not isinstance(item, Mapping):
+                self.error(row_prefix, _("Expected an object."))
+                continue
+            row: dict[str, Any] = {}
+            ok = True
+            for child in children(group.key):
+                if group.key.endswith(".identifiers") and child.name == "scheme":
+                    self._relabel_ec_number(child, item, row_base, row_prefix)
+                value = self.read(child, item, row_base, row_prefix)
+                if value is _MISSING:
+                    ok = ok and not self._has_error_under(row_prefix)
+                    continue
+                row[child.name] = value
+            if not ok:
+                continue
+            try:
+                rows.append(validate_row(group.key, row))
+            except ValidationError as exc:
+                self.error(row_prefix, exc)
+        return rows
+
+    def _has_error_under(self, prefix: str) -> bool:
+        return any(error["path"].startswith(prefix) for error in self.errors)
+
+    def _relabel_ec_number(self, scheme: Attribute, item: Mapping, row_base: str, row_prefix: str) -> None:
+        """The official example labels an EC number (201-004-7, phenolphthalein) as "CAS": when the value is
+        no CAS number but a valid EC number, read it as EC and warn instead of refusing the document."""
+        identifier_attr = attribute(scheme.key.rsplit(".", 1)[0] + ".identifier")
+        scheme_rel = _rel(scheme.catenax_paths[0], row_base)
+        identifier = _get(item, _rel(identifier_attr.catenax_paths[0], row_base))
+        if _get(item, scheme_rel) != "CAS" or not isinstance(identifier, str):
+            return
+        try:
+            validate_cas_number(identifier)
+            return
+        except ValidationError:
+            pass
+        try:
+            validate_ec_number(identifier)
+        except ValidationError:
+            return
+        if isinstance(item, dict):
+            item[scheme_rel] = "EC"  # a working copy (see document_to_values)
+        self.warnings.append(
+            _("%(path)s: %(value)s is an EC number, not a CAS number; imported as an EC number.")
+            % {"path": _join(row_prefix, scheme_rel), "value": identifier}
+        )
+
+    def dynamic(self, a: Attribute, document: Mapping) -> tuple[Any, datetime] | None:
+        value_path, time_path = a.catenax_paths
+        raw_value, raw_time = _get(document, value_path), _get(document, time_path)
+        if raw_value is _MISSING or raw_value is None:
+            return None
+        if raw_time == PLACEHOLDER_TIME:
+            return None  # exported as "never measured"
+        value = self.check(a, raw_value, value_path)
+        try:
+            measured_at = check_value(attribute("negative_events.occurred_at"), raw_time).value
+        except ValidationError:
+            self.error(time_path, _("Enter a date and time as YYYY-MM-DDThh:mm:ss with a time zone offset."))
+            return None
+        if value is _MISSING or value is None or measured_at is None:
+            return None
+        if measured_at > datetime.now(UTC):
+            self.error(time_path, _("The time of measurement cannot be in the future."))
+            return None
+        return value, measured_at
+
+
+def _deep_copy(document: Any) -> Any:
+    if isinstance(document, dict):
+        return {key: _deep_copy(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [_deep_copy(value) for value in document]
+    return document
+
+
+def document_to_values(document: Any) -> tuple[dict, dict, list, dict, list[str]]:
+    """(model_values, battery_values, dynamic_points, system_values, warnings) of one 6.1.0 document.
+
+    `battery_values` includes `battery_status`; `dynamic_points` are (key, value, measured_at).
+    Raises `CatenaxInvalid` with every problem found (each naming its JSON path)."""
+    result = read_document(document)
+    return (result.model_values, result.battery_values, result.dynamic_points, result.system_values,
+            result.warnings)  # fmt: skip
+
+
+def read_document(document: Any) -> ImportedValues:
+    if not isinstance(document, Mapping):
+        message = _("Expected a BatteryPass document (a JSON object).")
+        raise CatenaxInvalid([{"path": "$", "message": message}])
+    errors = schema_errors(document)
+    if errors:
+        raise CatenaxInvalid(errors)
+    result = ImportedValues()
+    model_values, model_warnings, model_errors = _read_model_part(document)
+    result.model_values = model_values
+    reader = _Reader()
+    reader.errors.extend(model_errors)
+    for a in _top_level_mapped():
+        if a.level is Level.MODEL and not a.system:
+            continue
+        if a.timestamped:
+            point = reader.dynamic(a, document)
+            if point is not None:
+                result.dynamic_points.append((a.key, point[0], point[1]))
+            continue
+        value = reader.read(a, document, "", "")
+        if value is _MISSING or value is None or value == []:
+            continue
+        if a.system:
+            result.system_values[a.key] = value
+        else:
+            result.battery_values[a.key] = value
+    _drop_placeholders(result)
+    spec = document.get("specVersion")
+    if spec is not None and not str(spec).endswith("6.1.0"):
+        message = _("specVersion %(value)s: read as BatteryPass 6.1.0.") % {"value": str(spec)[:80]}
+        reader.warnings.append(message)
+    # Rules between attributes only concern model-level values (checked, and cached, above).
+    if reader.errors:
+        raise CatenaxInvalid(reader.errors)
+    result.warnings = model_warnings + reader.warnings
+    return result
+
+
+# Model-level values are the same for every battery of a model, and a bulk import usually sends many
+# documents of one model: their reading and validation (most of the work) is cached by a fingerprint of
+# the document without its battery-level and metadata leaves.
+_MODEL_CACHE: OrderedDict[str, tuple[dict, list[str], list[dict[str, str]]]] = OrderedDict()
+_MODEL_CACHE_SIZE = 64
+
+
+@cache
+def _battery_leaf_tree() -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for a in _top_level_mapped():
+        if a.level is Level.MODEL and not a.system:
+            continue
+        for path in a.catenax_paths:
+            keys = path.split("[]", 1)[0].split(".")
+            node = tree
+            for key in keys[:-1]:
+                node = node.setdefault(key, {})
+                if node is True:
+                    break
+            else:
+                node[keys[-1]] = True
+    return tree
+
+
+def _pruned(node: Any, tree: Mapping[str, Any]) -> Any:
+    if not isinstance(node, Mapping):
+        return node
+    out = dict(node)
+    for key, sub in tree.items():
+        if key in out:
+            if sub is True:
+                del out[key]
+            else:
+                out[key] = _pruned(out[key], sub)
+    return out
+
+
+def _read_model_part(document: Mapping[str, Any]) -> tuple[dict, list[str], list[dict[str, str]]]:
+    fingerprint = json.dumps(_pruned(document, _battery_leaf_tree()), sort_keys=True, default=str)
+    cached = _MODEL_CACHE.get(fingerprint)
+    if cached is None:
+        working = _deep_copy(document)  # the EC relabelling writes into the rows it reads
+        reader = _Reader()
+        values: dict[str, Any] = {}
+        for a in _top_level_mapped():
+            if a.level is not Level.MODEL or a.system:
+                continue
+            value = reader.read(a, working, "", "")
+            if value is not _MISSING and value is not None and value != []:
+                values[a.key] = value
+        if values.get("manufacturer_bpnl") == PLACEHOLDER_BPNL:
+            del values["manufacturer_bpnl"]
+        if not reader.errors:
+            reader.errors.extend(_record_errors(values))
+        cached = (values, reader.warnings, reader.errors)
+        _MODEL_CACHE[fingerprint] = cached
+        while len(_MODEL_CACHE) > _MODEL_CACHE_SIZE:
+            _MODEL_CACHE.popitem(last=False)
+    else:
+        _MODEL_CACHE.move_to_end(fingerprint)
+    values, warnings, errors = cached
+    # A shallow copy: the rows inside are shared with the cache and are never modified downstream (the
+    # services and the catalogue build new dicts when they clean values).
+    return dict(values), list(warnings), list(errors)
+
+
+def _drop_placeholders(result: ImportedValues) -> None:
+    if result.system_values.get("economic_operator_id") == PLACEHOLDER_BPNL:
+        del result.system_values["economic_operator_id"]
+    if str(result.system_values.get("predecessor_passport_id", "")).lower() == NIL_UUID:
+        del result.system_values["predecessor_passport_id"]
+
+
+def _record_errors(values: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Rules between attributes (voltages ordered, pre- + post-consumer shares...), keyed by JSON path."""
+    try:
+        validate_record({key: value for key, value in values.items() if key != "battery_status"})
+    except ValidationError as exc:
+        return [
+            {"path": _path_of(key), "message": message}
+            for key, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return []
+
+
+def _path_of(key: str) -> str:
+    try:
+        paths = attribute(key.split("[", 1)[0]).catenax_paths
+    except LookupError:
+        return key
+    return paths[0] if paths else key
+
+
+@cache
+def _top_level_mapped() -> tuple[Attribute, ...]:
+    return tuple(
+        a for a in ATTRIBUTES if a.group is None and (a.catenax_paths or (a.type is FieldType.GROUP
+                                                                           and _leaf_paths(a.key)))
+    )  # fmt: skip
+
+
+def parse_documents(payload: Any) -> list[Any]:
+    """One document or a list of them, as a list; `CatenaxInvalid` for anything else or too many."""
+    documents = payload if isinstance(payload, list) else [payload]
+    if not documents:
+        raise CatenaxInvalid([{"path": "$", "message": _("Send at least one document.")}])
+    if len(documents) > MAX_DOCUMENTS:
+        raise CatenaxInvalid([{"path": "$", "message": _("Send at most %(limit)d documents per request.") % {
+            "limit": MAX_DOCUMENTS}}])  # fmt: skip
+    return documents
+
+
+# ---- export ---------------------------------------------------------------------------------------------
+
+
+def _json_scalar(a: Attribute, value: Any) -> Any:
+    if a.type in _NUMERIC:
+        number = Decimal(str(value))
+        return int(number) if a.type is FieldType.INTEGER else float(number)
+    if a.type is FieldType.BOOLEAN:
+        return bool(value)
+    if a.key == "battery_category":
+        return CATENAX_CATEGORY[value] if value in {c.value for c in CATENAX_CATEGORY} else value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _write(a: Attribute, value: Any, node: dict, base: str) -> None:
+    if a.type is FieldType.GROUP:
+        rel = _group_base(a, base)
+        if rel is None:
+            return
+        row_base = _join(base, rel) + "[]"
+        items = []
+        for row in value or []:
+            item: dict[str, Any] = {}
+            for child in children(a.key):
+                child_value = row.get(child.name)
+                if child_value is None or child_value == []:
+                    continue
+                _write(child, child_value, item, row_base)
+            items.append(item)
+        _put(node, rel, items)
+    elif a.type is FieldType.DOCUMENT:
+        documents = [{"content": d["content"], "contentType": d.get("content_type") or "URL",
+                      "header": d["header"]} for d in value or []]  # fmt: skip
+        for list_path in _document_bases(a, base):
+            _put(node, list_path, [dict(d) for d in documents])
+    elif a.many:
+        list_path, tail = _split_list(_rel(a.catenax_paths[0], base))
+        _put(node, list_path, [{tail: _json_scalar(a, v)} if tail else _json_scalar(a, v) for v in value])
+    else:
+        for path in a.catenax_paths:
+            _put(node, _rel(path, base), _json_scalar(a, value))
+
+
+def _iso_time(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    value = value.astimezone(UTC)
+    spec = "milliseconds" if value.microsecond else "seconds"
+    return value.isoformat(timespec=spec).replace("+00:00", "Z")
+
+
+def values_to_document(
+    values: Mapping[str, Any],
+    *,
+    dynamic: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
+    system: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A schema-valid 6.1.0 document of exactly `values` (already filtered to what the reader may see).
+
+    `dynamic` maps timestamped keys to their points ({"value", "measured_at"}, newest first: the newest
+    is exported); `system` adds or overrides platform metadata (passport id, version, dates). Leaves
+    the schema requires that the values lack get the defaults of `EXPORT_DEFAULTS` or neutral ones."""
+    document: dict[str, Any] = {}
+    merged = {**values, **{k: v for k, v in (system or {}).items() if v is not None}}
+    for a in _top_level_mapped():
+        if a.timestamped:
+            points = list((dynamic or {}).get(a.key, ()))
+            if points:
+                newest = points[0]
+                _put(document, a.catenax_paths[0], _json_scalar(a, newest["value"]))
+                _put(document, a.catenax_paths[1], _iso_time(newest["measured_at"]))
+            continue
+        value = merged.get(a.key)
+        if value is None or (value == [] and a.type is not FieldType.DOCUMENT):
+            continue
+        if a.key == "passport_id" or a.key == "predecessor_passport_id":
+            value = value if str(value).startswith("urn:uuid:") else f"urn:uuid:{value}"
+        if a.key in _BPNL_ONLY and not str(value).upper().startswith("BPNL"):
+            continue  # a corporate number or LEI has no place in these BPNL-only leaves
+        _write(a, value, document, "")
+    _fill_required(document, schema(), "")
+    metadata = document["metadata"]
+    if metadata.get("expirationDate") == "" and metadata.get("issueDate"):
+        issued = date.fromisoformat(metadata["issueDate"])
+        until = issued.replace(year=issued.year + DEFAULT_AVAILABILITY_YEARS, day=min(issued.day, 28))
+        metadata["expirationDate"] = until.isoformat()
+    return document
+
+
+def _resolve(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    definitions = schema()["components"]["schemas"]
+    while "$ref" in node:
+        target = definitions[node["$ref"].rsplit("/", 1)[-1]]
+        node = {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _default(node: Mapping[str, Any], path: str) -> Any:
+    if path in EXPORT_DEFAULTS:
+        return EXPORT_DEFAULTS[path]
+    node = _resolve(node)
+    kind = node.get("type")
+    if kind == "object":
+        return {}
+    if kind == "array":
+        return []
+    if kind == "number" or kind == "integer":
+        return 0
+    if kind == "boolean":
+        return False
+    if node.get("enum"):
+        return node["enum"][0]
+    if path.endswith(".time"):
+        return PLACEHOLDER_TIME
+    if path.endswith("Date") or path.endswith("lastModification"):
+        return timezone.localdate().isoformat() if not path.endswith("expirationDate") else ""
+    return ""
+
+
+def _fill_required(value: Any, node: Mapping[str, Any], path: str) -> None:
+    node = _resolve(node)
+    if node.get("type") == "object" and isinstance(value, dict):
+        properties = node.get("properties", {})
+        for name in node.get("required", ()):
+            if name not in value and name in properties:
+                value[name] = _default(properties[name], _join(path, name))
+        for name, child in value.items():
+            if name in properties:
+                _fill_required(child, properties[name], _join(path, name))
+    elif node.get("type") == "array" and isinstance(value, list):
+        for item in value:
+            _fill_required(item, node.get("items", {}), path + "[]")
+
+
+def document_errors(document: Any) -> list[dict[str, str]]:
+    """Schema and catalogue problems of a document ([] when it would import)."""
+    try:
+        read_document(document)
+    except CatenaxInvalid as exc:
+        return exc.errors
+    return []
+
+
+# ---- import and export use cases ------------------------------------------------------------------------
+
+
+class CatenaxImportError(Exception):
+    """The import was refused; nothing was stored. `errors`: [{"document", "path", "message"}]."""
+
+    def __init__(self, errors: list[dict[str, Any]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ImportedPassport:
+    document: int
+    passport: Any
+    battery_model: Any
+    warnings: tuple[str, ...]
+
+
+def _service_errors(exc: ValidationError, document: int, key_prefix: str = "") -> list[dict[str, Any]]:
+    if not hasattr(exc, "error_dict"):
+        return [{"document": document, "path": "$", "message": str(m)} for m in exc.messages]
+    return [
+        {"document": document, "path": _path_of(key.removeprefix(key_prefix)), "message": str(message)}
+        for key, messages in exc.message_dict.items()
+        for message in messages
+    ]
+
+
+def _model_changes(current: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    as_json = json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    return {key: values[key] for key, value in as_json.items() if current.get(key) != value}
+
+
+def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassport]:
+    """Create draft passports of `organization` from one 6.1.0 document or a list: all or nothing.
+
+    The battery model is found by `manufacturerPartId` among the organization's own models (another
+    organization's model is never looked at) or created; model values that differ update it."""
+    from . import policies, services
+
+    if not policies.can_edit(actor, BatteryModel(organization=organization)):
+        raise PermissionDenied
+    documents = parse_documents(payload)
+    errors: list[dict[str, Any]] = []
+    read: list[ImportedValues] = []
+    for index, document in enumerate(documents):
+        try:
+            read.append(read_document(document))
+        except CatenaxInvalid as exc:
+            errors.extend({"document": index, **error} for error in exc.errors)
+    if errors:
+        raise CatenaxImportError(errors)
+    groups: dict[str, list[int]] = {}
+    for index, values in enumerate(read):
+        groups.setdefault(values.model_values.get("manufacturer_part_id", ""), []).append(index)
+    part_path = attribute("manufacturer_part_id").catenax_paths[0]
+    for indexes in groups.values():
+        first = read[indexes[0]].model_values
+        for index in indexes[1:]:
+            if read[index].model_values != first:
+                errors.append({"document": index, "path": part_path, "message": _(
+                    "Same battery model as document %(first)d but with different model values.") % {
+                    "first": indexes[0]}})  # fmt: skip
+    if errors:
+        raise CatenaxImportError(errors)
+    results: list[ImportedPassport] = []
+    with transaction.atomic():
+        existing = {
+            model.manufacturer_part_id: model
+            for model in BatteryModel.objects.select_for_update().filter(
+                organization=organization, manufacturer_part_id__in=list(groups)
+            )
+        }
+        for part_id, indexes in groups.items():
+            model_values = read[indexes[0]].model_values
+            try:
+                model = existing.get(part_id)
+                if model is None:
+                    model = services.battery_model_create(
+                        actor=actor, organization=organization, values=model_values
+                    )
+                else:
+                    changes = _model_changes(model.data, model_values)
+                    if changes:
+                        model = services.battery_model_update(
+                            actor=actor, battery_model=model, values=changes
+                        )
+            except ValidationError as exc:
+                errors.extend(_service_errors(exc, indexes[0]))
+                continue
+            items = []
+            for index in indexes:
+                battery = dict(read[index].battery_values)
+                items.append({"status": battery.pop("battery_status", None) or "original",
+                              "values": battery, "dynamic": read[index].dynamic_points})  # fmt: skip
+            try:
+                passports = services.passports_import(actor=actor, battery_model=model, items=items)
+            except ValidationError as exc:
+                errors.extend(_group_errors(exc, indexes))
+                continue
+            for index, passport in zip(indexes, passports, strict=True):
+                warnings = list(read[index].warnings)
+                if "predecessor_passport_id" in read[index].system_values:
+                    warnings.append(_("metadata.predecessor: not linked; link successors in the portal."))
+                results.append(ImportedPassport(index, passport, model, tuple(warnings)))
+        if errors:
+            raise CatenaxImportError(errors)  # rolls back every model and passport of the request
+    return sorted(results, key=lambda result: result.document)
+
+
+def _group_errors(exc: ValidationError, indexes: list[int]) -> list[dict[str, Any]]:
+    if not hasattr(exc, "error_dict"):
+        return [{"document": indexes[0], "path": "$", "message": str(m)} for m in exc.messages]
+    errors = []
+    for key, messages in exc.message_dict.items():
+        position, _dot, name = key.partition(".")
+        document = indexes[int(position)] if position.isdigit() else indexes[0]
+        name = name if position.isdigit() else key
+        errors.extend({"document": document, "path": _path_of(name), "message": str(m)} for m in messages)
+    return errors
+
+
+def passport_document(*, actor, passport) -> dict[str, Any] | None:
+    """The 6.1.0 document of `passport` as `actor` may see it (None: nothing the actor may read)."""
+    from .selectors import passport_view
+
+    view = passport_view(actor=actor, passport=passport)
+    if view.version is None:
+        return None
+    system: dict[str, Any] = {"passport_id": str(passport.public_id), "spec_version": SPEC_VERSION}
+    if view.state != "published":
+        system.update(
+            passport_version=str(view.version),
+            passport_status="draft",
+            economic_operator_id=passport.organization.bpnl,
+            predecessor_passport_id=str(passport.predecessor.public_id) if passport.predecessor_id else None,
+        )
+    document = values_to_document(view.values, dynamic=view.dynamic, system=system)
+    for error in schema_errors(document):  # a bug, not bad input: say where (the path only, no values)
+        logger.error("Catena-X export of passport %s is not schema-valid at %s", passport.public_id,
+                     error["path"])  # fmt: skip
+    return document

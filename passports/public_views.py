@@ -1,0 +1,409 @@
+"""The public battery passport (the page the QR code on the battery opens), its QR code and look-ups.
+
+Anyone may call these views, logged in or not, and every one of them shows the PUBLIC audience's view
+only: the latest published version filtered through `policies.visible_values(Viewer.PUBLIC, ...)`.
+A partner, an authority or the owner gets exactly what an anonymous visitor gets here; their wider
+views live on the authenticated pages. Drafts, unknown ids and malformed ids answer the same 404.
+
+`GET /p/<id>/` answers JSON when the Accept header prefers `application/json`:
+`{"passport_id", "version", "published_at", "status", "values"}` where `status` is the passport's state
+on the portal ("active", or "closed" once the battery was recycled) — not the battery status (original,
+repurposed...), which is legitimate-interest data (Annex XIII 4(c)).
+
+Look-ups (`/p/lookup/?id=...` and `/p/id/<identifier>/`) accept:
+- the unique product identifier of the passport (`Passport.unique_identifier`), and
+- the Catena-X form `CX:<manufacturerPartId>:<partInstanceId>`, where manufacturerPartId is the battery
+  model's `manufacturer_part_id` and partInstanceId the passport's unique identifier or its published
+  serial number with key `partInstanceId`. Colons may occur in both parts: every split is tried.
+Exactly one published passport matching redirects to its page; none or several give a not-found answer
+(several owners may use the same identifier: identifiers are unique per economic operator only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+from django_countries import countries
+
+from . import policies, qr, selectors
+from .catalogue import ATTRIBUTES, Attribute, Cluster, FieldType, Viewer, attribute, attributes_for, children
+from .models import Passport, PassportVersion, VersionState
+
+PUBLIC = Viewer.PUBLIC
+VARY = ("Accept", "Accept-Language")
+JSON_MAX_AGE = 60  # seconds: a new publication shows within a minute
+QR_MAX_AGE = 60 * 60 * 24  # the URL a QR code encodes never changes, and a published passport stays
+MAX_IDENTIFIER_LENGTH = 500
+#: Attributes holding the unit of another one: shown next to that value, not as facts of their own.
+UNIT_KEYS = frozenset(a.unit_key for a in ATTRIBUTES if a.unit_key)
+#: Shown at the top of the page and on the printed first page, next to the QR code.
+KEY_FACTS = ("model_name", "manufacturer_name", "battery_category", "unique_identifier", "chemistry")
+
+
+# ---- view-model ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str = ""  # empty: no public link (e.g. a privately stored file)
+    note: str = ""
+
+
+@dataclass
+class Cell:
+    text: str = ""
+    multiline: bool = False
+    link: Link | None = None
+    links: list[Link] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list[Cell]]
+
+
+@dataclass
+class Fact:
+    key: str
+    label: str
+    cell: Cell | None = None
+    table: Table | None = None
+    unit: str = ""
+
+
+@dataclass
+class Section:
+    key: str
+    label: str
+    facts: list[Fact]
+
+
+@dataclass
+class PublicPassport:
+    """What the public page shows: public values of the latest published version, nothing else."""
+
+    passport_id: str
+    version: int
+    published_at: datetime
+    closed: bool
+    values: dict[str, Any]
+    sections: list[Section] = field(default_factory=list)
+    key_facts: list[Fact] = field(default_factory=list)
+    predecessor_id: str | None = None
+    successor_id: str | None = None
+
+
+def public_passport(passport_id: UUID | str) -> tuple[Passport, PublicPassport] | None:
+    """The public view-model of a passport, or None when it has no published version."""
+    found = selectors.published_passport(passport_id)
+    if found is None:
+        return None
+    passport, version = found
+    values = policies.visible_values(PUBLIC, version.data)
+    return passport, PublicPassport(
+        passport_id=str(passport.public_id),
+        version=version.number,
+        published_at=version.published_at,
+        closed=passport.closed_at is not None,
+        values=values,
+    )
+
+
+def _json_document(view: PublicPassport) -> dict[str, Any]:
+    return {
+        "passport_id": view.passport_id,
+        "version": view.version,
+        "published_at": view.published_at,
+        "status": "closed" if view.closed else "active",
+        "values": view.values,
+    }
+
+
+# ---- formatting values for people ------------------------------------------------------------------
+def _safe_href(value: Any) -> str:
+    text = str(value or "")
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
+def _number(value: Any) -> str:
+    try:
+        return formats.localize(Decimal(str(value)))
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _date(value: Any) -> str:
+    try:
+        return formats.date_format(date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value)
+
+
+def _datetime(value: Any) -> str:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return formats.date_format(moment, "DATETIME_FORMAT")
+
+
+def _choice_label(attr: Attribute, value: Any) -> str:
+    return str(dict(attr.choices).get(value, value))
+
+
+def _text(attr: Attribute, value: Any) -> str:
+    kind = attr.type
+    if kind in (FieldType.INTEGER, FieldType.DECIMAL, FieldType.PERCENT):
+        return _number(value)
+    if kind is FieldType.DATE:
+        return _date(value)
+    if kind is FieldType.DATETIME:
+        return _datetime(value)
+    if kind is FieldType.BOOLEAN:
+        return _("Yes") if value else _("No")
+    if kind is FieldType.CHOICE:
+        return _choice_label(attr, value)
+    if kind is FieldType.COUNTRY:
+        return str(countries.name(value) or value)
+    return str(value)
+
+
+def _documents(value: Any) -> list[Link]:
+    links = []
+    for document in value if isinstance(value, list) else []:
+        if isinstance(document, dict):
+            href = _safe_href(document.get("content"))
+            kind = str(document.get("content_type") or "")
+            note = "" if kind.upper() == "URL" else kind
+            links.append(Link(str(document.get("header") or href or _("Document")), href, note))
+    return links
+
+
+def _nested_rows(group: Attribute, rows: Any) -> list[str]:
+    """Rows of a group inside a group cell (substance identifiers), one line each."""
+    members = [a for a in children(group.key) if a.visible_to(PUBLIC)]
+    lines = []
+    for row in rows if isinstance(rows, list) else []:
+        parts = [
+            _text(a, row[a.name])
+            for a in members
+            if isinstance(row, dict) and row.get(a.name) not in (None, "")
+        ]
+        if parts:
+            lines.append(" · ".join(parts))
+    return lines
+
+
+def _cell(attr: Attribute, value: Any) -> Cell:
+    if attr.type is FieldType.DOCUMENT:
+        return Cell(links=_documents(value))
+    if attr.type is FieldType.GROUP:
+        return Cell(items=_nested_rows(attr, value))
+    if attr.many:
+        return Cell(items=[_text(attr, item) for item in (value if isinstance(value, list) else [value])])
+    if attr.type is FieldType.URL and _safe_href(value):
+        return Cell(link=Link(str(value), _safe_href(value)))
+    return Cell(text=_text(attr, value), multiline=attr.type is FieldType.LONG_TEXT)
+
+
+def _unit(attr: Attribute, values: dict[str, Any]) -> str:
+    """The fixed unit, or the label of the unit chosen in the sibling unit attribute."""
+    if attr.unit_key:
+        chosen = values.get(attr.unit_key.rsplit(".", 1)[-1] if attr.group else attr.unit_key)
+        if chosen not in (None, ""):
+            return _choice_label(attribute(attr.unit_key), chosen)
+        return ""
+    return attr.unit or ""
+
+
+def _table(group: Attribute, rows: list[Any]) -> Table:
+    rows = [row for row in rows if isinstance(row, dict)]
+    members = [
+        a
+        for a in children(group.key)
+        if a.visible_to(PUBLIC)
+        and a.key not in UNIT_KEYS
+        and any(row.get(a.name) not in (None, "", []) for row in rows)
+    ]
+    table_rows = []
+    for row in rows:
+        cells = []
+        for member in members:
+            value = row.get(member.name)
+            if value in (None, "", []):
+                cells.append(Cell())
+                continue
+            cell = _cell(member, value)
+            unit = _unit(member, row)
+            if unit and cell.text:
+                cell.text = f"{cell.text} {unit}"
+            cells.append(cell)
+        table_rows.append(cells)
+    return Table(columns=[str(a.label) for a in members], rows=table_rows)
+
+
+def _fact(attr: Attribute, values: dict[str, Any]) -> Fact | None:
+    value = values.get(attr.key)
+    if value in (None, "", [], {}):
+        return None
+    if attr.type is FieldType.GROUP:
+        table = _table(attr, value if isinstance(value, list) else [])
+        return Fact(attr.key, str(attr.label), table=table) if table.rows and table.columns else None
+    return Fact(attr.key, str(attr.label), cell=_cell(attr, value), unit=_unit(attr, values))
+
+
+def build_sections(values: dict[str, Any]) -> list[Section]:
+    """Public values grouped by cluster, in catalogue order, labelled in the active language."""
+    sections = []
+    for cluster in Cluster:
+        facts = [
+            fact
+            for attr in attributes_for(cluster, audience_visible_to=PUBLIC, include_rows=False)
+            if attr.key not in UNIT_KEYS and (fact := _fact(attr, values)) is not None
+        ]
+        if facts:
+            sections.append(Section(cluster.value, str(cluster.label), facts))
+    return sections
+
+
+def _published(passport: Passport | None) -> bool:
+    return passport is not None and passport.versions.filter(state=VersionState.PUBLISHED).exists()
+
+
+def _page_model(passport: Passport, view: PublicPassport) -> PublicPassport:
+    view.sections = build_sections(view.values)
+    view.key_facts = [fact for key in KEY_FACTS if (fact := _fact(attribute(key), view.values)) is not None]
+    if _published(passport.predecessor):
+        view.predecessor_id = str(passport.predecessor.public_id)
+    successor = Passport.objects.filter(predecessor=passport, versions__state=VersionState.PUBLISHED).first()
+    if successor is not None:
+        view.successor_id = str(successor.public_id)
+    return view
+
+
+# ---- views ----------------------------------------------------------------------------------------
+def _wants_json(request: HttpRequest) -> bool:
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _vary(response: HttpResponse) -> HttpResponse:
+    patch_vary_headers(response, VARY)
+    return response
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return _vary(JsonResponse({"detail": _("Not found.")}, status=404))
+    raise Http404
+
+
+@require_safe
+def detail(request: HttpRequest, passport_id: UUID) -> HttpResponse:
+    found = public_passport(passport_id)
+    if found is None:
+        return _not_found(request)
+    passport, view = found
+    if _wants_json(request):
+        response = JsonResponse(_json_document(view), json_dumps_params={"ensure_ascii": False})
+        patch_cache_control(response, public=True, max_age=JSON_MAX_AGE)
+        return _vary(response)
+    context = {"passport": _page_model(passport, view), "passport_url": qr.passport_url(view.passport_id)}
+    return _vary(render(request, "passports/public_detail.html", context))
+
+
+def _qr_response(passport_id: UUID, content: bytes | str, extension: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="passport-{passport_id}.{extension}"'
+    patch_cache_control(response, public=True, max_age=QR_MAX_AGE)
+    return response
+
+
+@require_safe
+def qr_svg(request: HttpRequest, passport_id: UUID) -> HttpResponse:
+    if selectors.published_passport(passport_id) is None:
+        raise Http404
+    return _qr_response(passport_id, qr.qr_svg(passport_id), "svg", "image/svg+xml")
+
+
+@require_safe
+def qr_png(request: HttpRequest, passport_id: UUID) -> HttpResponse:
+    if selectors.published_passport(passport_id) is None:
+        raise Http404
+    return _qr_response(passport_id, qr.qr_png(passport_id), "png", "image/png")
+
+
+def find_published(identifier: str) -> list[UUID]:
+    """Public ids of published passports matching a product identifier or its Catena-X form (at most 2:
+    enough to tell "exactly one" from "ambiguous")."""
+    published = PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.PUBLISHED)
+    match = Q(unique_identifier=identifier)
+    if identifier[:3].upper() == "CX:":
+        rest = identifier[3:]
+        for index, char in enumerate(rest):
+            if char != ":" or index == 0 or index == len(rest) - 1:
+                continue
+            part_id, instance = rest[:index], rest[index + 1 :]
+            serial = PassportVersion.objects.filter(
+                state=VersionState.PUBLISHED,
+                data__serial_identifiers__contains=[{"key": "partInstanceId", "value": instance}],
+            ).values("passport_id")
+            match |= Q(battery_model__manufacturer_part_id=part_id) & (
+                Q(unique_identifier=instance) | Q(pk__in=serial)
+            )
+    found = Passport.objects.filter(match).filter(Exists(published)).values_list("public_id", flat=True)
+    return list(found.distinct()[:2])
+
+
+def _malformed(identifier: str) -> bool:
+    return len(identifier) > MAX_IDENTIFIER_LENGTH or any(
+        ord(char) < 32 or ord(char) == 127 for char in identifier
+    )
+
+
+def _lookup(request: HttpRequest, identifier: str | None) -> HttpResponse:
+    identifier = (identifier or "").strip()
+    wants_json = _wants_json(request)
+    if not identifier:
+        if wants_json:
+            return _vary(JsonResponse({"id": [_("Enter a unique product identifier.")]}, status=400))
+        return _vary(render(request, "passports/public_lookup.html", {"identifier": ""}))
+    if _malformed(identifier):
+        message = _("This is not a product identifier.")
+        if wants_json:
+            return _vary(JsonResponse({"id": [message]}, status=400))
+        context = {"identifier": "", "error": message}
+        return _vary(render(request, "passports/public_lookup.html", context, status=400))
+    matches = find_published(identifier)
+    if len(matches) == 1:
+        return _vary(redirect(reverse("public_passports:detail", kwargs={"passport_id": matches[0]})))
+    if wants_json:
+        return _vary(JsonResponse({"detail": _("Not found.")}, status=404))
+    # The identifier is not echoed: a public page reflecting its query is a phishing aid (and would
+    # make the canary crawl's look-up probes look like leaks).
+    context = {"identifier": "", "not_found": True}
+    return _vary(render(request, "passports/public_lookup.html", context, status=404))
+
+
+@require_safe
+def lookup(request: HttpRequest) -> HttpResponse:
+    return _lookup(request, request.GET.get("id"))
+
+
+@require_safe
+def lookup_path(request: HttpRequest, identifier: str) -> HttpResponse:
+    return _lookup(request, identifier)

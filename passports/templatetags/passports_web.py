@@ -1,0 +1,39 @@
+"""Template tags of the passport pages: the summary card on the company dashboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.db.models import Count, Q
+
+from portal.tenancy.selectors import active_organization_of
+
+from .. import selectors
+from ..models import VersionState
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def passport_summary(context) -> dict[str, Any]:
+    """Counts of the caller's own passports and battery models (the dashboard lives in `portal`, which
+    must not know passports, so the card asks for its numbers here)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    organization = active_organization_of(user)
+    if organization is None:
+        return {"passports": 0, "drafts": 0, "published": 0, "models": 0}
+    own = selectors.passports_for(actor=user).filter(organization=organization).order_by()
+    counts = own.aggregate(
+        total=Count("pk", distinct=True),
+        drafts=Count("pk", filter=Q(versions__state=VersionState.DRAFT), distinct=True),
+        published=Count("pk", filter=Q(versions__state=VersionState.PUBLISHED), distinct=True),
+    )
+    models = selectors.battery_models_for(actor=user).filter(organization=organization).count()
+    return {
+        "passports": counts["total"],
+        "drafts": counts["drafts"],
+        "published": counts["published"],
+        "models": models,
+    }

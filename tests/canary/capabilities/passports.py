@@ -1,0 +1,189 @@
+"""The passports' canary data: one published passport of company A with a newer draft, a draft-only
+passport, and the battery model's confidential supply chain.
+
+Who may see what (the passports' confidentiality decisions, from the field catalogue and the policy):
+
+* PUBLIC attributes of a *published* version (model name, chemistry, the unique identifier): everyone,
+  also on the public page `/p/<id>/` (the positive control: every audience must see them there).
+* LEGITIMATE-INTEREST attributes (cathode composition, the dismantling document): company A's members
+  and the authority (which reads every published passport); a partner would need a grant (none here).
+* AUTHORITY-only attributes (the header of a test report): company A's members and the authority.
+* A value only in the draft newer than the published version: company A's members only.
+* The supply chain (supplier name and identifier, mine, refiner, procurement amount): company A's members
+  only. The certifier audience holds no assignment, and the operator is not an audience of passport
+  values at all (the admin lists passports without values and has no supply-chain page).
+* The unique identifier of a never-published passport: company A and the operator (the admin lists
+  passports by identifier), nobody else, not even through the public look-ups.
+
+Publishing makes company A's BPNL public: it is the passport's economic operator id (Catena-X
+`metadata.economicOperatorId`, a PUBLIC attribute, Annex XIII 1(a) names the manufacturer). The
+foundation plants that BPNL as visible to company A's side only (no public directory), so this planter
+widens that one marker to everyone once company A has a published passport.
+
+Positive controls: every audience must see the public markers (on `/p/<id>/` at least); company A's
+members must see every restricted marker on their passport pages, and the authority the
+legitimate-interest and authority-only ones. Only the localized spellings of the procurement amount are
+not expected anywhere (they are there to catch a page that formats the amount for people).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+import uuid
+from decimal import Decimal
+
+from passports import services
+from tests.factories import make_bpn
+
+from ..registry import (
+    A_SIDE,
+    AUTHORITY,
+    COMPANY_A,
+    COMPANY_A_VIEWER,
+    EVERYONE,
+    NOBODY,
+    Marker,
+    ParamValue,
+    World,
+    new_marker_value,
+    register,
+)
+
+A_MEMBERS = frozenset({COMPANY_A, COMPANY_A_VIEWER})
+A_MEMBERS_AND_AUTHORITY = A_MEMBERS | {AUTHORITY}
+PROCUREMENT_AMOUNT = Decimal("987654.321")
+#: The amount as pages may print it: raw (JSON), with English/Japanese and German separators.
+AMOUNT_FORMS = ("987654.321", "987,654.321", "987.654,321", "987654,321")
+FOUNDATION_BPNL = "company A's BPNL"
+
+
+def _document(header: str) -> list[dict[str, str]]:
+    return [{"header": header, "content_type": "URL", "content": f"https://example.com/{header.lower()}.pdf"}]
+
+
+def passports_url_kwargs(world: World) -> dict[str, list[ParamValue]]:
+    published, draft = world.objects["passport_published"], world.objects["passport_draft_only"]
+    model = world.objects["battery_model"]
+    part = model.manufacturer_part_id
+    passports = [
+        ParamValue(published.public_id, "company A's published passport (with a newer draft)"),
+        ParamValue(draft.public_id, "company A's never-published passport"),
+    ]
+    return {
+        "public_id": [*passports, ParamValue(model.public_id, "company A's battery model")],
+        "passport_id": passports,
+        "battery_model_id": [ParamValue(model.public_id, "company A's battery model")],
+        # Only the published passport's identifiers: every page echoes its own path (the language
+        # switcher's "next"), so probing a restricted identifier in the URL would only find that echo;
+        # look-ups of never-published identifiers are tested in tests/passports/test_public.py.
+        "identifier": [
+            ParamValue(published.unique_identifier, "unique identifier of A's published passport"),
+            ParamValue(f"CX:{part}:{published.unique_identifier}", "Catena-X id of A's published passport"),
+        ],
+    }
+
+
+def passports_extra_paths(world: World, markers: list[Marker]) -> list[str]:
+    """The query-string form of the look-up (the path form is found by the resolver)."""
+    published = world.objects["passport_published"]
+    part = world.objects["battery_model"].manufacturer_part_id
+    return [
+        f"/p/lookup/?id={published.unique_identifier}",
+        f"/p/lookup/?id=CX:{part}:{published.unique_identifier}",
+    ]
+
+
+def _widen_bpnl(world: World) -> None:
+    for index, marker in enumerate(world.markers):
+        if marker.description == FOUNDATION_BPNL:
+            world.markers[index] = dataclasses.replace(
+                marker,
+                description=f"{FOUNDATION_BPNL} (public once A publishes a passport: economic operator id)",
+                visible_to=EVERYONE,
+            )
+
+
+@register("passports", url_kwargs=passports_url_kwargs, extra_paths=passports_extra_paths)
+def plant_passports(world: World) -> list[Marker]:
+    admin = world.users[COMPANY_A]
+    public_name = new_marker_value("model-name")
+    public_chemistry = new_marker_value("chemistry")
+    li_cathode = new_marker_value("li-cathode")
+    li_dismantling = new_marker_value("li-dismantling-doc")
+    authority_report = new_marker_value("authority-test-report")
+    model = services.battery_model_create(
+        actor=admin,
+        organization=world.company_a,
+        values={
+            "model_name": public_name,
+            "manufacturer_part_id": f"PB-{uuid.uuid4().hex[:8]}",
+            "battery_category": "ev",
+            "chemistry": public_chemistry,
+            "cathode_composition": li_cathode,
+            "dismantling_information": _document(li_dismantling),
+            "test_reports": _document(authority_report),
+        },
+    )
+    supplier = new_marker_value("supplier-name")
+    mine = new_marker_value("mine-site")
+    refiner = new_marker_value("refiner")
+    supplier_id = make_bpn("L", n=secrets.randbelow(36**9) + 36**8)
+    services.supply_chain_replace(
+        actor=admin,
+        battery_model=model,
+        rows=[
+            {
+                "material": "lithium",
+                "country_of_origin": "AU",
+                "mine_or_extraction_site": mine,
+                "refiner_processor": refiner,
+                "refiner_country": "CN",
+                "supplier_name": supplier,
+                "supplier_identifier": supplier_id,
+                "procurement_amount": str(PROCUREMENT_AMOUNT),
+                "procurement_unit": "t",
+                "procurement_period_start": "2026-01-01",
+                "procurement_period_end": "2026-06-30",
+            }
+        ],
+    )
+
+    public_uid = new_marker_value("published-uid")
+    published = services.passport_create(
+        actor=admin, battery_model=model, values={"unique_identifier": public_uid}
+    )
+    services.passport_publish(actor=admin, passport=published)
+    draft_place = new_marker_value("draft-place")
+    services.passport_update(actor=admin, passport=published, values={"manufacturing_place": draft_place})
+
+    draft_uid = new_marker_value("draft-only-uid")
+    draft_only = services.passport_create(
+        actor=admin, battery_model=model, values={"unique_identifier": draft_uid}
+    )
+
+    world.objects.update(battery_model=model, passport_published=published, passport_draft_only=draft_only)
+    _widen_bpnl(world)
+
+    amount, *localized_amounts = AMOUNT_FORMS
+    a_and_authority = A_MEMBERS_AND_AUTHORITY
+    return [
+        # Public values of a published version: everyone sees them on the public page.
+        Marker(public_name, "public model name of A's published passport", EVERYONE, EVERYONE),
+        Marker(public_chemistry, "public chemistry of A's published passport", EVERYONE, EVERYONE),
+        Marker(public_uid, "unique identifier of A's published passport", EVERYONE, EVERYONE),
+        Marker(li_cathode, "legitimate-interest cathode composition", a_and_authority, a_and_authority),
+        Marker(li_dismantling, "legitimate-interest dismantling document", a_and_authority, a_and_authority),
+        Marker(authority_report, "authority-only test report header", a_and_authority, a_and_authority),
+        Marker(draft_place, "value only in the draft newer than the published version", A_MEMBERS, A_MEMBERS),
+        Marker(draft_uid, "unique identifier of A's never-published passport", A_SIDE, A_SIDE),
+        Marker(supplier, "supply chain: supplier name", A_MEMBERS, A_MEMBERS),
+        Marker(supplier_id, "supply chain: supplier BPNL", A_MEMBERS, A_MEMBERS),
+        Marker(mine, "supply chain: mine or extraction site", A_MEMBERS, A_MEMBERS),
+        Marker(refiner, "supply chain: refiner", A_MEMBERS, A_MEMBERS),
+        Marker(amount, f"supply chain: procurement amount as {amount}", A_MEMBERS, A_MEMBERS),
+        *(
+            Marker(form, f"supply chain: procurement amount as {form}", A_MEMBERS, NOBODY)
+            for form in localized_amounts
+        ),
+    ]

@@ -1,0 +1,452 @@
+"""Catena-X BatteryPass 6.1.0: import (validation beyond the schema, all or nothing), export per audience,
+round trip of the official example."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from datetime import datetime
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from passports import catenax, services
+from passports.catalogue import FieldType, by_catenax_path
+from passports.models import (
+    BatteryModel,
+    DynamicDataPoint,
+    Passport,
+    PassportVersion,
+    SupplyChainEntry,
+    VersionState,
+)
+from portal.tenancy.models import Role
+from tests.factories import OrganizationFactory, member
+
+pytestmark = pytest.mark.django_db
+
+IMPORT_URL = "/api/v1/passports/import/catenax/"
+CANARY_SUPPLIER = "CANARY-SUPPLIER-Zeta Mining"
+CANARY_AMOUNT = "987654.321"
+
+
+def corrected_example(unique: str | None = None) -> dict:
+    document = catenax.example_document()
+    document["operation"]["intoServiceDate"] = "2001-02-15"
+    if unique:
+        document["identification"]["idDmc"] = unique
+    return document
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def post(client: APIClient, payload):
+    return client.post(IMPORT_URL, data=json.dumps(payload), content_type="application/json")
+
+
+def schema_valid(document: dict) -> None:
+    try:
+        from jsonschema import Draft4Validator
+    except ImportError:  # pragma: no cover - fastjsonschema is a dependency
+        assert catenax.schema_errors(document) == []
+        return
+    errors = sorted(Draft4Validator(catenax.schema()).iter_errors(document), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    assert catenax.schema_errors(document) == []
+
+
+def nothing_stored() -> bool:
+    return not (
+        Passport.objects.exists()
+        or BatteryModel.objects.exists()
+        or PassportVersion.objects.exists()
+        or DynamicDataPoint.objects.exists()
+    )
+
+
+def leaves(node, path=""):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from leaves(value, f"{path}[{index}]")
+    else:
+        yield path, node
+
+
+def normalized(document: dict) -> dict[str, object]:
+    """Leaves compared as values: numbers as Decimals, times as instants, BPNs upper case, and the example's
+    EC number that it labels "CAS" read as EC (the documented normalisations of the import)."""
+    result = {}
+    for path, value in leaves(document):
+        if path.startswith("metadata.") or path == "specVersion":
+            continue  # the platform owns the passport metadata
+        generic = path.replace("[0]", "[]")
+        attr = by_catenax_path().get(generic)
+        if isinstance(value, bool):
+            pass
+        elif isinstance(value, int | float):
+            value = Decimal(str(value)).normalize()
+        elif path.endswith(".time"):
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        elif attr is not None and attr.text_format is not None:
+            value = value.upper()
+        if generic.endswith("materialIdentification[].type") or generic.endswith("id[].type"):
+            value = "EC" if value == "CAS" else value
+        result[path] = value
+    return result
+
+
+@pytest.fixture
+def admin_client(admin_a):
+    return client_for(admin_a)
+
+
+@pytest.fixture
+def imported(admin_client):
+    response = post(admin_client, corrected_example())
+    assert response.status_code == 201, response.json()
+    return Passport.objects.get(public_id=response.json()["passports"][0]["id"])
+
+
+# ---- the official example -----------------------------------------------------------------------------
+
+
+def test_official_example_as_shipped_is_refused_naming_the_impossible_date(admin_client):
+    response = post(admin_client, catenax.example_document())
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {(e["document"], e["path"]) for e in errors} == {(0, "operation.intoServiceDate")}
+    assert "7172-75-08" in errors[0]["message"]
+    assert nothing_stored()
+
+
+def test_corrected_example_imports_as_a_draft_with_its_values(admin_client, company_a):
+    response = post(admin_client, corrected_example())
+
+    assert response.status_code == 201
+    body = response.json()["passports"]
+    assert len(body) == 1 and body[0]["document"] == 0
+    assert any("EC number" in warning for warning in body[0]["warnings"])
+    passport = Passport.objects.get(public_id=body[0]["id"])
+    model = passport.battery_model
+    assert passport.organization == company_a and model.organization == company_a
+    assert passport.unique_identifier == "34567890"
+    assert passport.status == "original"
+    assert [v.state for v in passport.versions.all()] == [VersionState.DRAFT]
+    assert (model.manufacturer_part_id, model.name) == ("123-0.740-3434-A", "Mirror left")
+    assert model.category == "sli"
+    data = model.data
+    assert data["chemistry"] == "Nickel Cobalt Manganese (NCM)"
+    assert data["manufacturer_bpnl"] == "BPNLLJMV5RIEVICU"  # normalised to upper case
+    assert Decimal(data["weight"]) == 20 and data["weight_unit"] == "unit:gram"
+    assert Decimal(data["voltage_nominal"]) == Decimal("3.7")
+    assert Decimal(data["cobalt_recycled_share"]) == Decimal("12.5")
+    assert Decimal(data["lead_concentration"]) == Decimal("5.3")
+    assert data["warranty_period"] == 36 and data["warranty_period_unit"] == "unit:day"
+    assert data["hazardous_substances"][0]["identifiers"] == [
+        {"scheme": "EC", "identifier": "201-004-7", "name": "phenolphthalein"}
+    ]
+    assert data["carbon_footprint"][0]["manufacturing_plants"] == ["BPNA1234567890AA"]
+    assert data["carbon_footprint"][0]["lifecycle_stage"] == "main product production"
+    assert data["test_reports"] == [{"header": "Example Document XYZ", "content_type": "URL",
+                                     "content": "https://dummy.link"}]  # fmt: skip
+    assert data["spare_part_producers"] == ["BPNL0123456789ZZ"]
+    assert data["intended_purposes"] == ["automotive"]
+    battery = passport.versions.get().data
+    assert battery["put_into_service_date"] == "2001-02-15"
+    assert battery["manufacturing_date"] == "2000-01-31"
+    assert battery["serial_identifiers"] == [{"key": "partInstanceId", "value": "SN12345678"}]
+    assert battery["manufacturing_facilities"] == ["BPNA1234567890AA"]
+    points = {p.key: p for p in DynamicDataPoint.objects.filter(passport=passport)}
+    assert len(points) == 18
+    assert Decimal(points["full_cycles"].value) == 1500
+    assert Decimal(points["state_of_certified_energy"].value) == 50
+    assert SupplyChainEntry.objects.count() == 0  # the 6.1.0 model has no supply chain
+
+
+def test_corrected_example_publishes_exports_and_round_trips(admin_client, admin_a, imported):
+    services.passport_publish(actor=admin_a, passport=imported)
+    response = admin_client.get(f"/api/v1/passports/{imported.public_id}/catenax/")
+
+    assert response.status_code == 200
+    exported = response.json()
+    schema_valid(exported)
+    assert exported["metadata"]["passportIdentifier"] == f"urn:uuid:{imported.public_id}"
+    assert exported["metadata"]["status"] == "approved"
+    original = corrected_example()
+    assert normalized(exported) == normalized(original)
+    again = catenax.document_to_values(exported)
+    first = catenax.document_to_values(original)
+    assert again[0] == first[0] and again[1] == first[1] and again[2] == first[2]
+
+
+def test_export_of_a_draft_is_schema_valid(admin_client, imported):
+    response = admin_client.get(f"/api/v1/passports/{imported.public_id}/catenax/")
+    assert response.status_code == 200
+    schema_valid(response.json())
+    assert response.json()["metadata"]["status"] == "draft"
+
+
+def test_sparse_passport_exports_with_defaults_that_read_back_as_not_given(admin_a, admin_client, company_a):
+    model = services.battery_model_create(
+        actor=admin_a, organization=company_a,
+        values={"model_name": "Sparse", "manufacturer_part_id": "SP-1", "battery_category": "ev"},
+    )  # fmt: skip
+    passport = services.passport_create(
+        actor=admin_a, battery_model=model, values={"unique_identifier": "S-1"}
+    )
+    services.passport_publish(actor=admin_a, passport=passport)
+    document = admin_client.get(f"/api/v1/passports/{passport.public_id}/catenax/").json()
+    schema_valid(document)
+    assert document["metadata"]["predecessor"] == catenax.NIL_UUID
+    assert document["performance"]["dynamic"]["fullCycles"]["time"] == catenax.PLACEHOLDER_TIME
+    _model_values, battery_values, points, system, _warnings = catenax.document_to_values(document)
+    assert points == []  # placeholders for "never measured" are not measurements
+    assert "predecessor_passport_id" not in system
+    assert battery_values["unique_identifier"] == "S-1"
+
+
+# ---- all or nothing, bad input ------------------------------------------------------------------------
+
+
+def test_a_list_imports_together(admin_client):
+    response = post(admin_client, [corrected_example(f"ID-{n}") for n in range(3)])
+
+    assert response.status_code == 201
+    assert [p["document"] for p in response.json()["passports"]] == [0, 1, 2]
+    assert Passport.objects.count() == 3
+    assert BatteryModel.objects.count() == 1
+
+
+def test_one_bad_document_in_a_list_stores_nothing(admin_client):
+    bad = corrected_example("ID-2")
+    bad["materials"]["composition"][0]["renewable"] = 120
+    response = post(admin_client, [corrected_example("ID-0"), corrected_example("ID-1"), bad])
+
+    assert response.status_code == 400
+    assert {(e["document"], e["path"]) for e in response.json()["errors"]} == {
+        (2, "materials.composition[0].renewable")
+    }
+    assert nothing_stored()
+
+
+def test_duplicate_identifiers_refuse_the_whole_request(admin_client):
+    assert post(admin_client, corrected_example("DUP")).status_code == 201
+    response = post(admin_client, [corrected_example("NEW"), corrected_example("DUP")])
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["document"] == 1
+    assert response.json()["errors"][0]["path"] == "identification.idDmc"
+    assert Passport.objects.count() == 1
+
+
+def _set(document: dict, path: str, value) -> dict:
+    node = document
+    keys = path.split(".")
+    for key in keys[:-1]:
+        node = node[int(key)] if isinstance(node, list) else node[key]
+    node[keys[-1]] = value
+    return document
+
+
+BAD_VALUES = [  # (path with list indexes as ".0", value[, the path the error names when it differs])
+    ("characteristics.physicalDimension.weight.value", "heavy"),
+    ("identification.category", "spaceship"),
+    ("identification.category", "incorporated"),
+    ("materials.active.cobalt.recycled", 120),
+    ("materials.active.other.0.recycled", -1),
+    ("characteristics.physicalDimension.weight.value", -5),
+    ("materials.hazardous.cadmium.concentration", -0.1),
+    ("operation.manufacturer.manufacturer", "BPNL123"),
+    ("operation.manufacturer.manufacturer", "BPNS0000000EP2AJ"),
+    ("operation.manufacturer.manufacturingDate", "2023-02-30"),
+    ("commercial.placedOnMarket", "2023-13-01"),
+    ("performance.rated.capacity.thresholdExhaustion", 101),
+    ("performance.dynamic.stateOfCharge.value", 150),
+    ("performance.dynamic.fullCycles.time", "2023-12-07T10:39:13"),
+    ("identification.chemistry", "NMC\u0000811"),
+    ("sources.0.category", "Gossip"),
+    ("identification.identification.serial.0.key", "secret"),
+    ("materials.hazardous.other.0.materialIdentification.0.id", "7440-48-5",
+     "materials.hazardous.other[0].materialIdentification[0]"),
+    ("sustainability.carbonFootprint.0.declaration.0.content", "not a link",
+     "sustainability.carbonFootprint[0].declaration[0]"),
+    ("performance.rated.voltage.min", 9.0),
+    ("materials.hazardous.lead.location", "Terminals"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", BAD_VALUES, ids=[f"{c[0]}={c[1]!r}" for c in BAD_VALUES])
+def test_bad_documents_are_refused_with_their_path(admin_client, case):
+    path, value = case[:2]
+    expected_path = case[2] if len(case) > 2 else re.sub(r"\.(\d+)", r"[\1]", path)
+    response = post(admin_client, _set(corrected_example(), path, value))
+
+    assert response.status_code == 400, path
+    errors = response.json()["errors"]
+    assert expected_path in {e["path"] for e in errors}, errors
+    assert all(e["document"] == 0 and e["message"] for e in errors)
+    assert nothing_stored()
+
+
+def test_missing_required_part_is_refused(admin_client):
+    document = corrected_example()
+    del document["identification"]["idDmc"]
+    response = post(admin_client, document)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"].startswith("identification")
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2", b""])
+def test_malformed_json_is_a_400(admin_client, body):
+    response = admin_client.post(IMPORT_URL, data=body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["path"] == "$"
+    assert nothing_stored()
+
+
+@pytest.mark.parametrize("payload", [[], [{}] * (catenax.MAX_DOCUMENTS + 1), "a string", 42])
+def test_empty_too_many_or_no_documents(admin_client, payload):
+    response = post(admin_client, payload)
+    assert response.status_code == 400
+    assert response.json()["errors"]
+    assert nothing_stored()
+
+
+def test_request_size_is_bounded(admin_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 2000
+    response = post(admin_client, corrected_example())
+    assert response.status_code == 400
+    assert "larger" in response.json()["errors"][0]["message"]
+    assert nothing_stored()
+
+
+# ---- who may import, which model --------------------------------------------------------------------
+
+
+def test_viewers_and_anonymous_cannot_import(viewer_a):
+    assert post(client_for(viewer_a), corrected_example()).status_code == 403
+    assert post(APIClient(), corrected_example()).status_code in (401, 403)
+    assert nothing_stored()
+
+
+def test_editor_imports_into_an_existing_model_of_its_own_organization(company_a, admin_a):
+    editor = member(Role.EDITOR, company_a, username="editor-cx")
+    assert post(client_for(editor), corrected_example("E-1")).status_code == 201
+    document = corrected_example("E-2")
+    document["identification"]["chemistry"] = "NMC 622"
+    assert post(client_for(editor), document).status_code == 201
+
+    model = BatteryModel.objects.get()
+    assert model.passports.count() == 2
+    assert model.data["chemistry"] == "NMC 622"  # the newer document's model values update the model
+
+
+def test_a_model_of_another_organization_is_never_touched(admin_client, admin_b, company_b):
+    foreign = services.battery_model_create(
+        actor=admin_b, organization=company_b,
+        values={"model_name": "Theirs", "manufacturer_part_id": "123-0.740-3434-A", "battery_category": "ev"},
+    )  # fmt: skip
+    before = dict(foreign.data)
+
+    assert post(admin_client, corrected_example()).status_code == 201
+
+    foreign.refresh_from_db()
+    assert foreign.data == before and foreign.passports.count() == 0
+    assert BatteryModel.objects.count() == 2
+
+
+# ---- export per audience ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(admin_a, imported):
+    services.supply_chain_replace(
+        actor=admin_a,
+        battery_model=imported.battery_model,
+        rows=[{"material": "cobalt", "country_of_origin": "CD", "supplier_name": CANARY_SUPPLIER,
+               "procurement_amount": CANARY_AMOUNT, "procurement_unit": "t",
+               "procurement_period_start": "2025-01-01", "procurement_period_end": "2025-12-31"}],
+    )  # fmt: skip
+    services.passport_publish(actor=admin_a, passport=imported)
+    return imported
+
+
+def export(user, passport):
+    return client_for(user).get(f"/api/v1/passports/{passport.public_id}/catenax/")
+
+
+def assert_no_supply_chain(response) -> None:
+    text = response.content.decode()
+    assert CANARY_SUPPLIER not in text and CANARY_AMOUNT not in text and "supply" not in text.lower()
+
+
+def test_owner_gets_everything_but_never_the_supply_chain(admin_a, viewer_a, published):
+    for user in (admin_a, viewer_a):
+        response = export(user, published)
+        assert response.status_code == 200
+        document = response.json()
+        schema_valid(document)
+        assert document["conformity"]["resultOfTestReport"]  # authority-only: the owner sees it
+        assert document["operation"]["intoServiceDate"] == "2001-02-15"
+        assert_no_supply_chain(response)
+
+
+def test_partner_gets_legitimate_interest_but_no_authority_values(admin_a, admin_b, company_b, published):
+    assert export(admin_b, published).status_code == 404  # no grant yet
+    services.grant_legitimate_interest(actor=admin_a, target=published.battery_model, organization=company_b)
+
+    response = export(admin_b, published)
+
+    assert response.status_code == 200
+    document = response.json()
+    schema_valid(document)
+    assert document["conformity"]["resultOfTestReport"] == []
+    rated = document["performance"]["rated"]
+    assert rated.get("testReport", []) == [] and rated.get("performanceDocument", []) == []
+    assert rated["lifetime"]["report"] == []
+    assert document["operation"]["intoServiceDate"] == "2001-02-15"  # legitimate interest
+    assert document["performance"]["dynamic"]["fullCycles"]["value"] == 1500
+    assert document["safety"]["dismantling"]
+    assert_no_supply_chain(response)
+
+
+def test_authority_gets_authority_values(inspector, published):
+    response = export(inspector, published)
+    assert response.status_code == 200
+    schema_valid(response.json())
+    assert response.json()["conformity"]["resultOfTestReport"]
+    assert_no_supply_chain(response)
+
+
+def test_partner_without_a_published_version_and_strangers_get_404(admin_a, admin_b, company_b, imported):
+    services.grant_legitimate_interest(actor=admin_a, target=imported, organization=company_b)
+    assert export(admin_b, imported).status_code == 404  # only a draft exists
+    stranger = member(Role.ADMIN, OrganizationFactory(legal_name="Stranger AG"), username="stranger")
+    assert export(stranger, imported).status_code == 404
+    assert APIClient().get(f"/api/v1/passports/{imported.public_id}/catenax/").status_code in (401, 403)
+    unknown = "/api/v1/passports/00000000-0000-4000-8000-000000000000/catenax/"
+    assert client_for(admin_a).get(unknown).status_code == 404
+
+
+def test_values_to_document_only_writes_what_it_is_given():
+    document = catenax.values_to_document(
+        {"battery_category": "ev", "model_name": "X", "manufacturer_part_id": "X-1", "unique_identifier": "U"}
+    )
+    schema_valid(document)
+    assert document["identification"]["category"] == "EV"
+    assert document["conformity"]["resultOfTestReport"] == []
+    values = catenax.document_to_values(copy.deepcopy(document))
+    assert values[0]["battery_category"] == "ev" and values[1]["unique_identifier"] == "U"
+    numeric = [a for a in by_catenax_path().values() if a.type is FieldType.PERCENT]
+    assert numeric  # sanity: the catalogue maps percentages
