@@ -9,6 +9,8 @@ service's `PermissionDenied`. Services raise Django `ValidationError` keyed by a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.http import Http404
@@ -288,8 +290,11 @@ ORGANIZATION_PARAMETER = OpenApiParameter(
 class _GrantsView(APIView):
     """GET lists grantees, POST grants, DELETE revokes; administrators of the owner company only."""
 
+    #: Finds the caller's own passport or battery model (404 otherwise); set by each subclass.
+    target_lookup: Callable[[Any, UUID], Passport | BatteryModel]
+
     def _target(self, request, public_id: UUID) -> Passport | BatteryModel:
-        raise NotImplementedError
+        return type(self).target_lookup(request, public_id)
 
     def _grantees(self, request, target) -> Response:
         if not policies.can_grant(request.user, target):
@@ -347,14 +352,12 @@ def _grants_schema(tags: list[str], what: str):
 
 @_grants_schema(PASSPORTS, "passport")
 class PassportGrantsView(_GrantsView):
-    def _target(self, request, public_id: UUID) -> Passport:
-        return _own_passport(request, public_id)
+    target_lookup = staticmethod(_own_passport)
 
 
 @_grants_schema(MODELS, "battery model")
 class BatteryModelGrantsView(_GrantsView):
-    def _target(self, request, public_id: UUID) -> BatteryModel:
-        return _own_battery_model(request, public_id)
+    target_lookup = staticmethod(_own_battery_model)
 
 
 # ---- battery models -----------------------------------------------------------------------------------

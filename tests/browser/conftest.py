@@ -1,7 +1,8 @@
 """Headless Debian Chromium driven by Playwright's sync API against pytest-django's live_server.
 
 pytest-playwright is not used: the system Chromium cannot be selected by channel, so the browser is
-launched here with an explicit executable path. Never run `playwright install`.
+launched here with an explicit executable path (/usr/bin/chromium); Playwright's own browser download
+is never used.
 """
 
 from __future__ import annotations
