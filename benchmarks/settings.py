@@ -27,3 +27,9 @@ if os.environ.get("BENCH_CACHE_URL"):
             "KEY_PREFIX": "pb_bench",
         }
     }
+
+# `run.py --pgoptions` (diagnosis runs): libpq ignores PGOPTIONS once the settings pass their own `options`
+# (the portal turns JIT off there), so the extra session settings are appended to them.
+if os.environ.get("PGOPTIONS"):
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _db_options["options"] = f"{_db_options.get('options', '')} {os.environ['PGOPTIONS']}".strip()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -721,7 +722,14 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
     """Create draft passports of `organization` from one 6.1.0 document or a list: all or nothing.
 
     The battery model is found by `manufacturerPartId` among the organization's own models (another
-    organization's model is never looked at) or created; model values that differ update it."""
+    organization's model is never looked at) or created; model values that differ update it.
+
+    `metadata.predecessor` links the new passport as the successor of that passport, which must be one of
+    the organization's own (the rules of `services.passport_change_status`). Any other identifier is
+    refused rather than kept: the passport's predecessor is a link to a passport in the portal (its page,
+    its QR lookups and the successor rules follow it), there is no place for a foreign reference, and
+    dropping it silently would lose the battery's history. Another organization's passport is refused
+    with the same message as an unknown one, so the answer reveals nothing about other tenants."""
     from . import policies, services
 
     if not policies.can_edit(actor, BatteryModel(organization=organization)):
@@ -751,6 +759,9 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
         raise CatenaxImportError(errors)
     results: list[ImportedPassport] = []
     with transaction.atomic():
+        predecessors = _predecessors(organization, read, errors)
+        if errors:
+            raise CatenaxImportError(errors)
         existing = {
             model.manufacturer_part_id: model
             for model in BatteryModel.objects.select_for_update().filter(
@@ -778,20 +789,44 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
             for index in indexes:
                 battery = dict(read[index].battery_values)
                 items.append({"status": battery.pop("battery_status", None) or "original",
-                              "values": battery, "dynamic": read[index].dynamic_points})  # fmt: skip
+                              "values": battery, "dynamic": read[index].dynamic_points,
+                              "predecessor": predecessors.get(index)})  # fmt: skip
             try:
                 passports = services.passports_import(actor=actor, battery_model=model, items=items)
             except ValidationError as exc:
                 errors.extend(_group_errors(exc, indexes))
                 continue
             for index, passport in zip(indexes, passports, strict=True):
-                warnings = list(read[index].warnings)
-                if "predecessor_passport_id" in read[index].system_values:
-                    warnings.append(_("metadata.predecessor: not linked; link successors in the portal."))
-                results.append(ImportedPassport(index, passport, model, tuple(warnings)))
+                results.append(ImportedPassport(index, passport, model, tuple(read[index].warnings)))
         if errors:
             raise CatenaxImportError(errors)  # rolls back every model and passport of the request
     return sorted(results, key=lambda result: result.document)
+
+
+def _predecessors(organization, read: list[ImportedValues], errors: list[dict[str, Any]]) -> dict[int, Any]:
+    """The passport each document names as its predecessor, looked up among `organization`'s own only
+    (the services check the rest: editable, open, no successor yet). Unknown ones are added to `errors`."""
+    from .models import Passport
+
+    wanted: dict[int, uuid.UUID] = {}
+    for index, values in enumerate(read):
+        raw = values.system_values.get("predecessor_passport_id")
+        if raw:  # validated as a UUID by the catalogue, with or without "urn:uuid:"
+            wanted[index] = uuid.UUID(str(raw).lower().removeprefix("urn:uuid:"))
+    if not wanted:
+        return {}
+    found = {
+        passport.public_id: passport
+        for passport in Passport.objects.filter(organization=organization, public_id__in=set(wanted.values()))
+    }
+    path = attribute("predecessor_passport_id").catenax_paths[0]
+    message = _("No passport of your organization has this passport identifier.")
+    errors.extend(
+        {"document": index, "path": path, "message": message}
+        for index, public_id in wanted.items()
+        if public_id not in found
+    )
+    return {index: found[public_id] for index, public_id in wanted.items() if public_id in found}
 
 
 def _group_errors(exc: ValidationError, indexes: list[int]) -> list[dict[str, Any]]:

@@ -32,6 +32,7 @@ from .catalogue.choices import BATTERY_STATUSES
 MAX_ROWS = 200
 EMPTY_CHOICE = ("", "—")
 ROW_TYPES = (FieldType.GROUP, FieldType.DOCUMENT)
+YES_NO = (("true", _("Yes")), ("false", _("No")))
 
 
 # ---- inputs -------------------------------------------------------------------------------------------
@@ -71,7 +72,9 @@ def input_spec(target: Attribute) -> InputSpec:
     if kind is FieldType.DATETIME:
         return InputSpec("datetime-local")
     if kind is FieldType.BOOLEAN:
-        return InputSpec("checkbox")
+        # Not a checkbox: an unticked box cannot say "not answered", so every untouched question would be
+        # stored, and published, as "No" (e.g. "Cobalt: critical raw material: No" for an NMC battery).
+        return InputSpec("select", choices=YES_NO)
     if kind is FieldType.CHOICE:
         return InputSpec("select", choices=tuple(target.choices))
     if kind is FieldType.COUNTRY:
@@ -122,6 +125,8 @@ def to_input(spec: InputSpec, value: Any) -> Any:
         return False if spec.control == "checkbox" else ""
     if spec.control == "checkbox":
         return value is True
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if spec.control == "lines":
         return "\n".join(str(item) for item in value) if isinstance(value, list) else str(value)
     if spec.control == "datetime-local" and isinstance(value, str):

@@ -12,13 +12,18 @@ import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from portal.storage import private_storage
+
 from .catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES, PROCUREMENT_UNITS, SUPPLY_CHAIN_MATERIALS
+from .document_files import CONTENT_TYPES as DOCUMENT_CONTENT_TYPES
 
 # Object permissions the owner grants to other organizations (django-guardian, group grants).
 VIEW_LEGITIMATE_INTEREST = "view_legitimate_interest"
@@ -240,3 +245,68 @@ class BatteryModelUserObjectPermission(UserObjectPermissionBase):
 
 class BatteryModelGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(BatteryModel, on_delete=models.CASCADE)
+
+
+def _document_path(instance: PassportDocument, filename: str) -> str:
+    # Stored under its id, never its original name (names can carry restricted facts; the name is a column).
+    extension = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}
+    folder = instance.public_id.hex[:2]
+    return f"passport-documents/{folder}/{instance.public_id}{extension[instance.content_type]}"
+
+
+class PassportDocument(models.Model):
+    """An uploaded file (PDF or image) for a DOCUMENT attribute of the field catalogue: of a battery model
+    (every battery of the model) or, for battery-level attributes, of one passport.
+
+    The attribute decides the audience (EU declaration of conformity: public; test reports: authority only;
+    dismantling and safety information: legitimate interest), so who may download it is the catalogue's
+    decision, taken in `policies.can_see_document`. The bytes live in private storage and are served only
+    through the permission-checked download views. `__str__` never shows the title, which can be restricted.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    battery_model = models.ForeignKey(BatteryModel, on_delete=models.CASCADE, related_name="documents")
+    passport = models.ForeignKey(
+        Passport, on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
+    attribute_key = models.CharField(_("document kind"), max_length=100)
+    title = models.CharField(_("title"), max_length=100)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=50)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    file = models.FileField(storage=private_storage, upload_to=_document_path, max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["attribute_key", "uploaded_at", "id"]
+        verbose_name = _("passport document")
+        verbose_name_plural = _("passport documents")
+        indexes = [models.Index(fields=["battery_model", "passport", "attribute_key"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gt=0), name="passports_document_not_empty"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=sorted(DOCUMENT_CONTENT_TYPES)),
+                name="passports_document_pdf_or_image",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="passports_document_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Document {self.public_id}"
+
+    __repr__ = __str__
+
+
+@receiver(post_delete, sender=PassportDocument)
+def _delete_document_file(sender, instance: PassportDocument, **kwargs) -> None:
+    """Remove the bytes once the deletion is committed (also when a passport or model cascades), and only
+    then: a rolled-back deletion keeps its file."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))

@@ -17,8 +17,9 @@ from portal.tenancy.groups import organization_group
 from portal.tenancy.models import OrganizationKind, Role
 from portal.tenancy.selectors import active_organization_of
 
-from .catalogue import ATTRIBUTES, Viewer, visible_audiences
-from .models import BatteryModel, Passport
+from .catalogue import ATTRIBUTES, Audience, Viewer, visible_audiences
+from .catalogue import attribute as catalogue_attribute
+from .models import BatteryModel, Passport, PassportGroupObjectPermission, PassportVersion, VersionState
 
 EDIT_ROLES = (Role.ADMIN, Role.EDITOR)
 PUBLISH_ROLES = (Role.ADMIN,)
@@ -92,3 +93,75 @@ def visible_values(viewer: Viewer, values: Mapping[str, Any]) -> dict[str, Any]:
     """Only the values this viewer may read, in catalogue order."""
     allowed = visible_keys(viewer)
     return {key: values[key] for key in (a.key for a in ATTRIBUTES) if key in allowed and key in values}
+
+
+# ---- uploaded documents ------------------------------------------------------------------------------
+# A document's audience is that of its catalogue attribute. Owner and assigned certifier download every
+# document at once (they read drafts too); everyone else only the audiences they may read, and only once
+# the model (or, for a battery's own documents, the passport) has a published passport: before that the
+# documents are working material, like the model's values.
+def can_manage_documents(user, target: Passport | BatteryModel) -> bool:
+    """Upload and delete: editors and administrators of the owning company."""
+    return can_edit(user, target)
+
+
+def model_documents_viewer(user, battery_model: BatteryModel) -> Viewer:
+    """The viewer kind for a model's documents: as for the model, widened by grants on its passports (a
+    grant on a passport shows the model's values in that passport, so it shows the model's documents)."""
+    viewer = viewer_kind(user, battery_model)
+    if viewer in (Viewer.OWNER, Viewer.CERTIFIER) or user is None or not user.is_authenticated:
+        return viewer
+    organization = active_organization_of(user)
+    if organization is None:
+        return viewer
+    held = set(
+        PassportGroupObjectPermission.objects.filter(
+            group=organization_group(organization), content_object__battery_model=battery_model
+        ).values_list("permission__codename", flat=True)
+    )
+    if "view_confidential_passport" in held:
+        return Viewer.CERTIFIER
+    if viewer is Viewer.PUBLIC and "view_legitimate_interest_passport" in held:
+        return Viewer.PARTNER
+    return viewer
+
+
+def documents_published(target: Passport | BatteryModel) -> bool:
+    """Whether the documents of `target` have reached readers: a published version of the passport, or
+    of any passport of the model."""
+    versions = PassportVersion.objects.filter(state=VersionState.PUBLISHED)
+    if isinstance(target, Passport):
+        return versions.filter(passport=target).exists()
+    return versions.filter(passport__battery_model=target).exists()
+
+
+def document_audiences(viewer: Viewer, *, published: bool) -> frozenset[Audience]:
+    """Audiences of the documents a viewer may download (an allowlist; unknown kinds see nothing)."""
+    if can_see_unpublished(viewer):
+        return frozenset(Audience)
+    return visible_audiences(viewer) if published else frozenset()
+
+
+def document_audience(attribute_key: str) -> Audience:
+    """The audience of a document kind; a kind the catalogue no longer knows is confidential."""
+    try:
+        return catalogue_attribute(attribute_key).audience
+    except LookupError:
+        return Audience.CONFIDENTIAL
+
+
+def document_viewer(user, document) -> Viewer:
+    if document.passport_id is not None:
+        return viewer_kind(user, document.passport)
+    return model_documents_viewer(user, document.battery_model)
+
+
+def can_see_document(user, document) -> bool:
+    """May `user` see this document (its title in lists, and its bytes)? The one decision for HTML, API,
+    the public page and the download views."""
+    viewer = document_viewer(user, document)
+    audience = document_audience(document.attribute_key)
+    if can_see_unpublished(viewer):
+        return True
+    target = document.passport if document.passport_id is not None else document.battery_model
+    return audience in document_audiences(viewer, published=documents_published(target))

@@ -104,6 +104,7 @@ class PublicPassport:
     key_facts: list[Fact] = field(default_factory=list)
     predecessor_id: str | None = None
     successor_id: str | None = None
+    documents: list[Link] = field(default_factory=list)  # uploaded public documents
 
 
 def public_passport(passport_id: UUID | str) -> tuple[Passport, PublicPassport] | None:
@@ -120,16 +121,6 @@ def public_passport(passport_id: UUID | str) -> tuple[Passport, PublicPassport] 
         closed=passport.closed_at is not None,
         values=values,
     )
-
-
-def _json_document(view: PublicPassport) -> dict[str, Any]:
-    return {
-        "passport_id": view.passport_id,
-        "version": view.version,
-        "published_at": view.published_at,
-        "status": "closed" if view.closed else "active",
-        "values": view.values,
-    }
 
 
 # ---- formatting values for people ------------------------------------------------------------------
@@ -293,6 +284,11 @@ def _page_model(passport: Passport, view: PublicPassport) -> PublicPassport:
     successor = Passport.objects.filter(predecessor=passport, versions__state=VersionState.PUBLISHED).first()
     if successor is not None:
         view.successor_id = str(successor.public_id)
+    uploaded = selectors.documents_for(actor=None, target=passport, with_model=True)  # public ones only
+    view.documents = [
+        Link(row.title, reverse("passports:document_download", args=[row.id]), row.attribute_label)
+        for row in map(selectors.document_row, uploaded)
+    ]
     return view
 
 
@@ -306,22 +302,31 @@ def _vary(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
-    if _wants_json(request):
+def _json_detail(passport_id: UUID) -> HttpResponse:
+    # The lean path (one indexed query, no model rows): QR scans by machines are the hottest public URL.
+    publication = selectors.public_publication(passport_id)
+    if publication is None:
         return _vary(JsonResponse({"detail": _("Not found.")}, status=404))
-    raise Http404
+    document = {
+        "passport_id": publication.passport_id,
+        "version": publication.number,
+        "published_at": publication.published_at,
+        "status": "closed" if publication.closed else "active",
+        "values": publication.values,
+    }
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    patch_cache_control(response, public=True, max_age=JSON_MAX_AGE)
+    return _vary(response)
 
 
 @require_safe
 def detail(request: HttpRequest, passport_id: UUID) -> HttpResponse:
+    if _wants_json(request):
+        return _json_detail(passport_id)
     found = public_passport(passport_id)
     if found is None:
-        return _not_found(request)
+        raise Http404
     passport, view = found
-    if _wants_json(request):
-        response = JsonResponse(_json_document(view), json_dumps_params={"ensure_ascii": False})
-        patch_cache_control(response, public=True, max_age=JSON_MAX_AGE)
-        return _vary(response)
     context = {"passport": _page_model(passport, view), "passport_url": qr.passport_url(view.passport_id)}
     return _vary(render(request, "passports/public_detail.html", context))
 

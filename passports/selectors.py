@@ -3,20 +3,23 @@ from exactly the fields that user may see (templates, serializers and exports ne
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, Value, When
-from guardian.shortcuts import get_objects_for_group
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from portal.tenancy.groups import organization_group
 from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus
 from portal.tenancy.selectors import active_organization_of
 
 from . import policies
-from .catalogue import Viewer
+from .catalogue import ATTRIBUTES, Viewer
 from .completeness import Completeness, completeness
+from .expressions import InSubquery
 from .models import (
     BatteryModel,
     BatteryModelGroupObjectPermission,
@@ -27,12 +30,48 @@ from .models import (
     SupplyChainEntry,
     VersionState,
 )
+from .services import restricted_read_record
+
+PASSPORT_GRANTS = ("view_legitimate_interest_passport", "view_confidential_passport")
+MODEL_GRANTS = ("view_legitimate_interest_batterymodel", "view_confidential_batterymodel")
 
 
-def _granted(organization, model_class, perms: list[str]) -> QuerySet:
-    return get_objects_for_group(
-        organization_group(organization), perms, klass=model_class, any_perm=True, accept_global_perms=False
+def _group_name(organization: Organization) -> str:
+    # The organization's grant group (portal.tenancy.groups), matched by name inside the SQL so that
+    # scoping costs no query of its own (organization_group() would get_or_create the group).
+    return f"organization:{organization.public_id}"
+
+
+def _granted_passports(organization: Organization) -> QuerySet[PassportGroupObjectPermission]:
+    return PassportGroupObjectPermission.objects.filter(
+        group__name=_group_name(organization), permission__codename__in=PASSPORT_GRANTS
     )
+
+
+def _granted_models(organization: Organization) -> QuerySet[BatteryModelGroupObjectPermission]:
+    return BatteryModelGroupObjectPermission.objects.filter(
+        group__name=_group_name(organization), permission__codename__in=MODEL_GRANTS
+    )
+
+
+def _published_exists(**lookup: Any) -> Exists:
+    return Exists(PassportVersion.objects.filter(state=VersionState.PUBLISHED, **lookup))
+
+
+def _passport_scope(organization: Organization) -> Q:
+    """Who may open which passport, as one WHERE condition: own passports, granted ones (directly or
+    through the battery model), and for authorities every published passport.
+
+    No join to grants or versions, so no DISTINCT (which sorted whole rows, JSON documents included), and
+    for companies the condition is a BitmapOr of index scans (own organization, granted passport ids,
+    granted model ids), never a scan of all passports."""
+    scope = Q(organization=organization)
+    if organization.kind == OrganizationKind.AUTHORITY:
+        return scope | Q(_published_exists(passport=OuterRef("pk")))
+    # Not EXISTS (correlated): inside this OR it would be tested row by row over every company's passports.
+    granted = _granted_passports(organization).values("content_object_id")
+    granted_models = _granted_models(organization).values("content_object_id")
+    return scope | Q(InSubquery("pk", granted)) | Q(InSubquery("battery_model_id", granted_models))
 
 
 def passports_for(*, actor) -> QuerySet[Passport]:
@@ -41,15 +80,8 @@ def passports_for(*, actor) -> QuerySet[Passport]:
     organization = active_organization_of(actor)
     if organization is None:
         return Passport.objects.none()
-    scope = Q(organization=organization)
-    if organization.kind == OrganizationKind.AUTHORITY:
-        scope |= Q(versions__state=VersionState.PUBLISHED)
-    else:
-        perms = ["view_legitimate_interest_passport", "view_confidential_passport"]
-        model_perms = ["view_legitimate_interest_batterymodel", "view_confidential_batterymodel"]
-        scope |= Q(pk__in=_granted(organization, Passport, perms).values("pk"))
-        scope |= Q(battery_model__in=_granted(organization, BatteryModel, model_perms).values("pk"))
-    return Passport.objects.filter(scope).distinct().select_related("battery_model", "organization")
+    scoped = Passport.objects.filter(_passport_scope(organization))
+    return scoped.select_related("battery_model", "organization")
 
 
 def passport_get(*, actor, public_id: UUID | str) -> Passport | None:
@@ -62,11 +94,10 @@ def battery_models_for(*, actor) -> QuerySet[BatteryModel]:
         return BatteryModel.objects.none()
     scope = Q(organization=organization)
     if organization.kind != OrganizationKind.AUTHORITY:
-        perms = ["view_legitimate_interest_batterymodel", "view_confidential_batterymodel"]
-        scope |= Q(pk__in=_granted(organization, BatteryModel, perms).values("pk"))
+        scope |= Q(Exists(_granted_models(organization).filter(content_object=OuterRef("pk"))))
     else:
-        scope |= Q(passports__versions__state=VersionState.PUBLISHED)
-    return BatteryModel.objects.filter(scope).distinct().select_related("organization")
+        scope |= Q(_published_exists(passport__battery_model=OuterRef("pk")))
+    return BatteryModel.objects.filter(scope).select_related("organization")
 
 
 def battery_model_get(*, actor, public_id: UUID | str) -> BatteryModel | None:
@@ -82,6 +113,59 @@ def published_passport(public_id: UUID | str) -> tuple[Passport, PassportVersion
         .first()
     )
     return (version.passport, version) if version else None
+
+
+@dataclass(frozen=True)
+class PublicPublication:
+    """The public facts of a passport's latest published version: what `GET /p/<id>/` answers in JSON."""
+
+    passport_id: str
+    number: int
+    published_at: datetime
+    closed: bool
+    values: dict[str, Any]  # public values only
+
+
+# Tables of PassportVersion and Passport (Django's default names; tests run this query).
+_LATEST_PUBLICATION_SQL = """
+    SELECT v.number, v.published_at, v.data, p.closed_at
+    FROM passports_passportversion v INNER JOIN passports_passport p ON p.id = v.passport_id
+    WHERE p.public_id = %s AND v.state = %s
+    ORDER BY v.number DESC LIMIT 1
+"""
+
+
+@functools.cache
+def _public_keys() -> tuple[str, ...]:
+    """The keys `policies.visible_values` keeps for the public, in its order: computed once, because the
+    public JSON is the hottest path and the policy walks the whole catalogue on every call."""
+    return tuple(policies.visible_values(Viewer.PUBLIC, dict.fromkeys(a.key for a in ATTRIBUTES)))
+
+
+def public_publication(public_id: UUID | str) -> PublicPublication | None:
+    """The public values of a passport's latest published version (anyone may read them), or None.
+
+    One hand-written query on the unique `public_id` index: this is the most requested URL of the portal
+    (every QR code scan), and compiling the equivalent ORM query cost several times the query itself
+    (benchmarks/README.md). Published versions are immutable, so nothing else needs to be read."""
+    try:
+        passport_id = UUID(str(public_id))
+    except ValueError:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_LATEST_PUBLICATION_SQL, [passport_id, VersionState.PUBLISHED.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    number, published_at, data, closed_at = row
+    data = json.loads(data) if isinstance(data, str | bytes) else data  # raw cursors give jsonb as text
+    return PublicPublication(
+        passport_id=str(passport_id),
+        number=number,
+        published_at=published_at,
+        closed=closed_at is not None,
+        values={key: data[key] for key in _public_keys() if key in data},
+    )
 
 
 def supply_chain_for(*, actor, battery_model: BatteryModel) -> list[SupplyChainEntry]:
@@ -115,6 +199,16 @@ def _version_for(viewer: Viewer, passport: Passport, number: int | None = None) 
     return versions.first()
 
 
+#: Readers whose every read is logged: they see data the owner did not publish to them as a company.
+LOGGED_VIEWERS = (Viewer.CERTIFIER, Viewer.AUTHORITY)
+
+
+def _log_restricted_read(actor, target: Passport | BatteryModel, viewer: Viewer) -> None:
+    # Every view-model of restricted data passes here, whatever the path (API, HTML, export, review).
+    if viewer in LOGGED_VIEWERS:
+        restricted_read_record(actor=actor, target=target, viewer=viewer)
+
+
 def passport_view(*, actor, passport: Passport, number: int | None = None) -> PassportView:
     """The latest version the actor may see, or version `number` (then `version` is None when that
     version does not exist or is a draft the actor may not see)."""
@@ -144,6 +238,7 @@ def passport_view(*, actor, passport: Passport, number: int | None = None) -> Pa
         ]
     if policies.can_see_supply_chain(viewer):
         view.supply_chain = [supply_chain_row(entry) for entry in passport.battery_model.supply_chain.all()]
+    _log_restricted_read(actor, passport, viewer)
     return view
 
 
@@ -166,29 +261,50 @@ def supply_chain_row(entry: SupplyChainEntry) -> dict[str, Any]:
 
 
 # ---- reads for the REST API (lists in a constant number of queries, versions, grants, completeness) ----
-def passport_rows_for(*, actor) -> QuerySet[Passport]:
-    """`passports_for`, annotated for list pages so that a page costs the same queries whatever its size.
+#: The columns of a list row (`passport_rows_for`): public identity, status and version facts only.
+PASSPORT_ROW_FIELDS = (
+    "public_id",
+    "unique_identifier",
+    "status",
+    "battery_model__public_id",
+    "battery_model__name",
+    "battery_model__category",
+    "latest_published_number",
+    "latest_published_at",
+    "draft_number",
+    "is_own",
+)
 
-    Annotations: `is_own`, `latest_published_number`, `latest_published_at` and, for the actor's own
-    passports only, `draft_number`. Other companies' passports are listed only once published: drafts are
-    the owner's working material (a reviewer still opens a draft it reviews by its id)."""
+
+def passport_rows_for(*, actor) -> QuerySet:
+    """The passports of `passports_for` as list rows: dicts of `PASSPORT_ROW_FIELDS`, so that a page costs
+    the same queries whatever its size and never loads a JSON document.
+
+    `is_own`, `latest_published_number`, `latest_published_at` and, for the actor's own passports only,
+    `draft_number` are annotations (filters and ordering may use them). Other companies' passports are
+    listed only once published: drafts are the owner's working material (a reviewer still opens a draft
+    it reviews by its id)."""
     organization = active_organization_of(actor)
-    if organization is None:
-        return Passport.objects.none()
+    if organization is None:  # the same annotated rows, none of them (filters may name the annotations)
+        scoped, own = Passport.objects.none(), Q(pk__in=[])
+    else:
+        scoped, own = Passport.objects.filter(_passport_scope(organization)), Q(organization=organization)
     published = PassportVersion.objects.filter(
         passport=OuterRef("pk"), state=VersionState.PUBLISHED
     ).order_by("-number")
-    draft = PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.DRAFT)
-    own = Q(organization=organization)
+    # order_by(): the model's default ordering would join the passport again to sort by its creation time.
+    draft = PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.DRAFT).order_by()
     return (
-        passports_for(actor=actor)
-        .annotate(
+        scoped.annotate(
             is_own=Case(When(own, then=Value(True)), default=Value(False), output_field=BooleanField()),
             latest_published_number=Subquery(published.values("number")[:1]),
             latest_published_at=Subquery(published.values("published_at")[:1]),
             draft_number=Case(When(own, then=Subquery(draft.values("number")[:1])), default=None),
         )
+        # A scalar subquery, not EXISTS: PostgreSQL would hash EXISTS by reading every published version of
+        # every company once a granted row needs it; this one is an index lookup for granted rows only.
         .filter(own | Q(latest_published_number__isnull=False))
+        .values(*PASSPORT_ROW_FIELDS)
     )
 
 
@@ -237,6 +353,7 @@ def battery_model_view(*, actor, battery_model: BatteryModel) -> BatteryModelVie
     )
     if policies.can_see_supply_chain(viewer):
         view.supply_chain = [supply_chain_row(entry) for entry in battery_model.supply_chain.all()]
+    _log_restricted_read(actor, battery_model, viewer)
     return view
 
 
@@ -264,3 +381,86 @@ def grantee_get(*, actor, public_id: UUID | str) -> Organization | None:
     if active_organization_of(actor) is None:
         return None
     return Organization.objects.filter(public_id=public_id, status=OrganizationStatus.ACTIVE).first()
+
+
+# ---- uploaded documents (appended block: local imports keep the module's import list untouched) -------
+@dataclass(frozen=True)
+class DocumentRow:
+    """One uploaded document as lists and serializers show it (never the model row, never its path)."""
+
+    id: str
+    attribute: str
+    attribute_label: str
+    audience: str
+    level: str  # "model": for every battery of the model; "battery": this passport's own
+    title: str
+    file_name: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: Any
+
+
+def document_row(document) -> DocumentRow:
+    from .catalogue import attribute
+
+    try:
+        label = str(attribute(document.attribute_key).label)
+    except LookupError:
+        label = document.attribute_key
+    return DocumentRow(
+        id=str(document.public_id),
+        attribute=document.attribute_key,
+        attribute_label=label,
+        audience=policies.document_audience(document.attribute_key).value,
+        level="battery" if document.passport_id is not None else "model",
+        title=document.title,
+        file_name=document.original_name,
+        content_type=document.content_type,
+        size=document.size,
+        sha256=document.sha256,
+        uploaded_at=document.uploaded_at,
+    )
+
+
+def _documents_visible(documents: QuerySet, viewer: Viewer, published: bool) -> list:
+    audiences = policies.document_audiences(viewer, published=published)
+    if not audiences:
+        return []
+    return [d for d in documents if policies.document_audience(d.attribute_key) in audiences]
+
+
+def documents_for(*, actor, target: BatteryModel | Passport, with_model: bool = False) -> list:
+    """The documents of `target` the actor may see (the policy's audiences per catalogue attribute), by
+    kind and upload time: a model's own documents, or a passport's own followed, with `with_model`, by
+    those of its battery model. Anonymous callers (`actor=None`) get what the public may see."""
+    from .models import PassportDocument
+
+    found = []
+    if isinstance(target, Passport):
+        own = PassportDocument.objects.filter(passport=target)
+        found += _documents_visible(
+            own, policies.viewer_kind(actor, target), policies.documents_published(target)
+        )
+        if not with_model:
+            return found
+        target = target.battery_model
+    shared = PassportDocument.objects.filter(battery_model=target, passport__isnull=True)
+    viewer = policies.model_documents_viewer(actor, target)
+    return found + _documents_visible(shared, viewer, policies.documents_published(target))
+
+
+def document_get(*, actor, public_id: UUID | str):
+    """A document the actor may see, or None: "not yours" and "does not exist" look the same."""
+    from django.core.exceptions import ValidationError
+
+    from .models import PassportDocument
+
+    related = ("battery_model__organization", "passport__organization", "passport__battery_model")
+    try:
+        document = PassportDocument.objects.select_related(*related).filter(public_id=public_id).first()
+    except ValidationError:  # not a UUID
+        return None
+    if document is None or not policies.can_see_document(actor, document):
+        return None
+    return document

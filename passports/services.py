@@ -7,7 +7,8 @@ audit details are shown to admins and must not carry data, least of all supply-c
 
 from __future__ import annotations
 
-from datetime import datetime
+from contextlib import suppress
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +28,7 @@ from .models import (
     BatteryModel,
     DynamicDataPoint,
     Passport,
+    PassportDocument,
     PassportVersion,
     StatusEvent,
     SupplyChainEntry,
@@ -330,8 +332,11 @@ def _system_values(passport: Passport, version: PassportVersion, now: datetime) 
 
 
 @transaction.atomic
-def passport_publish(*, actor, passport: Passport) -> PassportVersion:
-    """Validate everything and freeze the draft, with the model's values, as an immutable version."""
+def passport_publish(*, actor, passport: Passport, on: date | None = None) -> PassportVersion:
+    """Validate everything and freeze the draft, with the model's values, as an immutable version.
+
+    `on` is the day whose obligations the completeness check applies (default: today); it lets the
+    check be run for a later day without moving the clock."""
     if not policies.can_publish(actor, passport):
         raise PermissionDenied
     passport = (
@@ -345,12 +350,14 @@ def passport_publish(*, actor, passport: Passport) -> PassportVersion:
     model = passport.battery_model
     values = {**model.data, **draft.data}
     validate_record({key: value for key, value in values.items() if key in MODEL_KEYS | BATTERY_KEYS})
-    today = timezone.localdate()
-    report = completeness(model.category, values, on=today)
+    # The status is kept on the passport (its own write path), not in the draft, yet it is a mandatory
+    # attribute from 2027-02-18: the check must see it.
+    values[STATUS_KEY] = passport.status
+    report = completeness(model.category, values, on=on or timezone.localdate())
     if not report.complete:
         raise ValidationError({a.key: [_("Required for this battery category.")] for a in report.missing})
     now = timezone.now()
-    draft.data = _jsonable({**values, STATUS_KEY: passport.status, **_system_values(passport, draft, now)})
+    draft.data = _jsonable({**values, **_system_values(passport, draft, now)})
     draft.data = {key: value for key, value in draft.data.items() if value is not None}
     draft.state = VersionState.PUBLISHED
     draft.published_at = now
@@ -519,12 +526,13 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
     """Create draft passports in bulk (the Catena-X import): a few queries for the whole batch.
 
     Each item: {"values": battery values, "status": battery status (default "original"),
-    "dynamic": [(key, value, measured_at), ...]}. Validated like `passport_create` and
-    `dynamic_data_append`; any problem raises one `ValidationError` keyed "<index>.<key>" and nothing is
-    stored. One audit entry per passport, without values."""
+    "dynamic": [(key, value, measured_at), ...], "predecessor": an optional Passport}. Validated like
+    `passport_create` and `dynamic_data_append` (a predecessor like `passport_change_status`); any problem
+    raises one `ValidationError` keyed "<index>.<key>" and nothing is stored. One audit entry per passport,
+    without values."""
     if not policies.can_edit(actor, battery_model):
         raise PermissionDenied
-    errors: dict[str, list[str]] = {}
+    errors, predecessors = _predecessors(actor, battery_model, items)
     prepared: list[tuple[Passport, dict[str, Any], list[tuple[str, Any, datetime]]]] = []
     seen: set[str] = set()
     now = timezone.now()
@@ -559,6 +567,7 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
             battery_model=battery_model,
             unique_identifier=identifier,
             status=status,
+            predecessor=predecessors.get(index),
         )
         prepared.append((passport, cleaned, points))
     taken = set(
@@ -598,7 +607,72 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
         if passport.status != "original"
     )  # fmt: skip
     _audit_bulk(actor, "passport.imported", battery_model.organization, passports)
+    _mirror_successor_status(actor, passports, now)
     return passports
+
+
+def _predecessors(
+    actor, battery_model: BatteryModel, items: list[dict[str, Any]]
+) -> tuple[dict[str, list], dict[int, Passport]]:
+    """(errors, predecessor per item index). A successor may only follow an open passport of the same
+    organization, that the actor may edit and that has no successor yet (the rules of
+    `passport_change_status`). The predecessors are locked so that a concurrent successor cannot slip in
+    between this check and the insert."""
+    wanted = {index: item["predecessor"] for index, item in enumerate(items) if item.get("predecessor")}
+    if not wanted:
+        return {}, {}
+    locked = {
+        passport.pk: passport
+        for passport in Passport.objects.select_for_update().filter(pk__in={p.pk for p in wanted.values()})
+    }
+    taken = set(
+        Passport.objects.filter(predecessor__in=list(locked)).values_list("predecessor_id", flat=True)
+    )
+    errors: dict[str, list] = {}
+    resolved: dict[int, Passport] = {}
+    for index, given in wanted.items():
+        predecessor = locked.get(given.pk)
+        key = f"{index}.predecessor_passport_id"
+        if (
+            predecessor is None
+            or predecessor.organization_id != battery_model.organization_id
+            or not policies.can_edit(actor, predecessor)
+        ):
+            errors[key] = [_("No passport of your organization has this passport identifier.")]
+        elif predecessor.closed_at is not None:
+            errors[key] = [_("This passport is closed and can no longer change.")]
+        elif predecessor.pk in taken or predecessor in resolved.values():
+            errors[key] = [_("This battery already has a successor passport; change that one.")]
+        else:
+            resolved[index] = predecessor
+    return errors, resolved
+
+
+def _mirror_successor_status(actor, passports: list[Passport], now: datetime) -> None:
+    """As `passport_change_status` does, a repurposed or remanufactured successor's status is recorded on
+    its predecessor too (the predecessor's own history then says why the battery has a new passport)."""
+    for passport in passports:
+        predecessor = passport.predecessor
+        if predecessor is None or passport.status not in SUCCESSOR_STATUSES:
+            continue
+        if predecessor.status == passport.status:
+            continue
+        StatusEvent.objects.create(
+            passport=predecessor,
+            status=passport.status,
+            note="Successor passport imported",
+            occurred_at=now,
+            recorded_by=actor,
+        )
+        predecessor.status = passport.status
+        predecessor.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="passport.status_changed",
+            organization=predecessor.organization,
+            target=predecessor,
+            details={"status": passport.status, "closed": False},
+        )
 
 
 def _audit_bulk(actor, action: str, organization: Organization, targets: list[Passport]) -> None:
@@ -623,3 +697,134 @@ def _audit_bulk(actor, action: str, organization: Organization, targets: list[Pa
         )
         for target in targets
     )
+
+
+# ---- uploaded documents -------------------------------------------------------------------------------
+def document_upload(
+    *, actor, target: BatteryModel | Passport, attribute_key: str, file: Any, title: str = ""
+) -> PassportDocument:
+    """Store an uploaded PDF or image for a document attribute of `target`: a battery model, or a passport
+    for battery-level attributes. Editors and administrators of the owning company only.
+
+    Every check (`document_files`) runs before a byte is written; then the file is written to private
+    storage and the row inserted in its own transaction, and if that fails the file is removed again, so a
+    refused or failed upload leaves nothing behind. (Should a caller's outer transaction roll back later,
+    the file outlives its row: `document_files_sweep` removes such orphans.)"""
+    from .document_files import check_attribute, check_title, check_upload
+
+    if not policies.can_manage_documents(actor, target):
+        raise PermissionDenied
+    passport = target if isinstance(target, Passport) else None
+    if passport is not None and passport.closed_at is not None:
+        raise ValidationError(_("This passport is closed and can no longer change."))
+    errors: dict[str, list] = {}
+    checked = kind = None
+    try:
+        kind = check_attribute(attribute_key, Level.BATTERY if passport else Level.MODEL)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        checked = check_upload(file)
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    try:
+        title = check_title(title, checked.name if checked else "")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+    if errors or checked is None or kind is None:
+        raise ValidationError(errors)
+    battery_model = passport.battery_model if passport else target
+    document = PassportDocument(
+        battery_model=battery_model,
+        passport=passport,
+        attribute_key=kind.key,
+        title=title,
+        original_name=checked.name,
+        content_type=checked.kind.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    document.file.save(checked.name, file, save=False)
+    try:
+        with transaction.atomic():
+            # The owner must still exist when the row arrives (a concurrent delete waits or wins here).
+            if not type(target).objects.select_for_update().filter(pk=target.pk).exists():
+                raise ValidationError(_("This battery model or passport no longer exists."))
+            document.save()
+            audit_record(
+                actor=actor,
+                action="document.uploaded",
+                organization=battery_model.organization,
+                target=document,
+                # Facts only: the title and file name can be restricted, and admins read audit details.
+                details={"attribute": kind.key, "size": checked.size, "sha256": checked.sha256},
+            )
+    except BaseException:
+        # The original error matters more than a failed clean-up; the sweep removes what is left.
+        with suppress(OSError):
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, actor, document: PassportDocument) -> None:
+    """Delete a document; its file goes once the deletion is committed (`models._delete_document_file`)."""
+    target = document.passport if document.passport_id is not None else document.battery_model
+    if not policies.can_manage_documents(actor, target):
+        raise PermissionDenied
+    if document.passport_id is not None and document.passport.closed_at is not None:
+        raise ValidationError(_("This passport is closed and can no longer change."))
+    audit_record(
+        actor=actor,
+        action="document.deleted",
+        organization=document.battery_model.organization,
+        target=document,
+        details={"attribute": document.attribute_key},
+    )
+    document.delete()
+
+
+def document_access_record(*, actor, document: PassportDocument, viewer: str) -> None:
+    """The access log of restricted documents: who outside the owner company downloaded which one."""
+    audit_record(
+        actor=actor,
+        action="document.downloaded",
+        organization=document.battery_model.organization,
+        target=document,
+        details={"attribute": document.attribute_key, "viewer": str(viewer)},
+    )
+
+
+def restricted_read_record(*, actor, target: Passport | BatteryModel, viewer: str) -> None:
+    """The access log ("who saw what"): a reader outside the owner company opened confidential
+    (an assigned certifier) or authority-only data. Kept in the owner's audit log, visible to its admins
+    and to operators; facts only, never the values read."""
+    audit_record(
+        actor=actor,
+        action=f"{target._meta.model_name}.read_restricted",
+        organization=target.organization,
+        target=target,
+        details={"viewer": str(viewer)},
+    )
+
+
+def document_files_sweep(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Remove stored document files that no row names (an upload whose caller's transaction rolled back
+    after the file was written); files younger than `older_than` may belong to an upload in flight."""
+    from portal.storage import private_storage as storage
+
+    known = set(PassportDocument.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    removed = 0
+    root = "passport-documents"
+    if not storage.exists(root):
+        return 0
+    for folder in storage.listdir(root)[0]:
+        for name in storage.listdir(f"{root}/{folder}")[1]:
+            path = f"{root}/{folder}/{name}"
+            if path not in known and storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                removed += 1
+    return removed

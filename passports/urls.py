@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "passports"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("models/<uuid:public_id>/", views.model_detail, name="model_detail"),
     path("models/<uuid:public_id>/edit/<slug:step>/", views.model_edit, name="model_edit"),
     path("models/<uuid:public_id>/sharing/", views.model_sharing, name="model_sharing"),
+    path("models/<uuid:public_id>/documents/", document_views.model_documents, name="model_documents"),
+    path(
+        "documents/<uuid:document_id>/download/", document_views.document_download, name="document_download"
+    ),
+    path("documents/<uuid:document_id>/delete/", document_views.document_delete, name="document_delete"),
     path("<uuid:public_id>/", views.passport_detail, name="detail"),
     path("<uuid:public_id>/edit/<slug:step>/", views.passport_edit, name="edit"),
     path("<uuid:public_id>/review/", views.passport_review, name="review"),
@@ -23,4 +28,5 @@ urlpatterns = [
     path("<uuid:public_id>/dynamic-data/", views.passport_dynamic, name="dynamic_data"),
     path("<uuid:public_id>/delete/", views.passport_delete, name="delete"),
     path("<uuid:public_id>/sharing/", views.passport_sharing, name="sharing"),
+    path("<uuid:public_id>/documents/", document_views.passport_documents, name="passport_documents"),
 ]

@@ -236,7 +236,12 @@ def display(target: Attribute, value: Any) -> dict[str, Any]:
         return {"kind": "list", "items": [_scalar_text(target, item) for item in items]}
     if target.type is FieldType.URL:
         return {"kind": "link", "text": str(value), "href": _href(value)}
-    return {"kind": "text", "text": _scalar_text(target, value), "unit": target.unit}
+    return {
+        "kind": "text",
+        "text": _scalar_text(target, value),
+        "unit": target.unit,
+        "multiline": target.type is FieldType.LONG_TEXT,  # addresses, compositions: keep their lines
+    }
 
 
 def _scalar_text(target: Attribute, value: Any) -> Any:

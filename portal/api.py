@@ -10,6 +10,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.exceptions import InvalidTransition
+
 
 def _django_validation_detail(error: DjangoValidationError) -> dict | list:
     if hasattr(error, "error_dict"):
@@ -24,10 +26,13 @@ def _django_validation_detail(error: DjangoValidationError) -> dict | list:
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's handler, plus: services' Django ValidationError becomes a 400 with field messages."""
+    if isinstance(exc, InvalidTransition):
+        return Response({"detail": exc.messages[0], "code": "invalid_state"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=_django_validation_detail(exc))
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # A service's own reason ("only the assigned reviewer can approve") is clearer than a generic one.
+        exc = exceptions.PermissionDenied(detail=str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)

@@ -7,6 +7,8 @@ from portal.accounts.api.views import ObtainTokenView
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="auth-token"),
     path("", include("portal.tenancy.api.urls")),
+    path("", include("portal.notifications.api.urls")),
     path("", include("passports.api.catenax_urls")),
     path("", include("passports.api.urls")),
+    path("", include("certification.api.urls")),
 ]

@@ -8,6 +8,7 @@ e-mail printed to the console. `PASSBRIDGE_ENV=production` switches to hardened 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "portal.accounts",
     "portal.tenancy",
     "portal.audit",
+    "portal.notifications",
     "portal",
     "passports",
     "certification",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.tenancy.context_processors.tenancy",
+                "portal.notifications.context_processors.unread",
             ],
         },
     },
@@ -118,6 +121,13 @@ DATABASES = {
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60") or 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation for the portal's connections. JIT pays off for long analytical queries; ours are
+    # short OLTP queries whose cost *estimates* still cross jit_above_cost on large tables (a passport list
+    # scoped with OR over 100,000 passports), and then compiling took ~1 s for ~30 ms of work
+    # (benchmarks/README.md). Reports needing JIT can `SET jit = on` in their own session.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------------------------
@@ -133,6 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+if PASSBRIDGE_ENV == "test":
+    # A deliberately slow hash costs about a second per test user on these machines; tests need none of it.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -182,13 +195,15 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")) or "")
-# Uploaded files are private: they are never served from a public URL.
-PRIVATE_STORAGE_ROOT = Path(env("PRIVATE_STORAGE_ROOT", str(BASE_DIR / "var" / "private")) or "")
+# Uploaded files (passport documents, evidence, certificate documents) are private: they are served only
+# through permission-checked views, never under a public URL. Tests get a fresh temporary directory so
+# their files never mix with real ones.
+_DEFAULT_PRIVATE_ROOT = "" if PASSBRIDGE_ENV == "test" else str(BASE_DIR / "var" / "private")
+PRIVATE_STORAGE_ROOT = Path(
+    env("PRIVATE_STORAGE_ROOT", _DEFAULT_PRIVATE_ROOT) or tempfile.mkdtemp(prefix="pb-private-")
+)
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": PRIVATE_STORAGE_ROOT},
-    },
+    "default": {"BACKEND": "portal.storage.PrivateStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -196,6 +211,9 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+PASSPORT_DOCUMENT_MAX_BYTES = int(env("PASSPORT_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)) or 10485760)
+# Public certificate verification look-ups per client (IP, or signed-in user) and minute, against enumeration.
+CERTIFICATE_VERIFY_RATE_PER_MINUTE = int(env("CERTIFICATE_VERIFY_RATE_PER_MINUTE", "30") or 30)
 
 # --- E-mail -----------------------------------------------------------------------------------------
 EMAIL_BACKEND_NAME = env("EMAIL_BACKEND", "smtp" if PRODUCTION else "console")
@@ -239,7 +257,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Notification e-mails whose task was lost (Redis keeps nothing on disk) are sent by this sweep.
+    "notifications-resend-unsent-emails": {
+        "task": "portal.notifications.tasks.resend_unsent_notification_emails",
+        "schedule": 15 * 60,
+    },
+    # Hourly rather than daily: a missed run (beat down, Redis restarted) costs an hour, not a day.
+    "certification-expire-certificates": {
+        "task": "certification.tasks.expire_certificates",
+        "schedule": 60 * 60,
+    },
+    "certification-remind-expiring-certificates": {
+        "task": "certification.tasks.remind_expiring_certificates",
+        "schedule": 60 * 60,
+    },
+    # Certificates whose document was lost with a dying worker (or never queued) are rendered again.
+    "certification-sweep-certificate-documents": {
+        "task": "certification.tasks.sweep_certificate_documents",
+        "schedule": 10 * 60,
+    },
+}
+# Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
+CELERY_TASK_ROUTES = {"certification.tasks.render_certificate_document": {"queue": "pdf"}}
+
+# --- Platform signing key (certificate PDFs, credentials) ---------------------------------------------
+# EC P-256 key, its certificate and the CA chain (PEM). Outside production a development CA and key are
+# created on first use; tests get a fresh temporary one per process.
+_SIGNING_DIR = (
+    Path(tempfile.mkdtemp(prefix="pb-signing-")) if PASSBRIDGE_ENV == "test" else BASE_DIR / "var" / "signing"
+)
+PASSBRIDGE_SIGNING_KEY = Path(env("PASSBRIDGE_SIGNING_KEY", str(_SIGNING_DIR / "signing-key.pem")) or "")
+PASSBRIDGE_SIGNING_CERT = Path(env("PASSBRIDGE_SIGNING_CERT", str(_SIGNING_DIR / "signing-cert.pem")) or "")
+PASSBRIDGE_SIGNING_CA = Path(env("PASSBRIDGE_SIGNING_CA", str(_SIGNING_DIR / "ca-cert.pem")) or "")
+PASSBRIDGE_SIGNING_KEY_PASSWORD = env("PASSBRIDGE_SIGNING_KEY_PASSWORD", "") or ""
+PASSBRIDGE_SIGNING_CREATE_DEV_CA = not PRODUCTION
 
 # --- REST API ----------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -278,7 +330,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # Eager tasks (the embedded default) would log every run; failures are still logged as errors.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------

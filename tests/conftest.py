@@ -10,6 +10,9 @@ from portal.tenancy.models import OrganizationKind, Role
 
 from .factories import OrganizationFactory, member
 
+# The real Celery worker fixture, for every test package that needs one.
+pytest_plugins = ["tests.live_worker"]
+
 
 @pytest.fixture(autouse=True)
 def _isolated_state(settings):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 urlpatterns = [
     path("passports/", views.PassportListView.as_view(), name="passport-list"),
@@ -45,5 +45,35 @@ urlpatterns = [
         "battery-models/<uuid:public_id>/grants/",
         views.BatteryModelGrantsView.as_view(),
         name="battery-model-grants",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/documents/",
+        document_views.BatteryModelDocumentListView.as_view(),
+        name="battery-model-documents",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/documents/<uuid:document_id>/",
+        document_views.BatteryModelDocumentDetailView.as_view(),
+        name="battery-model-document-detail",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/documents/<uuid:document_id>/download/",
+        document_views.BatteryModelDocumentDownloadView.as_view(),
+        name="battery-model-document-download",
+    ),
+    path(
+        "passports/<uuid:public_id>/documents/",
+        document_views.PassportDocumentListView.as_view(),
+        name="passport-documents",
+    ),
+    path(
+        "passports/<uuid:public_id>/documents/<uuid:document_id>/",
+        document_views.PassportDocumentDetailView.as_view(),
+        name="passport-document-detail",
+    ),
+    path(
+        "passports/<uuid:public_id>/documents/<uuid:document_id>/download/",
+        document_views.PassportDocumentDownloadView.as_view(),
+        name="passport-document-download",
     ),
 ]

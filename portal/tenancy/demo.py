@@ -166,20 +166,20 @@ DEMO_USERS = [
     {
         "username": "certifier-eu",
         "org": "body-eu",
-        "role": Role.REVIEWER,
+        "role": Role.LEAD,
         "first_name": "Jonas",
         "last_name": "Becker",
         "language": "de",
-        "description": "reviewer at Prüfstelle Nord Zertifizierung GmbH",
+        "description": "lead auditor at Prüfstelle Nord Zertifizierung GmbH (assigns and reviews)",
     },
     {
         "username": "certifier-jp",
         "org": "body-jp",
-        "role": Role.REVIEWER,
+        "role": Role.LEAD,
         "first_name": "Yui",
         "last_name": "Tanaka",
         "language": "ja",
-        "description": "reviewer at Japan Battery Assurance Institute",
+        "description": "lead auditor at Japan Battery Assurance Institute (assigns and reviews)",
     },
     {
         "username": "regulator",
@@ -232,7 +232,8 @@ def load_demo_world() -> list[DemoLogin]:
             user.set_password(DEMO_PASSWORD)
             user.save()
         if spec["org"] is not None:
-            Membership.objects.get_or_create(
+            # The demo's roles are part of its contract (certifiers lead their bodies): restore them.
+            Membership.objects.update_or_create(
                 user=user, defaults={"organization": organizations[spec["org"]], "role": spec["role"]}
             )
         logins.append(DemoLogin(spec["username"], spec["description"]))

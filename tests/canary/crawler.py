@@ -53,8 +53,10 @@ JSON_ACCEPT = "application/json"
 SCHEMA_PATH = "/api/schema/?format=json"
 #: Rows per admin model whose change/history/delete views are opened (A's objects are few; keep it fast).
 MAX_ADMIN_OBJECTS = 40
-#: Parameter combinations per URL pattern form (the product of candidates is capped).
+#: Parameter combinations per URL pattern form that become targets (the product of candidates is capped).
 MAX_COMBINATIONS = 60
+#: Combinations tried per form: values that do not apply to the view are skipped without counting.
+MAX_TRIED = 2000
 #: Query parameters of list endpoints that are not filters.
 NON_FILTER_PARAMS = {"page", "page_size", "limit", "offset", "format", "search", "ordering", "cursor"}
 
@@ -338,13 +340,17 @@ def _schema_targets(schema: dict[str, Any], world: World, targets: TargetSet) ->
             "page" in query_params or str(get.get("operationId", "")).endswith("_list")
         )
         fields = _item_fields(schema, get) if is_list else []
-        for combination in itertools.islice(itertools.product(*choices), MAX_COMBINATIONS):
+        accepted = 0
+        for combination in itertools.islice(itertools.product(*choices), MAX_TRIED):
+            if accepted >= MAX_COMBINATIONS:
+                break
             path = template
             for name, choice in zip(names, combination, strict=True):
                 path = path.replace("{" + name + "}", quote(str(choice.value), safe=":@-._~"))
             view_name = _view_name(path)
             if not all(choice.applies_to(view_name) for choice in combination):
                 continue
+            accepted += 1
             grants = frozenset().union(*(c.grants for c in combination)) if combination else NOBODY
             notes = tuple(c.note for c in combination if c.note != "nonexistent")
             source = f"openapi:{template}"
@@ -430,9 +436,11 @@ class CrawlReport:
 
 def _body(response) -> bytes:
     if getattr(response, "streaming", False):
-        content = b"".join(response.streaming_content)
-        response.close()
-        return content
+        # The test client closes the response once its content is consumed; closing it again would send
+        # request_finished a second time, which closes the test's database connection.
+        if not hasattr(response, "_canary_body"):
+            response._canary_body = b"".join(response.streaming_content)
+        return response._canary_body
     return response.content
 
 

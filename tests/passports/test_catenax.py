@@ -450,3 +450,109 @@ def test_values_to_document_only_writes_what_it_is_given():
     assert values[0]["battery_category"] == "ev" and values[1]["unique_identifier"] == "U"
     numeric = [a for a in by_catenax_path().values() if a.type is FieldType.PERCENT]
     assert numeric  # sanity: the catalogue maps percentages
+
+
+# ---- metadata.predecessor -----------------------------------------------------------------------------
+
+
+def with_predecessor(unique: str, predecessor_id, status: str = "repurposed") -> dict:
+    document = corrected_example(unique)
+    document["metadata"]["predecessor"] = f"urn:uuid:{predecessor_id}"
+    document["sustainability"]["status"] = status
+    return document
+
+
+def test_predecessor_of_the_own_organization_is_linked_like_a_successor(admin_client, admin_a, imported):
+    services.passport_publish(actor=admin_a, passport=imported)
+
+    response = post(admin_client, with_predecessor("SECOND-LIFE-1", imported.public_id))
+
+    assert response.status_code == 201, response.json()
+    assert not any("predecessor" in w for w in response.json()["passports"][0]["warnings"])
+    successor = Passport.objects.get(public_id=response.json()["passports"][0]["id"])
+    assert successor.predecessor == imported
+    assert successor.status == "repurposed"
+    imported.refresh_from_db()
+    # As with passport_change_status: the predecessor's own history records the repurposing.
+    assert imported.status == "repurposed"
+    assert list(imported.status_events.values_list("status", flat=True)) == ["repurposed"]
+    exported = admin_client.get(f"/api/v1/passports/{successor.public_id}/catenax/").json()
+    assert exported["metadata"]["predecessor"] == f"urn:uuid:{imported.public_id}"
+    schema_valid(exported)
+
+
+def test_upper_case_and_bare_predecessor_ids_are_linked(admin_client, imported):
+    document = with_predecessor("SECOND-LIFE-2", imported.public_id, status="remanufactured")
+    document["metadata"]["predecessor"] = str(imported.public_id).upper()
+
+    response = post(admin_client, document)
+
+    assert response.status_code == 201, response.json()
+    assert Passport.objects.get(predecessor=imported).status == "remanufactured"
+
+
+def _refused(response, document: int = 0) -> str:
+    assert response.status_code == 400, response.json()
+    errors = response.json()["errors"]
+    assert {(e["document"], e["path"]) for e in errors} == {(document, "metadata.predecessor")}
+    return errors[0]["message"]
+
+
+def test_unknown_predecessor_is_refused_naming_the_path(admin_client, imported):
+    response = post(admin_client, with_predecessor("ORPHAN", "5b0d3ed8-0a3b-4b79-9d2c-3f4c1e0c7a11"))
+
+    assert "No passport of your organization" in _refused(response)
+    assert Passport.objects.count() == 1 and not Passport.objects.filter(unique_identifier="ORPHAN").exists()
+
+
+def test_another_organizations_passport_is_refused_like_an_unknown_one(
+    admin_client, company_a, admin_b, company_b
+):
+    theirs = services.passport_create(
+        actor=admin_b,
+        battery_model=services.battery_model_create(
+            actor=admin_b, organization=company_b,
+            values={"model_name": "Theirs", "manufacturer_part_id": "B-75", "battery_category": "ev"},
+        ),
+        values={"unique_identifier": "B-0001"},
+    )  # fmt: skip
+    unknown = post(admin_client, with_predecessor("X-1", "5b0d3ed8-0a3b-4b79-9d2c-3f4c1e0c7a11"))
+    foreign = post(admin_client, with_predecessor("X-1", theirs.public_id))
+
+    assert _refused(foreign) == _refused(unknown)  # nothing tells that the other tenant's passport exists
+    theirs.refresh_from_db()
+    assert theirs.status == "original" and not Passport.objects.filter(predecessor=theirs).exists()
+    assert not BatteryModel.objects.filter(organization=company_a).exists()  # nothing half-stored
+
+
+def test_a_predecessor_with_a_successor_or_a_closed_one_is_refused(admin_client, admin_a, imported):
+    services.passport_publish(actor=admin_a, passport=imported)
+    services.passport_change_status(
+        actor=admin_a, passport=imported, status="repurposed", new_unique_identifier="R-1"
+    )
+    assert "successor" in _refused(post(admin_client, with_predecessor("R-2", imported.public_id)))
+
+    recycled = services.passport_create(
+        actor=admin_a, battery_model=imported.battery_model, values={"unique_identifier": "W-1"}
+    )
+    services.passport_change_status(actor=admin_a, passport=recycled, status="waste", recycled=True)
+    assert "closed" in _refused(post(admin_client, with_predecessor("W-2", recycled.public_id)))
+    assert Passport.objects.count() == 3
+
+
+def test_two_documents_cannot_succeed_the_same_passport(admin_client, imported):
+    response = post(
+        admin_client,
+        [with_predecessor("TWIN-1", imported.public_id), with_predecessor("TWIN-2", imported.public_id)],
+    )
+
+    assert "successor" in _refused(response, document=1)
+    assert Passport.objects.count() == 1
+    imported.refresh_from_db()
+    assert imported.status == "original" and not imported.status_events.exists()
+
+
+def test_a_viewer_of_the_organization_cannot_link_by_import(viewer_a, imported):
+    response = post(client_for(viewer_a), with_predecessor("V-1", imported.public_id))
+    assert response.status_code == 403
+    assert not Passport.objects.filter(predecessor=imported).exists()

@@ -193,3 +193,40 @@ def test_public_sees_only_published_public_values(admin_a, passport):
     assert view.values["manufacturing_date"] == "2026-01-15"
     assert "put_into_service_date" not in view.values
     assert date.fromisoformat(view.values["passport_issue_date"]) == timezone.localdate()
+
+
+AFTER_OBLIGATION = date(2027, 3, 1)  # the battery status is mandatory from 2027-02-18
+
+
+def _complete_passport(admin, organization) -> Passport:
+    """A passport whose model and battery values satisfy every obligation in force on AFTER_OBLIGATION
+    (the demo pack's values, which are built to be complete)."""
+    from passports.demo import EU_PLANT, _battery, _eu_nmc_pack
+
+    model = services.battery_model_create(
+        actor=admin, organization=organization, values=_eu_nmc_pack(organization.bpnl)
+    )
+    values = _battery("T-EP75", 1, EU_PLANT, "Salzgitter", "DE", date(2026, 3, 12), None)
+    return services.passport_create(actor=admin, battery_model=model, values=values)
+
+
+def test_publishing_after_the_status_obligation_counts_the_passport_status(admin_a, company_a):
+    passport = _complete_passport(admin_a, company_a)
+    draft = passport.versions.get()
+    assert "battery_status" not in draft.data  # the status lives on the passport, not in the draft
+
+    version = services.passport_publish(actor=admin_a, passport=passport, on=AFTER_OBLIGATION)
+
+    assert version.state == "published"
+    assert version.data["battery_status"] == "original"
+
+
+def test_publishing_after_the_obligation_still_refuses_what_is_missing(admin_a, company_a):
+    passport = _complete_passport(admin_a, company_a)
+    services.battery_model_update(
+        actor=admin_a, battery_model=passport.battery_model, values={"weight": None}
+    )
+    with pytest.raises(ValidationError) as excinfo:
+        services.passport_publish(actor=admin_a, passport=passport, on=AFTER_OBLIGATION)
+    assert set(excinfo.value.message_dict) == {"weight"}
+    assert passport.versions.filter(state="draft").count() == 1

@@ -2,21 +2,30 @@
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
+from certification.demo import load_demo_certification
 from passports.demo import load_demo_passports
 from portal.tenancy.demo import DEMO_PASSWORD, load_demo_world
+
+QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 
 
 class Command(BaseCommand):
     help = "Create the demo world with battery passports (idempotent) and print the demo logins."
 
     def handle(self, *args, **options) -> None:
-        with transaction.atomic():
+        # The demo's reviews notify its people in the portal; nobody needs those e-mails in a console.
+        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():
             logins = load_demo_world()
             summary = load_demo_passports()
+            certificates = load_demo_certification()
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.description}")
         self.stdout.write(self.style.SUCCESS("Demo battery passports:"))
         for line in summary:
+            self.stdout.write(f"  {line}")
+        self.stdout.write(self.style.SUCCESS("Demo certificates:"))
+        for line in certificates:
             self.stdout.write(f"  {line}")

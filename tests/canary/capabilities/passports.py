@@ -15,6 +15,12 @@ Who may see what (the passports' confidentiality decisions, from the field catal
 * The unique identifier of a never-published passport: company A and the operator (the admin lists
   passports by identifier), nobody else, not even through the public look-ups.
 
+Uploaded documents (private storage, served by the permission-checked download views): a public
+declaration of conformity (its title: everyone, listed on the public page), a legitimate-interest safety
+sheet, an authority-only test report whose title, file name and *file content* carry markers, a
+legitimate-interest document of the published battery (A's members and the authority) and one of the
+never-published passport (A's members only). The download URLs are crawled by document id.
+
 Publishing makes company A's BPNL public: it is the passport's economic operator id (Catena-X
 `metadata.economicOperatorId`, a PUBLIC attribute, Annex XIII 1(a) names the manufacturer). The
 foundation plants that BPNL as visible to company A's side only (no public directory), so this planter
@@ -32,6 +38,8 @@ import dataclasses
 import secrets
 import uuid
 from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from passports import services
 from tests.factories import make_bpn
@@ -74,6 +82,10 @@ def passports_url_kwargs(world: World) -> dict[str, list[ParamValue]]:
         "public_id": [*passports, ParamValue(model.public_id, "company A's battery model")],
         "passport_id": passports,
         "battery_model_id": [ParamValue(model.public_id, "company A's battery model")],
+        "document_id": [
+            ParamValue(document.public_id, f"company A's uploaded document ({note})")
+            for note, document in world.objects["documents"].items()
+        ],
         # Only the published passport's identifiers: every page echoes its own path (the language
         # switcher's "next"), so probing a restricted identifier in the URL would only find that echo;
         # look-ups of never-published identifiers are tested in tests/passports/test_public.py.
@@ -162,6 +174,8 @@ def plant_passports(world: World) -> list[Marker]:
         actor=admin, battery_model=model, values={"unique_identifier": draft_uid}
     )
 
+    document_markers = _plant_documents(world, admin, model, published, draft_only)
+
     world.objects.update(battery_model=model, passport_published=published, passport_draft_only=draft_only)
     _widen_bpnl(world)
 
@@ -186,4 +200,64 @@ def plant_passports(world: World) -> list[Marker]:
             Marker(form, f"supply chain: procurement amount as {form}", A_MEMBERS, NOBODY)
             for form in localized_amounts
         ),
+        *document_markers,
+    ]
+
+
+def _pdf(*markers: str) -> SimpleUploadedFile:
+    lines = "".join(f"% {marker}\n" for marker in markers)
+    return SimpleUploadedFile("x.pdf", f"%PDF-1.7\n{lines}%%EOF\n".encode(), content_type="application/pdf")
+
+
+def _plant_documents(world: World, admin, model, published, draft_only) -> list[Marker]:
+    """Uploaded files with markers in their titles, file names and content (see the module docstring)."""
+    public_title = new_marker_value("public-doc-title")
+    li_title = new_marker_value("li-doc-title")
+    auth_title = new_marker_value("auth-doc-title")
+    auth_name = new_marker_value("auth-doc-file")
+    auth_content = new_marker_value("auth-doc-content")
+    battery_title = new_marker_value("battery-doc-title")
+    draft_title = new_marker_value("draft-doc-title")
+    uploads = {
+        "public declaration of conformity": (model, "eu_declaration_of_conformity", public_title, _pdf()),
+        "legitimate-interest safety sheet": (model, "safety_measures", li_title, _pdf()),
+        "authority-only test report": (model, "test_reports", auth_title, _pdf(auth_content)),
+        "legitimate-interest document of the published battery": (
+            published,
+            "negative_event_reports",
+            battery_title,
+            _pdf(),
+        ),
+        "document of the never-published passport": (
+            draft_only,
+            "operating_environment_reports",
+            draft_title,
+            _pdf(),
+        ),
+    }
+    uploads["authority-only test report"][3].name = f"{auth_name}.pdf"
+    world.objects["documents"] = {
+        note: services.document_upload(actor=admin, target=target, attribute_key=key, file=file, title=title)
+        for note, (target, key, title, file) in uploads.items()
+    }
+    a_and_authority = A_MEMBERS_AND_AUTHORITY
+    return [
+        Marker(public_title, "title of a public uploaded document", EVERYONE, EVERYONE),
+        Marker(
+            li_title, "title of a legitimate-interest uploaded document", a_and_authority, a_and_authority
+        ),
+        Marker(auth_title, "title of an authority-only uploaded document", a_and_authority, a_and_authority),
+        Marker(
+            auth_name, "file name of an authority-only uploaded document", a_and_authority, a_and_authority
+        ),
+        Marker(
+            auth_content, "content of an authority-only uploaded document", a_and_authority, a_and_authority
+        ),
+        Marker(
+            battery_title,
+            "title of a battery's legitimate-interest document",
+            a_and_authority,
+            a_and_authority,
+        ),
+        Marker(draft_title, "title of a document of a never-published passport", A_MEMBERS, A_MEMBERS),
     ]

@@ -1,0 +1,152 @@
+"""Operators manage the schemes (with their standards and criteria), the accreditations of certification
+bodies and the recognition agreements here. Applications and certificates are listed read-only, by their
+public facts: never answers, evidence, verdict notes or passport data (the admin is not their audience)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from portal.tenancy.models import Organization, OrganizationKind
+
+from .models import Accreditation, Application, Certificate, Criterion, RecognitionAgreement, Scheme, Standard
+
+
+class StandardInline(admin.TabularInline):
+    model = Standard
+    extra = 0
+    fields = ["position", "code", "title", "version"]
+
+
+class CriterionInline(admin.StackedInline):
+    model = Criterion
+    extra = 0
+    fields = [("position", "code", "method", "mandatory"), "text", "text_ja", "evidence_expected"]
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ["name", "version", "owner", "scope_kind", "validity_kind", "is_active"]
+    list_filter = ["owner", "is_active", "scope_kind"]
+    search_fields = ["name", "code"]
+    readonly_fields = ["public_id"]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "name_ja", "owner", "version", "description", "is_active"]}),
+        (_("Certificates"), {"fields": ["number_format", "scope_kind"]}),
+        (
+            _("Validity"),
+            {"fields": ["validity_kind", "validity_months", "valid_until_date", "valid_until_label"]},
+        ),
+        (_("Identifier"), {"fields": ["public_id"]}),
+    ]
+    inlines = [StandardInline, CriterionInline]
+
+
+@admin.register(Accreditation)
+class AccreditationAdmin(admin.ModelAdmin):
+    list_display = ["body", "scheme", "body_code", "valid_from", "valid_until"]
+    list_filter = ["scheme", ("body", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["body", "scheme"]
+    search_fields = ["body_code", "body__legal_name"]
+    date_hierarchy = "valid_from"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "body":  # only certification bodies are accredited
+            kwargs["queryset"] = Organization.objects.filter(
+                kind=OrganizationKind.CERTIFICATION_BODY
+            ).order_by("legal_name")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(RecognitionAgreement)
+class RecognitionAgreementAdmin(admin.ModelAdmin):
+    list_display = [
+        "from_scheme",
+        "to_scheme",
+        "effective_from",
+        "effective_until",
+        "organization_only",
+        "max_validity_months",
+    ]
+    list_filter = ["from_scheme", "to_scheme"]
+    list_select_related = ["from_scheme", "to_scheme"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference",
+        "organization",
+        "scheme",
+        "body",
+        "state",
+        "round",
+        "submitted_at",
+        "state_changed_at",
+    ]
+    list_filter = ["state", "scheme"]
+    list_select_related = ["organization", "scheme", "body"]
+    search_fields = ["organization__legal_name", "body__legal_name"]
+    fields = [
+        "public_id",
+        "organization",
+        "scheme",
+        "body",
+        "state",
+        "round",
+        "created_at",
+        "submitted_at",
+        "state_changed_at",
+        "closed_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("reference"))
+    def reference(self, obj: Application) -> str:
+        return str(obj.public_id)[:8]
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "holder_name",
+        "scheme",
+        "status",
+        "valid_from",
+        "valid_until",
+        "issuing_body_name",
+        "origin",
+    ]
+    list_filter = ["status", "scheme"]
+    list_select_related = ["scheme", "origin"]
+    search_fields = ["number", "holder_name"]
+    fields = [
+        "number",
+        "scheme",
+        "scheme_version",
+        "holder_name",
+        "holder_country",
+        "holder_bpnl",
+        "holder_corporate_number",
+        "holder_lei",
+        "issuing_body_name",
+        "origin",
+        "issued_at",
+        "valid_from",
+        "valid_until",
+        "status",
+        "status_changed_at",
+    ]
+    readonly_fields = fields

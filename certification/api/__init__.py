@@ -1,0 +1,1 @@
+"""REST API of certification: schemes, applications under review, certificates (/api/v1/)."""

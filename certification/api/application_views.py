@@ -1,0 +1,208 @@
+"""Applications: the applicant's members and the certification body's (once submitted) read them; the
+applicant's administrators create, scope, answer and renew; the body's lead lists its reviewers.
+
+Role errors are 403 with the service's reason, illegal transitions 409, bad input 400 with field messages,
+and an application outside the caller's scope 404 (`common.application_or_404`).
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from passports.api.filters import SafeSearchFilter
+
+from .. import policies, selectors, services
+from .common import (
+    TAG_APPLICATIONS,
+    Pagination,
+    application_or_404,
+    require,
+    resolve_body,
+    resolve_criterion,
+    resolve_scheme,
+    resolve_scope,
+    valid,
+)
+from .filters import ApplicationFilter
+from .payloads import application_payload, application_row, reviewer_row
+from .serializers import (
+    AnswersInput,
+    ApplicationCreateInput,
+    ApplicationOutput,
+    ApplicationRowOutput,
+    ApplicationUpdateInput,
+    RenewInput,
+    ReviewerOutput,
+    VerdictInput,
+    VerdictOutput,
+)
+
+
+def application_response(request, application, status_code: int = status.HTTP_200_OK) -> Response:
+    # Re-read through the selector: the services return locked copies without the list's joins.
+    application = application_or_404(request, application.public_id)
+    return Response(ApplicationOutput(application_payload(request, application)).data, status=status_code)
+
+
+class ApplicationListView(generics.ListAPIView):
+    serializer_class = ApplicationRowOutput
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    filterset_class = ApplicationFilter
+    search_fields = ["scheme__name", "organization__legal_name"]
+    ordering_fields = ["created_at", "submitted_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.applications_for(actor=self.request.user)
+
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Applications you may see",
+        description=(
+            "Your company's applications; for a certification body, those addressed to it once submitted. "
+            "Search covers the scheme name and the applicant's name."
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(ApplicationRowOutput(map(application_row, page), many=True).data)
+
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Start a draft application (company administrators)",
+        request=ApplicationCreateInput,
+        responses={201: ApplicationOutput},
+    )
+    def post(self, request):
+        data = valid(ApplicationCreateInput, request.data)
+        require(
+            policies.can_apply(request.user), _("Only a company administrator can apply for certification.")
+        )
+        scheme = resolve_scheme(data["scheme"])
+        body = resolve_body(scheme, data["body"])
+        application = services.application_create(
+            actor=request.user, scheme=scheme, body=body, **resolve_scope(request, data)
+        )
+        return application_response(request, application, status.HTTP_201_CREATED)
+
+
+class ApplicationDetailView(APIView):
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="An application with its answers, evidence, verdicts and history",
+        description=(
+            "While its review is open, the certification body also gets `scope_data`: the passports and "
+            "battery models in scope as the passport policy lets it see them, with the supply chain."
+        ),
+        responses=ApplicationOutput,
+    )
+    def get(self, request, public_id: UUID):
+        return application_response(request, application_or_404(request, public_id))
+
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Change the body (drafts) or the scope (drafts and when changes are requested)",
+        request=ApplicationUpdateInput,
+        responses=ApplicationOutput,
+    )
+    def patch(self, request, public_id: UUID):
+        application = application_or_404(request, public_id)
+        data = valid(ApplicationUpdateInput, request.data)
+        require(
+            policies.can_manage_application(request.user, application),
+            _("Only the applicant's administrators can edit it."),
+        )
+        body = resolve_body(application.scheme, data["body"]) if "body" in data else None
+        services.application_update(
+            actor=request.user, application=application, body=body, **resolve_scope(request, data)
+        )
+        return application_response(request, application)
+
+
+class ApplicationAnswersView(APIView):
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Save self-assessment answers by criterion code (administrators)",
+        request=AnswersInput,
+        responses=ApplicationOutput,
+    )
+    def put(self, request, public_id: UUID):
+        application = application_or_404(request, public_id)
+        data = valid(AnswersInput, request.data)
+        services.answers_save(actor=request.user, application=application, answers=data["answers"])
+        return application_response(request, application)
+
+
+class ApplicationVerdictsView(APIView):
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Record the verdict on a criterion in the current round (assigned reviewer)",
+        description="Recording again in the same round replaces the verdict.",
+        request=VerdictInput,
+        responses={201: VerdictOutput},
+    )
+    def post(self, request, public_id: UUID):
+        application = application_or_404(request, public_id)
+        data = valid(VerdictInput, request.data)
+        require(
+            policies.is_assigned_reviewer(request.user, application),
+            _("Only the reviewer assigned to this application can do this."),
+        )
+        verdict = services.verdict_record(
+            actor=request.user,
+            application=application,
+            criterion=resolve_criterion(application, data["criterion"]),
+            value=data["value"],
+            notes=data["notes"],
+        )
+        output = {
+            "round": verdict.round,
+            "criterion": verdict.criterion.code,
+            "value": verdict.value,
+            "notes": verdict.notes,
+            "reviewer": request.user.get_full_name() or request.user.get_username(),
+            "recorded_at": verdict.recorded_at,
+        }
+        return Response(VerdictOutput(output).data, status=status.HTTP_201_CREATED)
+
+
+class ApplicationReviewersView(APIView):
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Reviewers the body's lead can assign to this application",
+        responses=ReviewerOutput(many=True),
+    )
+    def get(self, request, public_id: UUID):
+        application = application_or_404(request, public_id)
+        require(
+            policies.is_body_lead(request.user, application.body_id),
+            _("Only a lead of the certification body can assign a reviewer."),
+        )
+        reviewers = selectors.body_reviewers(application.body)
+        return Response(ReviewerOutput([reviewer_row(u, application) for u in reviewers], many=True).data)
+
+
+class ApplicationRenewView(APIView):
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Start the renewal of a certificate (holder administrators)",
+        description="A new draft under the same scheme and body, with the old scope and answers.",
+        request=RenewInput,
+        responses={201: ApplicationOutput},
+    )
+    def post(self, request):
+        data = valid(RenewInput, request.data)
+        certificate = selectors.certificate_get(actor=request.user, number=data["certificate"])
+        if certificate is None:
+            raise exceptions.ValidationError({"certificate": [_("No certificate of yours has this number.")]})
+        application = services.application_renew(actor=request.user, certificate=certificate)
+        return application_response(request, application, status.HTTP_201_CREATED)

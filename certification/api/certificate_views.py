@@ -1,0 +1,118 @@
+"""Certificates: the holder, the issuing body, authorities and operators read them; the issuing body
+suspends, reinstates and revokes (and the certificates recognised from one follow it)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from passports.api.filters import SafeSearchFilter
+
+from .. import selectors, services
+from .common import TAG_CERTIFICATES, CanListCertificates, Pagination, certificate_or_404, valid
+from .filters import CertificateFilter
+from .payloads import certificate_payload, certificate_row
+from .serializers import CertificateOutput, CertificateRowOutput, ReasonInput
+
+
+def certificate_response(request, number: str) -> Response:
+    return Response(CertificateOutput(certificate_payload(request, certificate_or_404(request, number))).data)
+
+
+class CertificateListView(generics.ListAPIView):
+    serializer_class = CertificateRowOutput
+    permission_classes = [CanListCertificates]
+    pagination_class = Pagination
+    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    filterset_class = CertificateFilter
+    # Verification facts of the certificate itself, which everyone who lists it may read.
+    search_fields = ["number", "holder_name", "holder_bpnl", "holder_corporate_number", "holder_lei"]
+    ordering_fields = ["issued_at", "valid_until", "number"]
+    ordering = ["-issued_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.certificates_for(actor=self.request.user)
+
+    @extend_schema(
+        tags=TAG_CERTIFICATES,
+        summary="Certificates you may see",
+        description=(
+            "Holders see their certificates, certification bodies those they issued, authorities and "
+            "operators all. Search covers the number and the holder's name and identifiers."
+        ),
+    )
+    def get(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(CertificateRowOutput(map(certificate_row, page), many=True).data)
+
+
+class CertificateDetailView(APIView):
+    permission_classes = [CanListCertificates]
+
+    @extend_schema(tags=TAG_CERTIFICATES, summary="A certificate, by its number", responses=CertificateOutput)
+    def get(self, request, number: str):
+        return certificate_response(request, number)
+
+
+class _StatusChangeView(APIView):
+    permission_classes = [CanListCertificates]
+    service = staticmethod(services.certificate_suspend)
+
+    def post(self, request, number: str):
+        certificate = certificate_or_404(request, number)
+        data = valid(ReasonInput, request.data)
+        type(self).service(actor=request.user, certificate=certificate, reason=data["reason"])
+        return certificate_response(request, number)
+
+
+STATUS_DESCRIPTION = _(
+    "The issuing body's leads and the reviewer who issued it. Certificates recognised from this one follow "
+    "it; a recognised certificate itself cannot be changed (409)."
+)
+
+
+class CertificateSuspendView(_StatusChangeView):
+    service = staticmethod(services.certificate_suspend)
+
+    @extend_schema(
+        tags=TAG_CERTIFICATES,
+        summary="Suspend a valid certificate (reversible; a reason is required)",
+        description=STATUS_DESCRIPTION,
+        request=ReasonInput,
+        responses=CertificateOutput,
+    )
+    def post(self, request, number: str):
+        return super().post(request, number)
+
+
+class CertificateReinstateView(_StatusChangeView):
+    service = staticmethod(services.certificate_reinstate)
+
+    @extend_schema(
+        tags=TAG_CERTIFICATES,
+        summary="Reinstate a suspended certificate",
+        description=STATUS_DESCRIPTION,
+        request=ReasonInput,
+        responses=CertificateOutput,
+    )
+    def post(self, request, number: str):
+        return super().post(request, number)
+
+
+class CertificateRevokeView(_StatusChangeView):
+    service = staticmethod(services.certificate_revoke)
+
+    @extend_schema(
+        tags=TAG_CERTIFICATES,
+        summary="Revoke a certificate (final; a reason is required)",
+        description=STATUS_DESCRIPTION,
+        request=ReasonInput,
+        responses=CertificateOutput,
+    )
+    def post(self, request, number: str):
+        return super().post(request, number)

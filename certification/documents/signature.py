@@ -1,0 +1,70 @@
+"""PAdES signature of the certificate PDF by the platform key (pyHanko), and its validation."""
+
+from __future__ import annotations
+
+import io
+
+from asn1crypto import keys as asn1_keys
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from portal.signing import SigningMaterial, load_signing_material
+
+FIELD_NAME = "PassBridgeSignature"
+
+
+def _asn1_cert(certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def signer_for(material: SigningMaterial) -> signers.SimpleSigner:
+    key = asn1_keys.PrivateKeyInfo.load(
+        material.key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return signers.SimpleSigner(
+        signing_cert=_asn1_cert(material.certificate),
+        signing_key=key,
+        cert_registry=SimpleCertificateStore.from_certs([_asn1_cert(c) for c in material.chain]),
+    )
+
+
+def sign_pdf(pdf: bytes, *, reason: str = "Certificate issued by PassBridge") -> bytes:
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    meta = signers.PdfSignatureMetadata(
+        field_name=FIELD_NAME,
+        reason=reason,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
+    output = signers.sign_pdf(writer, meta, signer=signer_for(load_signing_material()))
+    return output.getvalue()
+
+
+def validation_context(trust_roots=None) -> ValidationContext:
+    """Offline validation against the platform's CA (no revocation fetching: the dev CA publishes none)."""
+    if trust_roots is None:
+        material = load_signing_material()
+        trust_roots = [_asn1_cert(material.root)]
+    return ValidationContext(trust_roots=trust_roots, allow_fetching=False, revocation_mode="soft-fail")
+
+
+def signature_is_valid(pdf: bytes, trust_roots=None) -> bool:
+    """True when the PDF carries exactly the platform signature, intact, covering the whole file, by a
+    certificate that chains to the platform's CA."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        signatures = reader.embedded_signatures
+        if len(signatures) != 1:
+            return False
+        status = validate_pdf_signature(signatures[0], validation_context(trust_roots))
+    except Exception:  # a forged or broken file is "not valid", whatever the parser's complaint
+        return False
+    return bool(status.bottom_line and status.coverage.name == "ENTIRE_FILE")

@@ -1,0 +1,333 @@
+"""Every read of certification data, scoped to the acting user.
+
+Applications: the applicant's members see their company's; a certification body's members see those
+addressed to it once submitted. Certificates: holder, issuing body, authorities and operators. Public
+verification facts are read by `certificate_public`, which returns certificate facts only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
+
+from passports import selectors as passport_selectors
+from portal.tenancy.groups import organization_group
+from portal.tenancy.models import Organization, OrganizationKind, Role
+from portal.tenancy.selectors import active_organization_of, membership_of
+
+from . import policies
+from .models import (
+    REVIEW_APPLICATION,
+    REVIEW_STATES,
+    Accreditation,
+    Answer,
+    Application,
+    ApplicationEvent,
+    ApplicationState,
+    Certificate,
+    Criterion,
+    Evidence,
+    Scheme,
+    Verdict,
+)
+
+# --- Schemes and bodies -----------------------------------------------------------------------------
+
+
+def schemes_open() -> QuerySet[Scheme]:
+    return Scheme.objects.filter(is_active=True).prefetch_related("standards", "criteria")
+
+
+def scheme_get(code_or_id: str) -> Scheme | None:
+    scheme = Scheme.objects.filter(code=code_or_id).first()
+    if scheme is None:
+        try:
+            scheme = Scheme.objects.filter(public_id=UUID(str(code_or_id))).first()
+        except ValueError:
+            return None
+    return scheme
+
+
+def accredited_bodies(scheme: Scheme, day: date | None = None) -> QuerySet[Organization]:
+    """Active certification bodies accredited for the scheme on the day."""
+    day = day or timezone.localdate()
+    accreditations = Accreditation.objects.filter(scheme=scheme, valid_from__lte=day).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+    return Organization.objects.filter(
+        kind=OrganizationKind.CERTIFICATION_BODY,
+        status="active",
+        pk__in=accreditations.values("body_id"),
+    ).order_by("legal_name")
+
+
+def body_reviewers(body: Organization) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            membership__organization=body,
+            membership__role__in=policies.BODY_ROLES,
+            membership__is_active=True,
+            is_active=True,
+        )
+        .order_by("last_name", "first_name")
+    )
+
+
+# --- Applications -----------------------------------------------------------------------------------
+
+
+def applications_for(*, actor) -> QuerySet[Application]:
+    organization = active_organization_of(actor)
+    if organization is None:
+        return Application.objects.none()
+    membership = membership_of(actor)
+    if organization.kind == OrganizationKind.CERTIFICATION_BODY and membership.role in policies.BODY_ROLES:
+        scope = Q(body=organization) & ~Q(state=ApplicationState.DRAFT)
+    elif organization.is_company:
+        scope = Q(organization=organization)
+    else:
+        return Application.objects.none()
+    return Application.objects.filter(scope).select_related("scheme", "organization", "body", "reviewer")
+
+
+def application_get(*, actor, public_id: UUID | str) -> Application | None:
+    try:
+        return applications_for(actor=actor).filter(public_id=public_id).first()
+    except ValueError:
+        return None
+
+
+def review_queue(*, actor, states: tuple[str, ...] = REVIEW_STATES) -> QuerySet[Application]:
+    """The body's incoming and in-review applications, oldest first, with their age in the state."""
+    organization = active_organization_of(actor)
+    if organization is None or organization.kind != OrganizationKind.CERTIFICATION_BODY:
+        return Application.objects.none()
+    return (
+        applications_for(actor=actor)
+        .filter(state__in=states)
+        .order_by(F("submitted_at").asc(nulls_last=True))
+    )
+
+
+def review_is_open(application: Application) -> bool:
+    """The body's group holds the review permission (granted on assignment, removed on closing)."""
+    checker = ObjectPermissionChecker(organization_group(application.body))
+    return checker.has_perm(REVIEW_APPLICATION, application)
+
+
+@dataclass
+class CriterionRow:
+    criterion: Criterion
+    answer: Answer | None
+    evidence: list[Evidence]
+    verdict: Verdict | None
+    earlier_verdicts: list[Verdict] = field(default_factory=list)
+
+
+def criterion_rows(application: Application) -> list[CriterionRow]:
+    """Each criterion beside the applicant's answer and evidence, this round's verdict and earlier ones."""
+    answers = {a.criterion_id: a for a in application.answers.all()}
+    evidence: dict[int, list[Evidence]] = {}
+    for item in application.evidence.all():
+        evidence.setdefault(item.criterion_id, []).append(item)
+    current: dict[int, Verdict] = {}
+    earlier: dict[int, list[Verdict]] = {}
+    for verdict in application.verdicts.select_related("reviewer").order_by("round"):
+        if verdict.round == application.round:
+            current[verdict.criterion_id] = verdict
+        else:
+            earlier.setdefault(verdict.criterion_id, []).append(verdict)
+    return [
+        CriterionRow(c, answers.get(c.pk), evidence.get(c.pk, []), current.get(c.pk), earlier.get(c.pk, []))
+        for c in application.scheme.criteria.all()
+    ]
+
+
+def application_history(application: Application) -> QuerySet[ApplicationEvent]:
+    return application.events.select_related("actor")
+
+
+def scope_passport_data(*, actor, application: Application) -> dict[str, Any]:
+    """The passport data in scope as the actor may see it. The passport policy decides: while the review
+    is open the body holds the confidential grant and sees the supply chain; afterwards it does not."""
+    models = [
+        passport_selectors.battery_model_view(actor=actor, battery_model=model)
+        for model in application.battery_models.all()
+    ]
+    passports = [
+        passport_selectors.passport_view(actor=actor, passport=passport)
+        for passport in application.passports.select_related("battery_model", "organization")
+    ]
+    return {"battery_models": models, "passports": passports}
+
+
+def evidence_get(*, actor, application: Application, public_id: UUID | str) -> Evidence | None:
+    if not policies.can_see_evidence(actor, application):
+        return None
+    try:
+        return application.evidence.filter(public_id=public_id).first()
+    except ValueError:
+        return None
+
+
+# --- Certificates -----------------------------------------------------------------------------------
+
+
+def certificates_for(*, actor) -> QuerySet[Certificate]:
+    base = Certificate.objects.select_related("scheme", "origin", "issuing_body", "holder").prefetch_related(
+        Prefetch("recognised", queryset=Certificate.objects.only("pk", "number", "origin_id", "status"))
+    )
+    if policies.sees_all_certificates(actor):
+        return base
+    organization = active_organization_of(actor)
+    if organization is None:
+        return Certificate.objects.none()
+    return base.filter(Q(holder=organization) | Q(issuing_body=organization))
+
+
+def certificate_get(*, actor, number: str) -> Certificate | None:
+    return certificates_for(actor=actor).filter(number=number).first()
+
+
+def holder_certificates_expiring(*, actor, within_days: int = 60) -> QuerySet[Certificate]:
+    organization = active_organization_of(actor)
+    if organization is None or membership_of(actor).role != Role.ADMIN:
+        return Certificate.objects.none()
+    today = timezone.localdate()
+    return Certificate.objects.filter(
+        holder=organization,
+        status="valid",
+        valid_until__lte=today + timedelta(days=within_days),
+    )
+
+
+# --- Public verification ----------------------------------------------------------------------------
+
+#: Statuses the expiry beat turns into "expired" once the validity has ended.
+_LIVE_STATUSES = ("valid", "suspended")
+
+
+def public_status(certificate: Certificate, today: date | None = None) -> str:
+    """The status a verifier must be told today: the beat applies expiry once an hour, but a certificate
+    whose validity ended a minute ago is already expired for anyone checking it."""
+    today = today or timezone.localdate()
+    if certificate.status in _LIVE_STATUSES and certificate.valid_until < today:
+        return "expired"
+    return certificate.status
+
+
+@dataclass(frozen=True)
+class PublicLinkedCertificate:
+    number: str
+    scheme_name: str
+    scheme_version: str
+    status: str
+
+
+@dataclass(frozen=True)
+class PublicCertificate:
+    """The facts anyone may verify about a certificate: the certificate's own statements (holder with its
+    identifiers, scheme, standards, the battery models and sites it covers, validity, issuing body,
+    recognition links) and its current status. Never answers, evidence, conditions, reviewers or passport
+    data: nothing here is read from an application or a passport."""
+
+    number: str
+    status: str
+    holder_name: str
+    holder_country: str
+    holder_bpnl: str
+    holder_corporate_number: str
+    holder_lei: str
+    scheme_code: str
+    scheme_name: str
+    scheme_name_ja: str
+    scheme_version: str
+    standards: list[dict[str, str]]
+    battery_models: list[str]
+    sites: list[str]
+    issued_on: date
+    valid_from: date
+    valid_until: date
+    issuing_body: str
+    origin: PublicLinkedCertificate | None
+    recognised: list[PublicLinkedCertificate]
+    document_sha256: str
+
+
+def _public_link(certificate: Certificate, today: date) -> PublicLinkedCertificate:
+    return PublicLinkedCertificate(
+        number=certificate.number,
+        scheme_name=certificate.scheme.name,
+        scheme_version=certificate.scheme_version,
+        status=public_status(certificate, today),
+    )
+
+
+#: Certificate numbers are ASCII letters, digits and dashes (Certificate.number holds at most 64).
+MAX_NUMBER_LENGTH = 64
+
+
+def is_certificate_number(value: str) -> bool:
+    """Whether `value` has the shape of a certificate number: anything else (NUL bytes, other characters,
+    overlong input) is answered as unknown without reaching the database."""
+    return (
+        0 < len(value) <= MAX_NUMBER_LENGTH
+        and value.isascii()
+        and all(char.isalnum() or char == "-" for char in value)
+    )
+
+
+def certificate_public(number: str) -> PublicCertificate | None:
+    """The public verification facts of the certificate with this number, for anyone (no actor: these
+    facts are public by design). None for an unknown or malformed number."""
+    if not isinstance(number, str) or not is_certificate_number(number):
+        return None
+    certificate = Certificate.objects.select_related("scheme", "origin__scheme").filter(number=number).first()
+    if certificate is None:
+        return None
+    today = timezone.localdate()
+    # The signed document arrives with the certificate-document feature; until it exists (or while it is
+    # still being rendered) there is simply no hash to publish.
+    document = getattr(certificate, "document", None)
+    if document is not None and not getattr(document, "is_ready", True):
+        document = None  # a document still being rendered has no hash yet
+    scope = certificate.scope if isinstance(certificate.scope, dict) else {}
+    return PublicCertificate(
+        number=certificate.number,
+        status=public_status(certificate, today),
+        holder_name=certificate.holder_name,
+        holder_country=certificate.holder_country,
+        holder_bpnl=certificate.holder_bpnl,
+        holder_corporate_number=certificate.holder_corporate_number,
+        holder_lei=certificate.holder_lei,
+        scheme_code=certificate.scheme.code,
+        scheme_name=certificate.scheme.name,
+        scheme_name_ja=certificate.scheme.name_ja,
+        scheme_version=certificate.scheme_version,
+        standards=[
+            {key: str(item.get(key, "")) for key in ("code", "title", "version")}
+            for item in certificate.standards
+            if isinstance(item, dict)
+        ],
+        battery_models=[str(m.get("name", "")) for m in scope.get("battery_models", []) if m.get("name")],
+        sites=[str(s.get("name", "")) for s in scope.get("sites", []) if s.get("name")],
+        issued_on=timezone.localdate(certificate.issued_at),
+        valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until,
+        issuing_body=certificate.issuing_body_name,
+        origin=_public_link(certificate.origin, today) if certificate.origin else None,
+        recognised=[
+            _public_link(item, today)
+            for item in certificate.recognised.select_related("scheme").order_by("number")
+        ],
+        document_sha256=str(getattr(document, "sha256", "") or "") if document is not None else "",
+    )

@@ -1,0 +1,41 @@
+"""SQL building blocks the ORM lacks, used by `passports.selectors` to keep scoped queries on indexes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
+
+
+class InSubquery(Expression):
+    """`column IN (subquery)` for an uncorrelated subquery, written so that PostgreSQL can still use the
+    column's index when the condition is one branch of an OR.
+
+    Inside an OR, PostgreSQL runs `x IN (SELECT ...)` and `EXISTS (...)` as a subplan tested row by row
+    (or hashed), which is no index condition: a scope "own passports OR granted ones" then scans every
+    passport of every company. `x = ANY(ARRAY(SELECT ...))` computes the subquery once (an InitPlan) and
+    is an index condition, so the scope becomes a BitmapOr of index scans on the few matching rows."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, column: str, queryset: QuerySet) -> None:
+        super().__init__(output_field=BooleanField())
+        self.column: Any = F(column)
+        self.subquery: Any = Subquery(queryset)
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        self.column, self.subquery = exprs
+
+    def as_sql(self, compiler, connection) -> tuple[str, tuple[Any, ...]]:
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)  # "(SELECT ...)"
+        return f"{column} IN {subquery}", (*column_params, *subquery_params)
+
+    def as_postgresql(self, compiler, connection) -> tuple[str, tuple[Any, ...]]:
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)

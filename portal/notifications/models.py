@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TITLE_MAX_LENGTH = 300
+
+
+class Notification(models.Model):
+    """One message for one person, shown in the portal and e-mailed once.
+
+    Title and body are rendered when the notification is created, in the recipient's language, and are
+    e-mailed: they must never carry confidential data (supplier names, procurement amounts), only facts
+    the recipient may read anywhere, plus a link into the portal where the policy decides the rest.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: both composite indexes below start with the recipient.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        verbose_name=_("recipient"),
+    )
+    event = models.CharField(_("event"), max_length=64)
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notif_recipient_created_idx"),
+            models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_recipient_unread_idx"),
+            # The sweep looks for e-mails not sent yet: a small partial index.
+            models.Index(
+                fields=["created_at"], condition=models.Q(emailed_at__isnull=True), name="notif_unsent_idx"
+            ),
+        ]
+        constraints = [
+            # Links stay inside the portal: a relative path, never a scheme or another host.
+            models.CheckConstraint(
+                condition=models.Q(url="")
+                | (models.Q(url__startswith="/") & ~models.Q(url__startswith="//")),
+                name="notif_url_is_relative_path",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -1,0 +1,14 @@
+"""Every authorisation decision about notifications: they are personal, only the recipient reads them."""
+
+from __future__ import annotations
+
+from .models import Notification
+
+
+def can_have_notifications(user) -> bool:
+    """Any signed-in, active person: members of every kind of organization and operators alike."""
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_read(user, notification: Notification) -> bool:
+    return can_have_notifications(user) and notification.recipient_id == user.pk

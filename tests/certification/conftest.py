@@ -1,0 +1,121 @@
+"""A small certification world: the two schemes of the data migration, one accredited body with a lead
+and a reviewer, and company A applying with a battery model (with a confidential supply chain) and a
+passport in scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from certification import services
+from certification.initial_schemes import add_initial_schemes
+from certification.models import Accreditation, Application, Scheme, VerdictValue
+from passports import services as passport_services
+from portal.tenancy.models import Role
+from tests.factories import member
+
+CATENA_X = "catenax-battery-passport-provider"
+OURANOS = "ouranos-battery-cfp-dd"
+SUPPLIER_MARKER = "CANARY-SUPPLIER-Quarry-7781"
+
+
+@pytest.fixture
+def catenax(db) -> Scheme:
+    # A transactional test empties every table, the migration's schemes included: put them back.
+    add_initial_schemes()
+    return Scheme.objects.get(code=CATENA_X)
+
+
+@pytest.fixture
+def ouranos(catenax) -> Scheme:
+    return Scheme.objects.get(code=OURANOS)
+
+
+@pytest.fixture
+def accredited(certification_body, catenax, ouranos):
+    for scheme in (catenax, ouranos):
+        Accreditation.objects.create(
+            body=certification_body, scheme=scheme, body_code="CBG", valid_from=date(2025, 1, 1)
+        )
+    return certification_body
+
+
+@pytest.fixture
+def lead(certification_body):
+    return member(Role.LEAD, certification_body, username="lead")
+
+
+@pytest.fixture
+def scope_model(admin_a, company_a):
+    model = passport_services.battery_model_create(
+        actor=admin_a,
+        organization=company_a,
+        values={
+            "model_name": "Certified Pack 80",
+            "manufacturer_part_id": "CP-80",
+            "battery_category": "ev",
+            "manufacturer_name": "Company A GmbH",
+        },
+    )
+    passport_services.supply_chain_replace(
+        actor=admin_a,
+        battery_model=model,
+        rows=[
+            {
+                "material": "cobalt",
+                "country_of_origin": "CD",
+                "supplier_name": SUPPLIER_MARKER,
+                "procurement_amount": "1234.5",
+                "procurement_unit": "t",
+                "procurement_period_start": "2026-01-01",
+                "procurement_period_end": "2026-12-31",
+            }
+        ],
+    )
+    return model
+
+
+@pytest.fixture
+def scope_passport(admin_a, scope_model):
+    return passport_services.passport_create(
+        actor=admin_a, battery_model=scope_model, values={"unique_identifier": "urn:epc:CERT-0001"}
+    )
+
+
+def answer_all(application: Application, actor) -> None:
+    services.answers_save(
+        actor=actor,
+        application=application,
+        answers={c.code: f"We meet {c.code}: see the evidence." for c in application.scheme.criteria.all()},
+    )
+
+
+def meet_all(application: Application, actor) -> None:
+    for criterion in application.scheme.criteria.all():
+        services.verdict_record(
+            actor=actor, application=application, criterion=criterion, value=VerdictValue.MET
+        )
+
+
+@pytest.fixture
+def draft(admin_a, accredited, catenax, scope_model, scope_passport) -> Application:
+    application = services.application_create(
+        actor=admin_a,
+        scheme=catenax,
+        body=accredited,
+        battery_models=[scope_model],
+        passports=[scope_passport],
+    )
+    answer_all(application, admin_a)
+    return application
+
+
+@pytest.fixture
+def submitted(draft, admin_a) -> Application:
+    return services.application_submit(actor=admin_a, application=draft, declaration_name="Anna Admin")
+
+
+@pytest.fixture
+def in_review(submitted, lead, reviewer) -> Application:
+    return services.application_assign(actor=lead, application=submitted, reviewer=reviewer)

@@ -1,0 +1,269 @@
+"""`GET /api/v1/certificates/<number>/catenax/` and the mapping to io.catenax.business_partner_certificate
+3.1.0, validated with jsonschema (an independent validator) against the schema shipped with the project."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from jsonschema import Draft4Validator, FormatChecker
+from rest_framework.test import APIClient
+
+from certification import services
+from certification.catenax_certificate import (
+    SCHEMA_PATH,
+    CatenaxCertificateUnavailable,
+    certificate_payload,
+)
+from certification.models import Certificate
+from portal.tenancy.models import OrganizationKind, Role
+from tests.factories import OrganizationFactory, SiteFactory, member
+
+from .conftest import meet_all
+
+SHARED_SCHEMA = Path("/work/shared/catenax-data/certificate/BusinessPartnerCertificate-schema.json")
+PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclass
+class StoredDocument:
+    """Stands in for the certificate document (rendered and signed by the certificate-document feature,
+    which is built alongside): the attributes the mapping reads."""
+
+    content: bytes = PDF
+    public_id: UUID = field(default_factory=uuid4)
+    created_at: datetime = field(default_factory=timezone.now)
+    content_type: str = "application/pdf"
+    sha256: str = ""
+
+    def __post_init__(self) -> None:
+        self.file = ContentFile(self.content, name="certificate.pdf")
+        self.sha256 = self.sha256 or hashlib.sha256(self.content).hexdigest()
+
+
+def schema_errors(payload: dict) -> list[str]:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    validator = Draft4Validator(schema, format_checker=FormatChecker())
+    return [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(payload)]
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+
+
+def add_document(certificate: Certificate, *, ready: bool = True):
+    """The certificate's signed document as the certificate-document feature stores it."""
+    documents = pytest.importorskip("certification.documents.models")
+    if not ready:
+        return documents.CertificateDocument.objects.create(certificate=certificate)
+    return documents.CertificateDocument.objects.create(
+        certificate=certificate,
+        file=ContentFile(PDF, name=f"{certificate.number}.pdf"),
+        sha256=hashlib.sha256(PDF).hexdigest(),
+        size=len(PDF),
+        data_sha256="0" * 64,
+        status=documents.DocumentStatus.READY,
+        rendered_at=timezone.now(),
+    )
+
+
+@pytest.fixture
+def site(company_a):
+    return SiteFactory(organization=company_a, name="Werk Salzgitter")
+
+
+@pytest.fixture
+def certificate(draft, admin_a, lead, reviewer, site) -> Certificate:
+    services.application_update(actor=admin_a, application=draft, sites=[site])
+    services.application_submit(actor=admin_a, application=draft, declaration_name="Anna Admin")
+    services.application_assign(actor=lead, application=draft, reviewer=reviewer)
+    meet_all(draft, reviewer)
+    return services.application_approve(actor=reviewer, application=draft)
+
+
+def test_the_schema_is_shipped_verbatim():
+    assert SCHEMA_PATH.is_file()
+    if SHARED_SCHEMA.is_file():
+        assert SCHEMA_PATH.read_bytes() == SHARED_SCHEMA.read_bytes()
+
+
+def test_the_payload_of_a_bpnl_holder_is_valid(certificate, company_a, site, scope_model):
+    document = StoredDocument()
+    payload = certificate_payload(certificate, document)
+    assert schema_errors(payload) == []
+    assert payload["businessPartnerNumber"] == company_a.bpnl
+    assert payload["registrationNumber"] == certificate.number
+    assert payload["type"] == {
+        "certificateType": certificate.scheme.name,
+        "certificateVersion": certificate.scheme_version,
+    }
+    assert payload["enclosedSites"] == [{"enclosedSiteBpn": site.bpn}]
+    assert "CX-0160" in payload["areaOfApplication"] and scope_model.name in payload["areaOfApplication"]
+    assert payload["validFrom"] == certificate.valid_from.isoformat()
+    assert payload["validUntil"] == certificate.valid_until.isoformat()
+    assert payload["issuer"] == {"issuerName": "Cert Body GmbH", "issuerBpn": certificate.issuing_body.bpnl}
+    assert payload["trustLevel"] == "high"
+    assert payload["validator"] == {"validatorName": "PassBridge"}
+    assert base64.b64decode(payload["document"]["contentBase64"]) == PDF
+    assert payload["document"]["documentID"] == str(document.public_id)
+    assert payload["document"]["contentType"] == "application/pdf"
+
+
+def test_the_recognised_certificate_maps_too(certificate):
+    recognised = certificate.recognised.get()
+    payload = certificate_payload(recognised, StoredDocument())
+    assert schema_errors(payload) == []
+    assert payload["registrationNumber"] == recognised.number
+    assert payload["type"]["certificateType"] == recognised.scheme.name
+
+
+def test_a_certificate_that_no_longer_holds_has_trust_level_none(certificate, lead):
+    services.certificate_suspend(actor=lead, certificate=certificate, reason="Audit overdue.")
+    certificate.refresh_from_db()
+    payload = certificate_payload(certificate, StoredDocument())
+    assert payload["trustLevel"] == "none"
+    assert schema_errors(payload) == []
+
+
+def test_an_issuer_without_bpnl_is_named_only(certificate):
+    body = certificate.issuing_body
+    body.bpnl, body.lei = None, "529900TESTVERIFY0012"  # every organization keeps one identifier
+    body.save(update_fields=["bpnl", "lei"])
+    certificate.refresh_from_db()
+    payload = certificate_payload(certificate, StoredDocument())
+    assert payload["issuer"] == {"issuerName": "Cert Body GmbH"}
+    assert schema_errors(payload) == []
+
+
+def test_sites_without_bpn_are_left_out(certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(
+        scope={**certificate.scope, "sites": [{"name": "Lager", "bpn": ""}]}
+    )
+    certificate.refresh_from_db()
+    payload = certificate_payload(certificate, StoredDocument())
+    assert payload["enclosedSites"] == []
+    assert schema_errors(payload) == []
+
+
+def test_a_document_that_changed_since_it_was_recorded_is_refused(certificate):
+    tampered = StoredDocument(content=PDF + b"% appended", sha256=hashlib.sha256(PDF).hexdigest())
+    with pytest.raises(CatenaxCertificateUnavailable) as caught:
+        certificate_payload(certificate, tampered)
+    assert caught.value.code == "document_integrity"
+
+
+def test_without_document_there_is_no_payload(certificate):
+    """The model requires the document: a payload without it would not be valid."""
+    with pytest.raises(CatenaxCertificateUnavailable) as caught:
+        certificate_payload(certificate)
+    assert caught.value.code == "document_missing"
+    without = {k: v for k, v in certificate_payload(certificate, StoredDocument()).items() if k != "document"}
+    assert any("'document' is a required property" in e for e in schema_errors(without))
+
+
+def test_a_holder_without_bpnl_has_no_payload(certificate):
+    Certificate.objects.filter(pk=certificate.pk).update(holder_bpnl="")
+    certificate.refresh_from_db()
+    with pytest.raises(CatenaxCertificateUnavailable) as caught:
+        certificate_payload(certificate, StoredDocument())
+    assert caught.value.code == "no_bpnl"
+
+
+# ---- the endpoint ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def audiences(admin_a, viewer_a, admin_b, lead, reviewer, inspector, operator, catenax) -> dict:
+    other_body = OrganizationFactory(kind=OrganizationKind.CERTIFICATION_BODY, legal_name="Other Body KK")
+    return {
+        "holder admin": admin_a,
+        "holder viewer": viewer_a,
+        "issuing lead": lead,
+        "issuing reviewer": reviewer,
+        "inspector": inspector,
+        "operator": operator,
+        "other company": admin_b,
+        "other body": member(Role.LEAD, other_body, username="other-lead"),
+    }
+
+
+SEES = {"holder admin", "holder viewer", "issuing lead", "issuing reviewer", "inspector", "operator"}
+
+
+def url(number: str) -> str:
+    return f"/api/v1/certificates/{number}/catenax/"
+
+
+@pytest.mark.parametrize(
+    "audience",
+    [
+        "holder admin",
+        "holder viewer",
+        "issuing lead",
+        "issuing reviewer",
+        "inspector",
+        "operator",
+        "other company",
+        "other body",
+    ],
+)
+def test_access_matrix(certificate, audiences, audience):
+    client = APIClient()
+    client.force_login(audiences[audience])
+    for number in (certificate.number, certificate.recognised.get().number):
+        response = client.get(url(number))
+        if audience in SEES:
+            # Until its document is rendered, a readable certificate answers 409 with the reason.
+            assert response.status_code == 409, response.content
+            assert response.json()["code"] == "document_missing"
+        else:
+            assert response.status_code == 404
+            assert certificate.holder_name not in response.content.decode()
+    assert client.get(url("CATX-NOPE-0000001")).status_code == 404
+
+
+def test_the_endpoint_serves_a_valid_payload_with_the_stored_document(certificate, admin_a, inspector):
+    document = add_document(certificate)
+    for user in (admin_a, inspector):
+        client = APIClient()
+        client.force_login(user)
+        response = client.get(url(certificate.number))
+        assert response.status_code == 200, response.content
+        payload = response.json()
+        assert schema_errors(payload) == []
+        assert payload["registrationNumber"] == certificate.number
+        assert base64.b64decode(payload["document"]["contentBase64"]) == PDF
+        assert payload["document"]["documentID"] == document.sha256
+        assert payload["document"]["creationDate"].startswith(document.rendered_at.date().isoformat())
+
+
+def test_a_document_still_being_rendered_is_missing(certificate, admin_a):
+    add_document(certificate, ready=False)
+    client = APIClient()
+    client.force_login(admin_a)
+    response = client.get(url(certificate.number))
+    assert response.status_code == 409
+    assert response.json()["code"] == "document_missing"
+
+
+def test_anonymous_callers_are_refused(certificate):
+    assert APIClient().get(url(certificate.number)).status_code in {401, 403}
+
+
+def test_the_endpoint_explains_a_missing_bpnl(certificate, admin_a):
+    Certificate.objects.filter(pk=certificate.pk).update(holder_bpnl="")
+    client = APIClient()
+    client.force_login(admin_a)
+    response = client.get(url(certificate.number))
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_bpnl"
+    assert "BPNL" in response.json()["detail"]
