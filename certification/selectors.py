@@ -295,11 +295,10 @@ def certificate_public(number: str) -> PublicCertificate | None:
     if certificate is None:
         return None
     today = timezone.localdate()
-    # The signed document arrives with the certificate-document feature; until it exists (or while it is
-    # still being rendered) there is simply no hash to publish.
+    # Until the signed document is rendered there is simply no hash to publish.
     document = getattr(certificate, "document", None)
-    if document is not None and not getattr(document, "is_ready", True):
-        document = None  # a document still being rendered has no hash yet
+    if document is not None and not document.is_ready:
+        document = None
     scope = certificate.scope if isinstance(certificate.scope, dict) else {}
     return PublicCertificate(
         number=certificate.number,

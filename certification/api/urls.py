@@ -8,6 +8,7 @@ from . import (
     application_views,
     catenax_views,
     certificate_views,
+    credential_views,
     document_views,
     evidence_views,
     scheme_views,
@@ -109,6 +110,17 @@ urlpatterns = [
         "certificates/<certificate_number:number>/catenax/",
         catenax_views.CertificateCatenaxView.as_view(),
         name="certificate-catenax",
+    ),
+    path(
+        "certificates/<certificate_number:number>/credential/",
+        credential_views.CertificateCredentialView.as_view(),
+        name="certificate-credential",
+    ),
+    path("credentials/issuer/", credential_views.CredentialIssuerView.as_view(), name="credential-issuer"),
+    path(
+        "credentials/status/<slug:purpose>/<int:list_number>/",
+        credential_views.StatusListView.as_view(),
+        name="credential-status-list",
     ),
     # Public: any text up to the slash reaches the view, which answers malformed numbers like unknown ones.
     path("verify/<str:number>/", verify_views.CertificateVerifyView.as_view(), name="certificate-verify"),

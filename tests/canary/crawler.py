@@ -26,6 +26,7 @@ the leaks, the server errors and what was observed.
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import logging
@@ -444,8 +445,22 @@ def _body(response) -> bytes:
     return response.content
 
 
+def _jose_segments(body: bytes) -> str:
+    """The decoded header and payload of a compact JWS (a signed credential): base64url would hide a
+    marker from a plain text search."""
+    decoded = []
+    for segment in body.strip().split(b".")[:2]:
+        try:
+            decoded.append(base64.urlsafe_b64decode(segment + b"=" * (-len(segment) % 4)).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            continue
+    return "\n".join(decoded)
+
+
 def _regions(response) -> list[tuple[str, str]]:
     regions = [("body", _body(response).decode("utf-8", errors="replace").lower())]
+    if response.get("Content-Type", "").startswith("application/vc+jwt"):
+        regions.append(("decoded JWS", _jose_segments(_body(response)).lower()))
     regions += [(f"header {name}", f"{value}".lower()) for name, value in response.items()]
     if response.cookies:
         regions.append(("cookies", response.cookies.output().lower()))

@@ -27,16 +27,15 @@ from certification.models import Certificate
 from portal.tenancy.models import OrganizationKind, Role
 from tests.factories import OrganizationFactory, SiteFactory, member
 
-from .conftest import meet_all
+from .conftest import STAND_IN_PDF, meet_all, store_document
 
 SHARED_SCHEMA = Path("/work/shared/catenax-data/certificate/BusinessPartnerCertificate-schema.json")
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = STAND_IN_PDF
 
 
 @dataclass
 class StoredDocument:
-    """Stands in for the certificate document (rendered and signed by the certificate-document feature,
-    which is built alongside): the attributes the mapping reads."""
+    """The attributes of a certificate document that the mapping reads, without a database row."""
 
     content: bytes = PDF
     public_id: UUID = field(default_factory=uuid4)
@@ -58,22 +57,6 @@ def schema_errors(payload: dict) -> list[str]:
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-
-
-def add_document(certificate: Certificate, *, ready: bool = True):
-    """The certificate's signed document as the certificate-document feature stores it."""
-    documents = pytest.importorskip("certification.documents.models")
-    if not ready:
-        return documents.CertificateDocument.objects.create(certificate=certificate)
-    return documents.CertificateDocument.objects.create(
-        certificate=certificate,
-        file=ContentFile(PDF, name=f"{certificate.number}.pdf"),
-        sha256=hashlib.sha256(PDF).hexdigest(),
-        size=len(PDF),
-        data_sha256="0" * 64,
-        status=documents.DocumentStatus.READY,
-        rendered_at=timezone.now(),
-    )
 
 
 @pytest.fixture
@@ -232,7 +215,7 @@ def test_access_matrix(certificate, audiences, audience):
 
 
 def test_the_endpoint_serves_a_valid_payload_with_the_stored_document(certificate, admin_a, inspector):
-    document = add_document(certificate)
+    document = store_document(certificate)
     for user in (admin_a, inspector):
         client = APIClient()
         client.force_login(user)
@@ -247,7 +230,7 @@ def test_the_endpoint_serves_a_valid_payload_with_the_stored_document(certificat
 
 
 def test_a_document_still_being_rendered_is_missing(certificate, admin_a):
-    add_document(certificate, ready=False)
+    store_document(certificate, ready=False)
     client = APIClient()
     client.force_login(admin_a)
     response = client.get(url(certificate.number))

@@ -5,12 +5,10 @@ and malformed numbers give the same plain 404; look-ups are rate limited per cli
 
 from __future__ import annotations
 
-import hashlib
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
@@ -18,7 +16,7 @@ from certification import selectors, services
 from certification.models import Certificate, CertificateStatus
 from tests.factories import SiteFactory
 
-from .conftest import SUPPLIER_MARKER, meet_all
+from .conftest import SUPPLIER_MARKER, meet_all, store_document
 
 LEI = "529900TESTVERIFY0012"
 CONDITIONS = "CONDITIONS-NOT-PUBLIC-4711"
@@ -37,23 +35,6 @@ def _fresh_rate_limit(settings):
 @pytest.fixture(autouse=True)
 def _private_files(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-
-
-def add_document(certificate: Certificate, *, ready: bool = True):
-    """The certificate's signed document as the certificate-document feature stores it."""
-    documents = pytest.importorskip("certification.documents.models")
-    content = b"%PDF-1.7\n% certificate " + certificate.number.encode() + b"\n%%EOF\n"
-    if not ready:
-        return documents.CertificateDocument.objects.create(certificate=certificate)
-    return documents.CertificateDocument.objects.create(
-        certificate=certificate,
-        file=ContentFile(content, name=f"{certificate.number}.pdf"),
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        data_sha256="0" * 64,
-        status=documents.DocumentStatus.READY,
-        rendered_at=timezone.now(),
-    )
 
 
 @pytest.fixture
@@ -177,10 +158,10 @@ def test_the_page_shows_no_confidential_or_review_data(certificate, recognised, 
 
 
 def test_the_document_hash_is_shown_once_the_document_is_ready(certificate, recognised):
-    pending = add_document(recognised, ready=False)
+    pending = store_document(recognised, ready=False)
     assert api(recognised.number).json()["document_sha256"] is None
     assert pending.sha256 == ""
-    document = add_document(certificate)
+    document = store_document(certificate)
     assert len(document.sha256) == 64
     assert api(certificate.number).json()["document_sha256"] == document.sha256
     assert f'data-testid="document-sha256">{document.sha256}<' in text(page(certificate.number))

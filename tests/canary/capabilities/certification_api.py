@@ -46,7 +46,7 @@ APPLICATION_ROUTES = (
     "reject/",
     "withdraw/",
 )
-CERTIFICATE_ROUTES = ("", "suspend/", "reinstate/", "revoke/", "pdf/")
+CERTIFICATE_ROUTES = ("", "suspend/", "reinstate/", "revoke/", "pdf/", "credential/")
 
 
 def certification_api_paths(world: World, markers: list[Marker]) -> list[str]:
@@ -67,6 +67,9 @@ def certification_api_paths(world: World, markers: list[Marker]) -> list[str]:
     for certificate in filter(None, certificates):
         paths += [f"/api/v1/certificates/{certificate.number}/{route}" for route in CERTIFICATE_ROUTES]
     paths += [
+        "/api/v1/credentials/issuer/",
+        "/api/v1/credentials/status/revocation/0/",
+        "/api/v1/credentials/status/suspension/0/",
         "/api/v1/applications/?state=withdrawn&search=canary",
         "/api/v1/certificates/?recognised=yes&search=canary",
     ]
