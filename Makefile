@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/passbridge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install lint format system-deps pdf-fonts messages
+.PHONY: run test install lint format system-deps messages
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
@@ -21,19 +21,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the suite needs (headless Chromium for the browser journeys, the PDF font); installed when missing.
-system-deps: pdf-fonts
+# Debian packages the suite needs (headless Chromium for the browser journeys); installed when missing.
+system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: sudo apt-get install -y chromium"; exit 1; fi; }
 
-# The Japanese font of the certificate PDFs (`make run` renders the demo certificates' documents).
-pdf-fonts:
-	@test -f /usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq fonts-ipaexfont-gothic >/dev/null; \
-	  else echo "The IPAex font is missing: sudo apt-get install -y fonts-ipaexfont-gothic"; exit 1; fi; }
-
-run: install pdf-fonts
+run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo

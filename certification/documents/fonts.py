@@ -1,6 +1,7 @@
-"""The fonts of the certificate PDF, declared with @font-face under the project's own family names, so the
-document never depends on what fontconfig would pick on the host. IPAex Gothic (Debian
-fonts-ipaexfont-gothic, installed by `make system-deps`) covers Japanese, DejaVu Sans the Latin text."""
+"""The fonts of the certificate PDF, shipped with the project (certification/documents/fonts/, with their
+licences) and declared with @font-face under the project's own family names, so the document never
+depends on what the host has installed or what fontconfig would pick. IPAex Gothic covers Japanese,
+DejaVu Sans the Latin text."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-IPAEX_GOTHIC = Path("/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf")
-DEJAVU_DIR = Path("/usr/share/fonts/truetype/dejavu")
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+IPAEX_GOTHIC = FONT_DIR / "ipaexg.ttf"
+DEJAVU_DIR = FONT_DIR
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def font_faces() -> tuple[FontFace, ...]:
         raise ImproperlyConfigured(
             "Certificate PDF fonts are missing: "
             + ", ".join(missing)
-            + " (install fonts-ipaexfont-gothic and fonts-dejavu-core: make system-deps)"
+            + " (they are part of the repository: is the checkout complete?)"
         )
     return FONT_FACES
 
