@@ -10,6 +10,7 @@ import json
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from asn1crypto import pem
@@ -42,6 +43,7 @@ from portal.signing import create_development_ca
 from portal.storage import private_storage
 from portal.tenancy.models import OrganizationKind, Role
 from tests.factories import OrganizationFactory, SiteFactory, member
+from tests.pdf_qr import qr_texts
 
 from .conftest import SUPPLIER_MARKER, meet_all
 
@@ -214,6 +216,14 @@ def test_the_pdf_states_the_certificate_facts_in_english_and_japanese(rendered, 
     for fact in expected:
         assert fact in text, fact
     assert SUPPLIER_MARKER not in text and "1234.5" not in text and "cobalt" not in text.lower()
+
+
+def test_the_qr_code_opens_the_verification_page(rendered, client):
+    certificate, _document, content = rendered
+    (url,) = qr_texts(content)
+    assert url == f"{settings.SITE_URL}/verify/{certificate.number}/"
+    page = client.get(urlsplit(url).path)
+    assert page.status_code == 200 and certificate.number in page.content.decode()
 
 
 def test_pdfa_metadata_and_the_embedded_json(rendered):
