@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -17,6 +21,18 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from portal.signing import SigningMaterial, load_signing_material
 
 FIELD_NAME = "PassBridgeSignature"
+
+
+def outside_event_loop[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Call one of pyHanko's synchronous functions. They wrap `asyncio.run()`, which refuses to start inside
+    a running event loop (an async caller, a test driving a browser): there, the call gets a thread of its
+    own. Signing and validation never touch the database, so the thread needs no connection."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pyhanko") as pool:
+        return pool.submit(function, *args, **kwargs).result()
 
 
 def _asn1_cert(certificate) -> asn1_x509.Certificate:
@@ -44,7 +60,7 @@ def sign_pdf(pdf: bytes, *, reason: str = "Certificate issued by PassBridge") ->
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = signers.sign_pdf(writer, meta, signer=signer_for(load_signing_material()))
+    output = outside_event_loop(signers.sign_pdf, writer, meta, signer=signer_for(load_signing_material()))
     return output.getvalue()
 
 
@@ -64,7 +80,7 @@ def signature_is_valid(pdf: bytes, trust_roots=None) -> bool:
         signatures = reader.embedded_signatures
         if len(signatures) != 1:
             return False
-        status = validate_pdf_signature(signatures[0], validation_context(trust_roots))
+        status = outside_event_loop(validate_pdf_signature, signatures[0], validation_context(trust_roots))
     except Exception:  # a forged or broken file is "not valid", whatever the parser's complaint
         return False
     return bool(status.bottom_line and status.coverage.name == "ENTIRE_FILE")
