@@ -4,11 +4,17 @@ public facts: never answers, evidence, verdict notes or passport data (the admin
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.tenancy.models import Organization, OrganizationKind
 
+from .bundles.models import CertificateBundle
+from .documents.models import CertificateDocument, DocumentStatus
+from .documents.services import documents_rerender
 from .models import Accreditation, Application, Certificate, Criterion, RecognitionAgreement, Scheme, Standard
 
 
@@ -150,3 +156,99 @@ class CertificateAdmin(ReadOnlyAdmin):
         "status_changed_at",
     ]
     readonly_fields = fields
+
+
+@admin.register(CertificateBundle)
+class CertificateBundleAdmin(ReadOnlyAdmin):
+    """Certificate ZIPs requested from the registry: who asked, how many, how far (never the file)."""
+
+    list_display = ["reference", "requested_by", "organization", "status", "total", "done", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["requested_by", "organization"]
+    fields = [
+        "public_id",
+        "requested_by",
+        "organization",
+        "status",
+        "total",
+        "done",
+        "missing",
+        "error",
+        "attempts",
+        "created_at",
+        "finished_at",
+        "expires_at",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("reference"))
+    def reference(self, obj: CertificateBundle) -> str:
+        return str(obj.public_id)[:8]
+
+
+@admin.register(CertificateDocument)
+class CertificateDocumentAdmin(ReadOnlyAdmin):
+    """The signed PDFs by their state: what is ready, what failed and why. Never the file (operators are not
+    its audience; holders and authorities download it through the permission-checked views). Documents that
+    are not ready can be queued again once the cause in `last_error` is fixed."""
+
+    list_display = [
+        "certificate_link",
+        "status",
+        "size",
+        "attempts",
+        "last_error",
+        "rendered_at",
+        "updated_at",
+    ]
+    list_filter = ["status"]
+    list_select_related = ["certificate"]
+    search_fields = ["certificate__number", "sha256"]
+    date_hierarchy = "created_at"
+    fields = [
+        "certificate_link",
+        "status",
+        "sha256",
+        "data_sha256",
+        "size",
+        "attempts",
+        "last_error",
+        "rendered_at",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    actions = ["rerender"]
+
+    @admin.display(description=_("certificate"), ordering="certificate__number")
+    def certificate_link(self, obj: CertificateDocument) -> str:
+        url = reverse("admin:certification_certificate_change", args=[obj.certificate_id])
+        return format_html('<a href="{}">{}</a>', url, obj.certificate.number)
+
+    @admin.action(description=_("Re-render missing or failed documents"))
+    def rerender(self, request, queryset) -> None:
+        selected = list(queryset)
+        queued = documents_rerender(actor=request.user, documents=selected)
+        if queued:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d document queued for rendering.",
+                    "%(count)d documents queued for rendering.",
+                    len(queued),
+                )
+                % {"count": len(queued)},
+                messages.SUCCESS,
+            )
+        skipped = sum(document.status == DocumentStatus.READY for document in selected)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d document is ready and was left as signed.",
+                    "%(count)d documents are ready and were left as signed.",
+                    skipped,
+                )
+                % {"count": skipped},
+                messages.WARNING,
+            )

@@ -7,6 +7,8 @@
   suspend, reinstate and revoke the body's certificates. A body acts only under the schemes it is
   accredited for on the day.
 - Authorities and operators read every certificate; everyone can verify one by number (public facts).
+- A certificate's access log (its PDF downloaded by authorities) is read by the holder's administrators
+  and the operators only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind, Role
+from portal.tenancy.models import COMPANY_KINDS, MANAGER_ROLES, Organization, OrganizationKind, Role
 from portal.tenancy.policies import is_operator
 from portal.tenancy.selectors import membership_of
 
@@ -132,6 +134,12 @@ def sees_all_certificates(user) -> bool:
     return membership is not None and membership.organization.kind == OrganizationKind.AUTHORITY
 
 
+def can_bundle_certificates(user) -> bool:
+    """Download many certificate PDFs at once (a ZIP built by a worker): the registry's readers, authorities
+    and operators. Holders and bodies download their certificates one by one."""
+    return sees_all_certificates(user)
+
+
 def can_view_certificate(user, certificate: Certificate) -> bool:
     if sees_all_certificates(user):
         return True
@@ -156,3 +164,11 @@ def can_change_certificate_status(user, certificate: Certificate) -> bool:
 
 def can_renew(user, certificate: Certificate) -> bool:
     return not certificate.is_recognised and _role_in(user, certificate.holder_id, (Role.ADMIN,))
+
+
+def can_view_certificate_access_log(user, certificate: Certificate) -> bool:
+    """The certificate's access log ("who saw what": its PDF downloaded by authorities) is for whoever reads
+    the holder's audit log, where the same entries stand (`portal.tenancy.policies.can_view_audit_log`): the
+    holder's administrators and the operators. Not the holder's editors and viewers, not the issuing body,
+    not the authorities themselves: an inspector must not learn what other authorities looked at."""
+    return is_operator(user) or _role_in(user, certificate.holder_id, MANAGER_ROLES)

@@ -8,20 +8,23 @@ verification facts are read by `certificate_public`, which returns certificate f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 
 from passports import selectors as passport_selectors
+from portal.audit.selectors import audit_events_for
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import Organization, OrganizationKind, Role
 from portal.tenancy.selectors import active_organization_of, membership_of
 
 from . import policies
+from .documents.download import DOWNLOADED
 from .models import (
     REVIEW_APPLICATION,
     REVIEW_STATES,
@@ -208,6 +211,59 @@ def holder_certificates_expiring(*, actor, within_days: int = 60) -> QuerySet[Ce
         status="valid",
         valid_until__lte=today + timedelta(days=within_days),
     )
+
+
+# --- Access log of a certificate ("who saw what") ----------------------------------------------------
+
+#: The audit actions that are an authority seeing the certificate, with what the holder is told it was.
+ACCESS_ACTIONS = {DOWNLOADED: _("PDF download")}
+ACCESS_LOG_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class CertificateAccess:
+    at: datetime
+    organization: str
+    person: str
+    what: str
+
+
+@dataclass(frozen=True)
+class CertificateAccessLog:
+    entries: list[CertificateAccess]  # newest first, at most ACCESS_LOG_LIMIT
+    total: int
+
+
+def certificate_access_log(
+    *, actor, certificate: Certificate, limit: int = ACCESS_LOG_LIMIT
+) -> CertificateAccessLog:
+    """Who among the authorities saw the certificate's document, and when: the holder's audit entries for
+    this certificate, to those the policy lets read them (nothing for everyone else)."""
+    if not policies.can_view_certificate_access_log(actor, certificate):
+        return CertificateAccessLog(entries=[], total=0)
+    events = (
+        audit_events_for(actor=actor)
+        .filter(
+            organization_id=certificate.holder_id,
+            action__in=ACCESS_ACTIONS,
+            object_type=Certificate._meta.label_lower,
+            object_id=str(certificate.public_id),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+    entries = [
+        CertificateAccess(
+            at=event.created_at,
+            # As recorded at the time: the inspector may have moved on, the authority been renamed.
+            organization=str((event.details or {}).get("by_organization", "")),
+            person=str(event.actor) if event.actor is not None else event.actor_label,
+            what=str(ACCESS_ACTIONS[event.action]),
+        )
+        for event in events[:limit]
+    ]
+    total = len(entries) if len(entries) < limit else events.count()
+    return CertificateAccessLog(entries=entries, total=total)
 
 
 # --- Public verification ----------------------------------------------------------------------------

@@ -39,3 +39,24 @@ def sweep_certificate_documents() -> list[int]:
     from .documents.services import documents_sweep
 
     return documents_sweep()
+
+
+# --- Certificate ZIPs (queue "default", see CELERY_TASK_ROUTES) -----------------------------------------
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=570)
+def build_certificate_bundle(bundle_id: int) -> str | None:
+    """Build a requested ZIP of certificate PDFs. Idempotent: a second delivery finds it ready (or failed)
+    and does nothing; the soft limit leaves time to mark an over-long build failed."""
+    from .bundles.services import bundle_build
+
+    bundle = bundle_build(bundle_id=bundle_id)
+    return bundle.status if bundle is not None else None
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=270)
+def sweep_certificate_bundles() -> dict[str, int]:
+    """Delete expired ZIPs and queue again those whose worker was lost."""
+    from .bundles.services import bundles_sweep
+
+    return bundles_sweep()

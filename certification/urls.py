@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import applications, certificates, review
+from .views import applications, certificates, registry, review
 
 app_name = "certification"
 
@@ -47,6 +47,13 @@ urlpatterns = [
     path("applications/<uuid:public_id>/review/reject/", review.reject, name="reject"),
     # Certificates (numbers contain dashes, never slashes).
     path("certificates/", certificates.certificate_list, name="certificate_list"),
+    # The registry's downloads, before the certificate paths (whose number could read "export").
+    path("certificates/export/csv/", registry.certificate_export_csv, name="certificate_export_csv"),
+    path("certificates/export/xlsx/", registry.certificate_export_xlsx, name="certificate_export_xlsx"),
+    path("certificate-zips/", registry.bundle_create, name="bundle_create"),
+    path("certificate-zips/<uuid:public_id>/", registry.bundle_detail, name="bundle_detail"),
+    path("certificate-zips/<uuid:public_id>/status/", registry.bundle_status, name="bundle_status"),
+    path("certificate-zips/<uuid:public_id>/download/", registry.bundle_download, name="bundle_download"),
     path("certificates/<str:number>/", certificates.certificate_detail, name="certificate_detail"),
     path("certificates/<str:number>/renew/", certificates.certificate_renew, name="certificate_renew"),
     path("certificates/<str:number>/pdf/", certificates.certificate_pdf, name="certificate_pdf"),

@@ -92,21 +92,32 @@ def safe_file_name(raw: Any) -> str:
     return re.sub(r"\s+", " ", base).strip(" ._")
 
 
-def check_upload(upload: Any) -> CheckedUpload:
-    """Check an uploaded file (Django `File`/`UploadedFile`); raise `ValidationError` keyed "file"."""
+def _type_message(kinds: tuple[FileKind, ...]) -> str:
+    if set(kinds) == set(KINDS):
+        return _("Only PDF documents and PNG, JPEG or WebP images can be uploaded.")
+    return _("Only %(kinds)s files can be uploaded.") % {"kinds": ", ".join(kind.label for kind in kinds)}
+
+
+def check_upload(
+    upload: Any, *, kinds: tuple[FileKind, ...] = KINDS, limit: int | None = None
+) -> CheckedUpload:
+    """Check an uploaded file (Django `File`/`UploadedFile`); raise `ValidationError` keyed "file".
+
+    `kinds` and `limit` let other uploads narrow the defaults of passport documents (PDF only, within
+    a limit of their own)."""
     if upload is None or not hasattr(upload, "read"):
         raise _file_error(_("Choose a file to upload."), "required")
     size = upload.size or 0
     if size == 0:
         raise _file_error(_("The file is empty."), "empty")
-    limit = max_upload_bytes()
+    limit = limit if limit is not None else max_upload_bytes()
     if size > limit:
         message = _("The file is too large: at most %(limit)s.") % {"limit": filesizeformat(limit)}
         raise _file_error(message, "too_large")
     upload.seek(0)
     kind = sniff(upload.read(SNIFF_BYTES))
-    if kind is None:
-        raise _file_error(_("Only PDF documents and PNG, JPEG or WebP images can be uploaded."), "file_type")
+    if kind is None or kind not in kinds:
+        raise _file_error(_type_message(kinds), "file_type")
     stem, extension = _split(safe_file_name(getattr(upload, "name", "")))
     claimed = _KNOWN_EXTENSIONS.get(extension)
     if claimed is not None and claimed is not kind:
@@ -186,6 +197,7 @@ class LimitedUploadHandler(FileUploadHandler):
         return None
 
 
-def limit_uploads(request: HttpRequest) -> None:
-    """Install `LimitedUploadHandler` before the request body is parsed (then it is too late)."""
-    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+def limit_uploads(request: HttpRequest, limit: int | None = None) -> None:
+    """Install `LimitedUploadHandler` before the request body is parsed (then it is too late); `limit`
+    defaults to the passport document limit."""
+    request.upload_handlers.insert(0, LimitedUploadHandler(request, limit=limit))

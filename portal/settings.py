@@ -214,6 +214,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 PASSPORT_DOCUMENT_MAX_BYTES = int(env("PASSPORT_DOCUMENT_MAX_BYTES", str(10 * 1024 * 1024)) or 10485760)
 # Public certificate verification look-ups per client (IP, or signed-in user) and minute, against enumeration.
 CERTIFICATE_VERIFY_RATE_PER_MINUTE = int(env("CERTIFICATE_VERIFY_RATE_PER_MINUTE", "30") or 30)
+# The certificate registry: rows per CSV/XLSX export, certificates per ZIP (larger requests are asked to
+# narrow the filter), open ZIP requests per person, and hours a ready ZIP is kept.
+CERTIFICATE_EXPORT_MAX_ROWS = int(env("CERTIFICATE_EXPORT_MAX_ROWS", "10000") or 10000)
+CERTIFICATE_BUNDLE_MAX = int(env("CERTIFICATE_BUNDLE_MAX", "500") or 500)
+CERTIFICATE_BUNDLE_OPEN_PER_USER = 3
+CERTIFICATE_BUNDLE_TTL_HOURS = 24
+# A certificate PDF uploaded for verification is cut off while it is received beyond this size.
+CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES = int(
+    env("CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024)) or 5 * 1024 * 1024
+)
 
 # --- E-mail -----------------------------------------------------------------------------------------
 EMAIL_BACKEND_NAME = env("EMAIL_BACKEND", "smtp" if PRODUCTION else "console")
@@ -277,9 +287,19 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certification.tasks.sweep_certificate_documents",
         "schedule": 10 * 60,
     },
+    # Expired certificate ZIPs are deleted with their files; a ZIP whose worker was lost is queued again.
+    "certification-sweep-certificate-bundles": {
+        "task": "certification.tasks.sweep_certificate_bundles",
+        "schedule": 15 * 60,
+    },
 }
 # Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
-CELERY_TASK_ROUTES = {"certification.tasks.render_certificate_document": {"queue": "pdf"}}
+CELERY_TASK_ROUTES = {
+    "certification.tasks.render_certificate_document": {"queue": "pdf"},
+    # A ZIP only copies finished PDFs (no rendering): named here so that a 500-certificate ZIP never sits
+    # in front of the rendering of newly issued certificates on the "pdf" queue.
+    "certification.tasks.build_certificate_bundle": {"queue": "default"},
+}
 
 # --- Platform signing key (certificate PDFs, credentials) ---------------------------------------------
 # EC P-256 key, its certificate and the CA chain (PEM). Outside production a development CA and key are
@@ -336,6 +356,9 @@ LOGGING = {
         "celery.app.trace": {"level": "WARNING"},
         # WeasyPrint reports every rendering step at INFO.
         "weasyprint.progress": {"level": "WARNING"},
+        # pyHanko warns with a whole traceback about every forged or damaged signature; the public PDF
+        # verification checks such files by design and says so in its answer.
+        "pyhanko.sign.validation": {"level": "ERROR"},
     },
 }
 

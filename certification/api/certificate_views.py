@@ -7,13 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from passports.api.filters import SafeSearchFilter
-
 from .. import selectors, services
+from ..registry import DEFAULT_ORDER
 from .common import TAG_CERTIFICATES, CanListCertificates, Pagination, certificate_or_404, valid
 from .filters import CertificateFilter
 from .payloads import certificate_payload, certificate_row
@@ -28,22 +26,23 @@ class CertificateListView(generics.ListAPIView):
     serializer_class = CertificateRowOutput
     permission_classes = [CanListCertificates]
     pagination_class = Pagination
-    filter_backends = [DjangoFilterBackend, SafeSearchFilter, OrderingFilter]
+    # Search (q or search), filters and sorting (ordering) are the registry's: one definition for the
+    # page, its exports and this list; a value that cannot be read answers 400 on its field.
+    filter_backends = [DjangoFilterBackend]
     filterset_class = CertificateFilter
-    # Verification facts of the certificate itself, which everyone who lists it may read.
-    search_fields = ["number", "holder_name", "holder_bpnl", "holder_corporate_number", "holder_lei"]
-    ordering_fields = ["issued_at", "valid_until", "number"]
-    ordering = ["-issued_at", "-id"]
 
     def get_queryset(self):
-        return selectors.certificates_for(actor=self.request.user)
+        return selectors.certificates_for(actor=self.request.user).order_by(*DEFAULT_ORDER)
 
     @extend_schema(
         tags=TAG_CERTIFICATES,
         summary="Certificates you may see",
         description=(
             "Holders see their certificates, certification bodies those they issued, authorities and "
-            "operators all. Search covers the number and the holder's name and identifiers."
+            "operators all. Search (q or search) covers the number and the holder's name and "
+            "identifiers; filters: status, scheme, kind or recognised, country, issued_from/issued_to, "
+            "expires_from/expires_to (valid until), issuing_body; ordering by number, holder_name, "
+            "issued_at or valid_until (a leading - for descending). Invalid values answer 400."
         ),
     )
     def get(self, request, *args, **kwargs):

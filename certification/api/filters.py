@@ -4,12 +4,10 @@ caller, and they name facts every lister of the row may see (state, scheme, stat
 from __future__ import annotations
 
 import django_filters
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Application, ApplicationState, Certificate, CertificateStatus
-
-YES_NO = [("yes", "yes"), ("no", "no")]
+from ..models import Application, ApplicationState
+from ..registry import CertificateRegistryFilter
 
 
 class ApplicationFilter(django_filters.FilterSet):
@@ -21,22 +19,5 @@ class ApplicationFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class CertificateFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=CertificateStatus.choices)
-    scheme = django_filters.CharFilter(field_name="scheme__code", label=_("Scheme code"))
-    issuing_body = django_filters.UUIDFilter(
-        field_name="issuing_body__public_id", label=_("Id of the issuing body")
-    )
-    # A choice rather than a BooleanFilter, which silently ignores a value it cannot read; this answers 400.
-    recognised = django_filters.ChoiceFilter(
-        choices=YES_NO,
-        method="filter_recognised",
-        label=_("yes: only certificates recognised from another scheme's; no: only issued on review"),
-    )
-
-    class Meta:
-        model = Certificate
-        fields: list[str] = []
-
-    def filter_recognised(self, queryset: QuerySet[Certificate], name: str, value: str) -> QuerySet:
-        return queryset.filter(origin__isnull=value != "yes")
+# The certificate list shares its filters and sorting with the registry page and its exports.
+CertificateFilter = CertificateRegistryFilter

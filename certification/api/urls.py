@@ -122,6 +122,13 @@ urlpatterns = [
         credential_views.StatusListView.as_view(),
         name="credential-status-list",
     ),
+    # Public. Listed before the look-up by number, which would take "document" for a number; no
+    # certificate is ever numbered so (every number format contains the {seq} digits).
+    path(
+        "verify/document/",
+        verify_views.CertificateDocumentVerifyView.as_view(),
+        name="certificate-document-verify",
+    ),
     # Public: any text up to the slash reaches the view, which answers malformed numbers like unknown ones.
     path("verify/<str:number>/", verify_views.CertificateVerifyView.as_view(), name="certificate-verify"),
 ]

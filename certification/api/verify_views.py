@@ -1,4 +1,5 @@
-"""`GET /api/v1/verify/<number>/`: the public verification of a certificate as JSON, for anyone.
+"""`GET /api/v1/verify/<number>/`: the public verification of a certificate as JSON, for anyone; and
+`POST /api/v1/verify/document/`: is an uploaded PDF a genuine, unmodified PassBridge certificate document?
 
 The same facts as the verification page (`selectors.certificate_public`): current status, holder with
 its identifiers, scheme, standards, the battery models and sites the certificate names, validity,
@@ -14,11 +15,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from passports.document_files import limit_uploads
+
 from .. import selectors, verify_limit
+from ..documents import verify_upload
+from .common import valid
 from .serializers import CertificateStatusField
 
 TAG_VERIFICATION = ["certificate verification"]
@@ -146,3 +152,85 @@ class CertificateVerifyView(APIView):
         return Response(
             PublicCertificateOutput(public_certificate_payload(request, view)).data, headers=headers
         )
+
+
+# ---- uploaded certificate documents ----------------------------------------------------------------------
+
+
+class DocumentUploadInput(serializers.Serializer):
+    # Presence only: every check of the content is the service's (PDF by magic bytes, size limit).
+    file = serializers.FileField(
+        allow_empty_file=True, use_url=False, help_text="The certificate PDF to check, unchanged."
+    )
+
+
+class DocumentVerificationOutput(serializers.Serializer):
+    genuine = serializers.BooleanField(
+        help_text="True only when the signature is valid, by the platform's CA, covers the whole file, and "
+        "the file is exactly a certificate document PassBridge issued."
+    )
+    reason = serializers.ChoiceField(
+        # A file that is not a PDF is a 400 on `file`, never a result.
+        choices=[r.value for r in verify_upload.Reason if r is not verify_upload.Reason.NOT_PDF],
+        help_text="`genuine`, or the first problem found: `unreadable` (damaged PDF), `no_signature`, "
+        "`signature_invalid` (changed after signing), `untrusted_signer` (not signed by the platform), "
+        "`modified` (something added after the signature), `unknown_document` (validly signed, but not a "
+        "document PassBridge issued).",
+    )
+    message = serializers.CharField(help_text="The result explained, in the request's language.")
+    certificate = PublicCertificateOutput(
+        allow_null=True,
+        help_text="For a genuine document: the certificate's public facts and current status, as "
+        "`GET /api/v1/verify/<number>/` returns them.",
+    )
+
+
+class FileErrorOutput(serializers.Serializer):
+    file = serializers.ListField(child=serializers.CharField())
+
+
+class CertificateDocumentVerifyView(APIView):
+    permission_classes = [AllowAny]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Before anything (session authentication's CSRF check, the parsers) reads the body: an oversized
+        # file is cut off while it is received.
+        limit_uploads(request, limit=verify_upload.max_upload_bytes())
+        return super().initialize_request(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=TAG_VERIFICATION,
+        summary="Check an uploaded certificate PDF (public, no login)",
+        description=(
+            "Multipart upload of the PDF in `file`. Answers whether it is a genuine, unmodified PassBridge "
+            "certificate document and, if so, its certificate's public facts with today's status (the PDF "
+            "itself only states the status at issue). A missing, empty, oversized or non-PDF file is a 400 "
+            "on `file`; nothing is stored. Each upload counts as a look-up against the per-client rate limit "
+            "(429 with Retry-After)."
+        ),
+        request={"multipart/form-data": DocumentUploadInput},
+        responses={
+            200: DocumentVerificationOutput,
+            400: OpenApiResponse(
+                FileErrorOutput, description="No file, or an empty, oversized or non-PDF one."
+            ),
+            429: OpenApiResponse(MessageOutput, description="Too many look-ups; try again in a minute."),
+        },
+    )
+    def post(self, request):
+        headers = {"Cache-Control": "no-cache, max-age=0"}
+        if not verify_limit.verification_allowed(request):
+            headers["Retry-After"] = str(verify_limit.retry_after_seconds())
+            return Response({"detail": verify_limit.limit_message()}, status=429, headers=headers)
+        upload = valid(DocumentUploadInput, request.data)["file"]
+        result = verify_upload.document_verify(data=verify_upload.read_upload(upload))
+        payload = {
+            "genuine": result.genuine,
+            "reason": result.reason.value,
+            "message": result.explanation,
+            "certificate": public_certificate_payload(request, result.certificate)
+            if result.certificate is not None
+            else None,
+        }
+        return Response(DocumentVerificationOutput(payload).data, headers=headers)

@@ -28,7 +28,8 @@ class CertificateDocument(models.Model):
         "certification.Certificate", on_delete=models.CASCADE, related_name="document"
     )
     file = models.FileField(storage=private_storage, upload_to=document_path, max_length=300, blank=True)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    #: Indexed: an uploaded PDF is recognised by this hash on the public verification page.
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True)
     size = models.PositiveIntegerField(null=True, blank=True)
     #: SHA-256 of the machine-readable JSON embedded in the PDF (and printed on it).
     data_sha256 = models.CharField(max_length=64, blank=True)

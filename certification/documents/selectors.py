@@ -17,3 +17,13 @@ def document_bytes(document: CertificateDocument) -> bytes | None:
             return handle.read()
     except FileNotFoundError:
         return None
+
+
+def certificate_number_for_document(*, sha256: str) -> str | None:
+    """The number of the certificate whose ready signed document has exactly this SHA-256 (hex), or None.
+    Public by design: whoever holds the file may learn which certificate it is."""
+    return (
+        CertificateDocument.objects.filter(sha256=sha256.lower(), status=DocumentStatus.READY)
+        .values_list("certificate__number", flat=True)
+        .first()
+    )

@@ -7,12 +7,16 @@ the signed PDF states the certificate as issued."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+
+from portal.audit.services import audit_record
 
 from ..models import Certificate
 from .facts import sha256_hex
@@ -26,6 +30,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 #: A render younger than this may still be running in a worker: the sweep leaves it alone.
 SWEEP_GRACE = timedelta(minutes=10)
+#: Audit action of an operator asking for a document to be rendered again.
+RERENDER_REQUESTED = "certificate.document_rerender"
 
 
 def _document_row(certificate_id: int) -> CertificateDocument:
@@ -110,3 +116,32 @@ def documents_sweep() -> list[int]:
         logger.info("Re-queueing %d certificate documents", len(missing))
     documents_enqueue(missing)
     return missing
+
+
+def documents_rerender(*, actor, documents: Iterable[CertificateDocument]) -> list[int]:
+    """An operator asks again for documents that are not ready (given up after MAX_ATTEMPTS, or lost): each
+    starts afresh (pending, no attempts, so the sweep retries it again too) and the render task is queued
+    after commit. Ready documents are left alone: a signed PDF is never rewritten. Returns the ids of the
+    certificates queued."""
+    with transaction.atomic():
+        rows = list(
+            CertificateDocument.objects.select_for_update()
+            .filter(pk__in=[document.pk for document in documents])
+            .exclude(status=DocumentStatus.READY)
+            .order_by("pk")
+        )
+        CertificateDocument.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=DocumentStatus.PENDING, attempts=0, updated_at=timezone.now()
+        )
+        certificate_ids = [row.certificate_id for row in rows]
+        for certificate in Certificate.objects.filter(pk__in=certificate_ids).select_related("holder"):
+            audit_record(
+                actor=actor,
+                action=RERENDER_REQUESTED,
+                organization=certificate.holder,
+                target=certificate,
+                details={"number": certificate.number},
+            )
+        if certificate_ids:
+            transaction.on_commit(partial(documents_enqueue, certificate_ids))
+    return certificate_ids

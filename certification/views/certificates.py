@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,17 +21,24 @@ from django_countries import countries
 from portal.tenancy.decorators import active_member_required
 
 from .. import policies, selectors, services
+from ..bundles.selectors import bundles_of
 from ..documents.download import pdf_response, record_download
 from ..documents.selectors import document_bytes, ready_document
 from ..forms import CertificateStatusForm
-from ..models import Certificate, CertificateStatus
+from ..models import Certificate, CertificateStatus, Scheme
+from ..registry import (
+    KIND_CHOICES,
+    PARAMETERS,
+    SORT_FIELDS,
+    SORT_LABELS,
+    registry_countries,
+    registry_filter,
+    registry_issuing_bodies,
+    registry_query,
+)
 from .common import REFUSALS, STATUS_BADGES, certificate_reader_required, refusal
 
 PAGE_SIZE = 25
-KIND_FILTERS = (
-    ("origin", gettext_lazy("Issued after a review")),
-    ("recognised", gettext_lazy("Recognised from another scheme")),
-)
 #: The status changes of the issuing body: the service and the statuses the page offers it from.
 STATUS_ACTIONS = {
     "suspend": (services.certificate_suspend, (CertificateStatus.VALID,), gettext_lazy("Suspend")),
@@ -55,9 +62,11 @@ def certificate_row(certificate: Certificate) -> dict[str, Any]:
         "scheme": certificate.scheme.local_name,
         "scheme_version": certificate.scheme_version,
         "holder": certificate.holder_name,
+        "holder_country": certificate.holder_country,
         "issuing_body": certificate.issuing_body_name,
         "status": certificate.get_status_display(),
         "badge": STATUS_BADGES[CertificateStatus(certificate.status)],
+        "issued_at": certificate.issued_at,
         "valid_from": certificate.valid_from,
         "valid_until": certificate.valid_until,
         "origin": certificate.origin.number if certificate.origin_id else "",
@@ -65,58 +74,61 @@ def certificate_row(certificate: Certificate) -> dict[str, Any]:
     }
 
 
+def _sort_headers(data, current: str) -> dict[str, dict[str, str]]:
+    """Per sortable column: the link that sorts by it (ascending first, then toggling) and its aria-sort."""
+    base = data.copy()
+    base.pop("page", None)
+    headers = {}
+    for key, _param in SORT_FIELDS:
+        if current == key:
+            target, state = f"-{key}", "ascending"
+        elif current == f"-{key}":
+            target, state = key, "descending"
+        else:
+            target, state = key, "none"
+        base["ordering"] = target
+        headers[key] = {"url": "?" + registry_query(base), "aria_sort": state}
+    return headers
+
+
 @certificate_reader_required
 @require_safe
 def certificate_list(request: HttpRequest) -> HttpResponse:
-    queryset = selectors.certificates_for(actor=request.user)
-    params = request.GET
-    status = params.get("status", "")
-    if status in CertificateStatus.values:
-        queryset = queryset.filter(status=status)
-    else:
-        status = ""
-    schemes = {s.code: s for s in selectors.schemes_open()}
-    scheme = params.get("scheme", "")
-    if scheme in schemes:
-        queryset = queryset.filter(scheme=schemes[scheme])
-    else:
-        scheme = ""
-    kind = params.get("kind", "")
-    if kind == "origin":
-        queryset = queryset.filter(origin__isnull=True)
-    elif kind == "recognised":
-        queryset = queryset.filter(origin__isnull=False)
-    else:
-        kind = ""
-    query = params.get("q", "").strip()[:100]
-    if query:
-        # Holder facts printed on the certificate itself: whoever lists it reads them on its page anyway.
-        queryset = queryset.filter(
-            Q(number__icontains=query)
-            | Q(holder_name__icontains=query)
-            | Q(holder_bpnl__iexact=query)
-            | Q(holder_corporate_number__iexact=query)
-            | Q(holder_lei__iexact=query)
-        )
-    queryset = queryset.order_by("-issued_at", "-pk")
-    page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
-    filters = params.copy()
-    filters.pop("page", None)
+    """The registry: filter, sort and page through the certificates the viewer may see; export them; and
+    (authorities, operators) ask for a ZIP of their PDFs. Invalid filter values are shown as errors on
+    their fields and list nothing: a list that silently ignored a filter would be believed filtered."""
+    user = request.user
+    registry = registry_filter(actor=user, data=request.GET)
+    valid = registry.is_valid()
+    queryset = registry.qs if valid else Certificate.objects.none()
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    form = registry.form
+    values = {name: form.data.get(name, "") for name in PARAMETERS}
+    query = registry_query(request.GET)
+    can_bundle = policies.can_bundle_certificates(user)
     return render(
         request,
         "certification/certificate_list.html",
         {
             "page": page,
             "rows": [certificate_row(c) for c in page.object_list],
+            "form": form,
+            "errors": {name: errors for name, errors in form.errors.items()},
+            "values": values,
             "statuses": CertificateStatus.choices,
-            "status": status,
-            "schemes": [(code, s.local_name) for code, s in schemes.items()],
-            "scheme": scheme,
-            "kinds": KIND_FILTERS,
-            "kind": kind,
-            "query": query,
-            "filter_query": filters.urlencode(),
+            "schemes": [(s.code, s.local_name) for s in Scheme.objects.order_by("name")],
+            "kinds": KIND_CHOICES,
+            "countries": registry_countries(actor=user),
+            "bodies": [(str(b.public_id), b.legal_name) for b in registry_issuing_bodies(actor=user)],
+            "sort_choices": [(key, label) for key, label in SORT_LABELS.items()],
+            "sort_headers": _sort_headers(request.GET, values["ordering"]),
+            "filter_query": query,
+            "export_query": query,
+            "can_bundle": can_bundle,
+            "bundle_max": settings.CERTIFICATE_BUNDLE_MAX,
+            "bundles": list(bundles_of(actor=user)[:5]) if can_bundle else [],
         },
+        status=200 if valid else 400,
     )
 
 
@@ -199,6 +211,8 @@ def _detail_context(request: HttpRequest, certificate: Certificate, **bound: Any
         "actions": actions,
         "is_recognised": certificate.is_recognised,
         "document_ready": ready_document(certificate) is not None,
+        "show_access_log": policies.can_view_certificate_access_log(user, certificate),
+        "access_log": selectors.certificate_access_log(actor=user, certificate=certificate),
         "can_renew": policies.can_renew(user, certificate)
         and certificate.status in (CertificateStatus.VALID, CertificateStatus.EXPIRED),
     }

@@ -8,11 +8,14 @@ is never used.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from portal.tenancy.demo import DEMO_PASSWORD
 
 # Playwright's sync API keeps an event loop in the main thread; Django refuses ORM calls there unless
 # this is set (`make test` sets it too).
@@ -65,3 +68,13 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
 @pytest.fixture
 def page(new_page) -> Page:
     return new_page()
+
+
+def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form (by the fields' ids: it works in every language) and land on the
+    dashboard."""
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(password)
+    with page.expect_navigation(url=re.compile(r"/dashboard/$")):
+        page.locator("form:has(#id_password) [type=submit]").click()

@@ -30,7 +30,7 @@ from certification.demo import BODY_JP, JP_MAKER
 from certification.initial_schemes import OURANOS
 from certification.models import Application, ApplicationState, Certificate, CertificateStatus
 from passports.demo import JP_SUPPLY_CHAIN
-from portal.tenancy.demo import DEMO_PASSWORD
+from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import UNLABELLED_CONTROLS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -70,14 +70,6 @@ def _in(language: str, text: str, **values: str) -> str:
 def _state(language: str, state: ApplicationState) -> str:
     with translation.override(language):
         return str(state.label)
-
-
-def _log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(DEMO_PASSWORD)
-    with page.expect_navigation(url=re.compile(r"/dashboard/$")):
-        page.locator("form:has(#id_password) [type=submit]").click()
 
 
 def _use_english(page: Page) -> None:
@@ -303,7 +295,7 @@ def test_jp_maker_is_certified_under_ouranos_and_recognised_under_catena_x(new_p
 
     # (1) jp-maker applies in Japanese: scheme, body, scope, every answer, a PDF, the declaration.
     maker = new_page()
-    _log_in(maker, "jp-maker")
+    log_in(maker, "jp-maker")
     expect(maker.locator("html")).to_have_attribute("lang", "ja")
     if _ja_catalog_compiled():
         expect(maker.get_by_role("link", name="認証", exact=True)).to_be_visible()
@@ -320,7 +312,7 @@ def test_jp_maker_is_certified_under_ouranos_and_recognised_under_catena_x(new_p
 
     # (2) certifier-jp assigns the application to herself, reviews and requests changes.
     certifier = new_page()
-    _log_in(certifier, "certifier-jp")
+    log_in(certifier, "certifier-jp")
     _use_english(certifier)
     _assign_to_herself(certifier, application_id)
     _review_round_1(certifier)
@@ -377,7 +369,7 @@ def test_jp_maker_is_certified_under_ouranos_and_recognised_under_catena_x(new_p
 
     # (6) The regulator finds both in the certificate list.
     regulator = new_page()
-    _log_in(regulator, "regulator")
+    log_in(regulator, "regulator")
     regulator.get_by_role("link", name="Certificates", exact=True).first.click()
     expect(regulator.get_by_role("heading", level=1)).to_have_text("Certificates")
     _assert_sound(regulator)

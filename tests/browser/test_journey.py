@@ -11,6 +11,7 @@ from django.core import mail
 from playwright.sync_api import Page, expect
 
 from portal.tenancy.models import Membership, Organization, OrganizationStatus, Role
+from tests.browser.conftest import log_in
 from tests.factories import PASSWORD, UserFactory, make_bpn
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -66,14 +67,6 @@ def _approve_in_admin(page: Page) -> None:
     expect(page.get_by_text("1 organization approved.")).to_be_visible()
 
 
-def _log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation(url=re.compile(r"/dashboard/$")):
-        page.get_by_role("button", name="Log in").click()
-
-
 def _switch_language(page: Page, code: str) -> None:
     """Pick the language in the header switcher: it submits itself with JavaScript, or via its button."""
     page.locator("select#language-select").select_option(code)
@@ -115,7 +108,7 @@ def test_register_approve_switch_language_and_invite(new_page, live_server, sett
 
     # (3) The new administrator logs in, sees the company dashboard and switches to Japanese.
     admin = new_page()
-    _log_in(admin, ADMIN_USERNAME)
+    log_in(admin, ADMIN_USERNAME, PASSWORD)
     expect(admin.get_by_role("heading", level=1)).to_have_text(LEGAL_NAME)
     expect(admin.locator("html")).to_have_attribute("lang", "en")
     expect(admin.get_by_role("link", name="Dashboard", exact=True)).to_be_visible()

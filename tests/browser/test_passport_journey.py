@@ -22,7 +22,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from passports.catalogue import attribute
 from passports.models import Passport, SupplyChainEntry, VersionState
-from portal.tenancy.demo import DEMO_PASSWORD, load_demo_world
+from portal.tenancy.demo import load_demo_world
+from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import UNLABELLED_CONTROLS
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
@@ -44,14 +45,6 @@ MINE = "Greenbushes journey pit, Western Australia"  # confidential, like the su
 
 def _ja_catalog_compiled() -> bool:
     return (Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES" / "django.mo").exists()
-
-
-def _log_in(page: Page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    with page.expect_navigation(url=re.compile(r"/dashboard/$")):
-        page.get_by_role("button", name="Log in").click()
 
 
 def _use_english(page: Page) -> None:
@@ -251,7 +244,7 @@ def test_maker_publishes_and_shares_supplier_reads_and_the_public_page_speaks_ja
 
     # (1) eu-maker fills the battery model, creates and fills a passport, reviews, publishes, shares.
     maker = new_page()
-    _log_in(maker, "eu-maker")
+    log_in(maker, "eu-maker")
     _use_english(maker)
     _fill_battery_model(maker)
     passport_id = _create_passport(maker)
@@ -271,7 +264,7 @@ def test_maker_publishes_and_shares_supplier_reads_and_the_public_page_speaks_ja
 
     # (2) supplier finds the shared passport in its list: legitimate-interest values, no supply chain.
     supplier = new_page()
-    _log_in(supplier, "supplier")
+    log_in(supplier, "supplier")
     _use_english(supplier)
     supplier.get_by_role("navigation", name="Main").get_by_role("link", name="Battery passports").click()
     shared = supplier.get_by_role("row").filter(has_text=IDENTIFIER)

@@ -4,43 +4,34 @@ passport in scope."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 
 import pytest
-from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from certification import services
-from certification.documents.models import CertificateDocument, DocumentStatus
 from certification.initial_schemes import add_initial_schemes
-from certification.models import Accreditation, Application, Certificate, Scheme, VerdictValue
+from certification.models import Accreditation, Application, Scheme, VerdictValue
 from passports import services as passport_services
 from portal.tenancy.models import Role
 from tests.factories import member
 
+from .registry_world import World, build_world
+
 CATENA_X = "catenax-battery-passport-provider"
 OURANOS = "ouranos-battery-cfp-dd"
 SUPPLIER_MARKER = "CANARY-SUPPLIER-Quarry-7781"
-#: A stand-in for a signed document where a test is about what is done with its bytes, not the render.
-STAND_IN_PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def store_document(
-    certificate: Certificate, *, ready: bool = True, content: bytes = STAND_IN_PDF
-) -> CertificateDocument:
-    """Store the certificate's document row as the render task leaves it (ready), or as it is while
-    being rendered (ready=False, no file yet)."""
-    if not ready:
-        return CertificateDocument.objects.create(certificate=certificate)
-    return CertificateDocument.objects.create(
-        certificate=certificate,
-        file=ContentFile(content, name=f"{certificate.number}.pdf"),
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        data_sha256="0" * 64,
-        status=DocumentStatus.READY,
-        rendered_at=timezone.now(),
+@pytest.fixture
+def world(catenax, ouranos, company_a, company_b, certification_body) -> World:
+    """The registry's world: certificates of both schemes for two companies (tests/certification/
+    registry_world.py)."""
+    return build_world(
+        catenax=catenax,
+        ouranos=ouranos,
+        company_a=company_a,
+        company_b=company_b,
+        certification_body=certification_body,
     )
 
 

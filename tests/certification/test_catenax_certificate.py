@@ -27,7 +27,8 @@ from certification.models import Certificate
 from portal.tenancy.models import OrganizationKind, Role
 from tests.factories import OrganizationFactory, SiteFactory, member
 
-from .conftest import STAND_IN_PDF, meet_all, store_document
+from .conftest import meet_all
+from .stored_documents import STAND_IN_PDF, store_document
 
 SHARED_SCHEMA = Path("/work/shared/catenax-data/certificate/BusinessPartnerCertificate-schema.json")
 PDF = STAND_IN_PDF

@@ -23,7 +23,8 @@ from certification.credentials.status_list import LIST_SIZE, encode_bitstring
 from certification.models import Certificate, CertificateStatus
 from portal.signing import load_signing_material
 
-from .conftest import SUPPLIER_MARKER, meet_all, store_document
+from .conftest import SUPPLIER_MARKER, meet_all
+from .stored_documents import store_document
 
 PREFIX = "/api/v1/"
 REASON = "Audit finding 17"

@@ -16,7 +16,8 @@ from certification import selectors, services
 from certification.models import Certificate, CertificateStatus
 from tests.factories import SiteFactory
 
-from .conftest import SUPPLIER_MARKER, meet_all, store_document
+from .conftest import SUPPLIER_MARKER, meet_all
+from .stored_documents import store_document
 
 LEI = "529900TESTVERIFY0012"
 CONDITIONS = "CONDITIONS-NOT-PUBLIC-4711"
@@ -292,8 +293,12 @@ def test_the_selector_rejects_malformed_numbers_before_the_database(db, django_a
             assert selectors.certificate_public(number) is None
 
 
-def test_only_get_is_allowed(certificate):
-    assert Client().post(f"/verify/{certificate.number}/").status_code == 405
+def test_only_get_and_the_pdf_upload_are_allowed(certificate):
+    # The page takes a certificate PDF to check (tests/certification/test_verify_upload.py): a POST without
+    # one is a form error; nothing else may change anything.
+    assert Client().post(f"/verify/{certificate.number}/").status_code == 400
+    for method in ("put", "patch", "delete"):
+        assert getattr(Client(), method)(f"/verify/{certificate.number}/").status_code == 405
     assert Client().post(f"/api/v1/verify/{certificate.number}/").status_code in {403, 405}
 
 

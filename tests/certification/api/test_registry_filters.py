@@ -1,0 +1,102 @@
+"""The certificate list API shares the registry's filters and sorting with the page: every filter and sort
+key, the historical parameter names, 400 with field messages for values that cannot be read, and the
+caller's scope under every filter."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from ..conftest import CATENA_X, OURANOS
+from ..registry_world import LEI_A
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/certificates/"
+
+
+def client_of(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+def numbers(client: APIClient, query: str = "") -> list[str]:
+    response = client.get(f"{URL}?{query}")
+    assert response.status_code == 200, (query, response.content)
+    return [row["number"] for row in response.json()["results"]]
+
+
+def test_every_filter(world, inspector, company_b):
+    client = client_of(inspector)
+    w = world
+    cases = {
+        "q=company+a": {w.cx1, w.ou1},
+        "search=company+a": {w.cx1, w.ou1},
+        f"search={LEI_A}": {w.cx1, w.ou1},
+        f"q={company_b.corporate_number}": {w.ou2},
+        "status=expired": {w.cx2},
+        f"scheme={OURANOS}": {w.ou1, w.ou2},
+        "kind=recognised": {w.ou1},
+        "recognised=no": {w.cx1, w.ou2, w.cx2},
+        "country=FR": {w.cx2},
+        "issued_from=2025-03-01&issued_to=2025-12-31": {w.cx1, w.ou1},
+        "expires_from=2028-01-01": {w.cx1, w.ou2},
+        f"issuing_body={w.body2.public_id}": {w.ou2, w.cx2},
+        f"scheme={CATENA_X}&status=valid": {w.cx1},
+    }
+    for query, expected in cases.items():
+        assert set(numbers(client, query)) == {c.number for c in expected}, query
+
+
+def test_every_sort_key(world, inspector):
+    client = client_of(inspector)
+    w = world
+    assert numbers(client) == [c.number for c in (w.ou2, w.ou1, w.cx1, w.cx2)]
+    assert numbers(client, "ordering=number") == sorted(c.number for c in w.all)
+    assert numbers(client, "ordering=-number") == sorted((c.number for c in w.all), reverse=True)
+    assert numbers(client, "ordering=issued_at") == [c.number for c in (w.cx2, w.cx1, w.ou1, w.ou2)]
+    assert numbers(client, "ordering=valid_until") == [c.number for c in (w.cx2, w.ou1, w.cx1, w.ou2)]
+    assert numbers(client, "ordering=-valid_until") == [c.number for c in (w.ou2, w.cx1, w.ou1, w.cx2)]
+    assert numbers(client, f"ordering=holder_name&scheme={OURANOS}") == [w.ou1.number, w.ou2.number]
+    assert numbers(client, f"ordering=-holder_name&scheme={OURANOS}") == [w.ou2.number, w.ou1.number]
+    paged = client.get(f"{URL}?ordering=number&page_size=3&page=2").json()
+    assert [r["number"] for r in paged["results"]] == [sorted(c.number for c in w.all)[3]]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("status=lost", "status"),
+        ("scheme=no-such-scheme", "scheme"),
+        ("scheme=a%00b", "scheme"),
+        ("kind=maybe", "kind"),
+        ("country=XX", "country"),
+        ("issued_from=yesterday", "issued_from"),
+        ("issued_from=2026-01-01&issued_to=2025-01-01", "issued_to"),
+        ("expires_to=2025-02-30", "expires_to"),
+        ("issuing_body=x", "issuing_body"),
+        ("ordering=conditions", "ordering"),
+        ("ordering=-reviewer_name", "ordering"),
+        ("q=a%00b", "q"),
+        ("search=a%1bb", "search"),
+        ("search=" + "y" * 201, "search"),
+    ],
+)
+def test_invalid_values_answer_400_on_their_field(world, inspector, query, field):
+    response = client_of(inspector).get(f"{URL}?{query}")
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert list(body) == [field], body
+    assert body[field] and all(isinstance(message, str) and message for message in body[field])
+
+
+def test_filters_never_reach_beyond_the_callers_scope(world, admin_a, admin_b):
+    w = world
+    for user, visible in ((admin_a, {w.cx1, w.ou1}), (admin_b, {w.ou2}), (w.admin_c, {w.cx2})):
+        client = client_of(user)
+        mine = {c.number for c in visible}
+        assert set(numbers(client)) == mine
+        for query in ("country=JP", "country=FR", f"issuing_body={w.body2.public_id}", "status=suspended"):
+            assert set(numbers(client, query)) <= mine, (user, query)
+        assert set(numbers(client, "q=OUR-OTH")) == mine & {w.ou2.number}
