@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from portal.identifiers import (
@@ -48,7 +49,7 @@ class DataSpace(models.TextChoices):
 class OrganizationStatus(models.TextChoices):
     PENDING = "pending", _("Pending approval")
     ACTIVE = "active", _("Active")
-    SUSPENDED = "suspended", _("Suspended")
+    SUSPENDED = "suspended", pgettext_lazy("organization status", "Suspended")
     REJECTED = "rejected", _("Rejected")
 
 
