@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from passports.catalogue import Category
-from passports.views import grouped_values, supply_chain_display
+from passports.views.display import grouped_values, supply_chain_display
 from portal.tenancy.decorators import active_member_required
 from portal.tenancy.models import OrganizationKind
 
