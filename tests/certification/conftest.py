@@ -22,6 +22,19 @@ OURANOS = "ouranos-battery-cfp-dd"
 SUPPLIER_MARKER = "CANARY-SUPPLIER-Quarry-7781"
 
 
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Each test stores its evidence, documents and ZIPs in a directory of its own."""
+    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+
+
+@pytest.fixture
+def generous_verify_allowance(settings):
+    """Public verification is rate limited per client: tests that are not about the limit look up freely
+    (the root fixture empties the cache that counts)."""
+    settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE = 1000
+
+
 @pytest.fixture
 def world(catenax, ouranos, company_a, company_b, certification_body) -> World:
     """The registry's world: certificates of both schemes for two companies (tests/certification/

@@ -29,12 +29,6 @@ from portal.storage import private_storage
 from .registry_world import attach_document, build_world, fake_pdf
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def documents(world):
     """Ready documents for CX1 and OU2; none for OU1; CX2's stored file no longer matches its hash."""

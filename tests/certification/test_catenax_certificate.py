@@ -55,11 +55,6 @@ def schema_errors(payload: dict) -> list[str]:
     return [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(payload)]
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-
-
 @pytest.fixture
 def site(company_a):
     return SiteFactory(organization=company_a, name="Werk Salzgitter")

@@ -31,8 +31,8 @@ REASON = "Audit finding 17"
 
 
 @pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+def _own_signing_key(settings, tmp_path):
+    """A signing key of this test's own: the issuer document must name exactly the key that signs."""
     settings.PASSBRIDGE_SIGNING_KEY = str(tmp_path / "signing" / "key.pem")
     settings.PASSBRIDGE_SIGNING_CERT = str(tmp_path / "signing" / "cert.pem")
     settings.PASSBRIDGE_SIGNING_CA = str(tmp_path / "signing" / "ca.pem")

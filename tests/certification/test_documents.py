@@ -51,11 +51,6 @@ CONDITIONS = "Annual surveillance audit of line 3."
 LEI = "529900TESTDOCUMENT88"
 
 
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
-
-
 @pytest.fixture
 def site(company_a):
     return SiteFactory(organization=company_a, name="Werk Salzgitter")

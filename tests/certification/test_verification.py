@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -19,23 +18,11 @@ from tests.factories import SiteFactory
 from .conftest import SUPPLIER_MARKER, meet_all
 from .stored_documents import store_document
 
+pytestmark = pytest.mark.usefixtures("generous_verify_allowance")
+
 LEI = "529900TESTVERIFY0012"
 CONDITIONS = "CONDITIONS-NOT-PUBLIC-4711"
 REASON = "REASON-FOR-SUSPENSION-2231"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit(settings):
-    """Every test starts with an unused allowance (the limiter counts in the shared cache)."""
-    settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE = 1000
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture

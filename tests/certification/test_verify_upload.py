@@ -18,7 +18,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -40,23 +39,11 @@ from tests.factories import SiteFactory
 from .conftest import SUPPLIER_MARKER, meet_all
 from .stored_documents import store_document
 
+pytestmark = pytest.mark.usefixtures("generous_verify_allowance")
+
 CONDITIONS = "CONDITIONS-NOT-PUBLIC-5813"
 REASON = "REASON-FOR-SUSPENSION-5813"
 API_URL = "/api/v1/verify/document/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit(settings):
-    """Every test starts with an unused allowance (the limiter counts in the shared cache)."""
-    settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE = 1000
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _private_files(settings, tmp_path):
-    settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
 
 
 @pytest.fixture
