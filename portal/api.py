@@ -1,4 +1,5 @@
-"""API conventions shared by every app: JSON errors with field messages, 404 instead of details."""
+"""API conventions shared by every app: JSON errors with field messages, 404 instead of details, and the
+content negotiation of file downloads."""
 
 from __future__ import annotations
 
@@ -7,10 +8,21 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.exceptions import InvalidTransition
+
+
+class AnyAccept(BaseContentNegotiation):
+    """A download answers with the file's own type whatever the client accepts (errors are JSON)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def _django_validation_detail(error: DjangoValidationError) -> dict | list:

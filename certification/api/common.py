@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 
@@ -50,16 +49,6 @@ class CanListCertificates(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return policies.sees_all_certificates(request.user) or is_active_member(request.user)
-
-
-class AnyAccept(BaseContentNegotiation):
-    """A download answers with the file's own type whatever the client accepts (errors are JSON)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:

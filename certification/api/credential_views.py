@@ -11,10 +11,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import AnyAccept
+
 from ..credentials.credential import signed_certificate_credential
 from ..credentials.jose import MEDIA_TYPE, issuer_url, key_id, public_jwk, sign
 from ..credentials.status_list import TIME_TO_LIVE, StatusPurpose, status_list_credential
-from .common import TAG_CERTIFICATES, AnyAccept, CanListCertificates, certificate_or_404
+from .common import TAG_CERTIFICATES, CanListCertificates, certificate_or_404
 
 TAG_CREDENTIALS = ["verifiable credentials"]
 #: List numbers beyond any primary key this platform will reach: a cheap bound against silly requests.

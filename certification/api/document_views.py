@@ -8,9 +8,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import AnyAccept
+
 from ..documents.download import pdf_response, record_download
 from ..documents.selectors import document_bytes, ready_document
-from .common import TAG_CERTIFICATES, AnyAccept, CanListCertificates, certificate_or_404
+from .common import TAG_CERTIFICATES, CanListCertificates, certificate_or_404
 
 PENDING_RETRY_SECONDS = 30
 

@@ -21,10 +21,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from passports.document_files import KINDS, limit_uploads
+from portal.api import AnyAccept
 
 from .. import policies, selectors, services
 from ..models import Evidence
-from .common import TAG_APPLICATIONS, AnyAccept, application_or_404, require, resolve_criterion, valid
+from .common import TAG_APPLICATIONS, application_or_404, require, resolve_criterion, valid
 from .payloads import evidence_item
 from .serializers import EvidenceOutput, EvidenceUploadInput
 

@@ -14,6 +14,8 @@ oversized file answer 400 with field messages, and nothing is stored. Who may se
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.http import Http404
@@ -22,10 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal.api import AnyAccept
 
 from .. import policies, selectors, services
 from ..catalogue import Audience, Level
@@ -101,16 +104,6 @@ class DocumentOutput(serializers.Serializer):
 
 
 # ---- helpers -----------------------------------------------------------------------------------------
-class _AnyAccept(BaseContentNegotiation):
-    """A download answers with the file's own type whatever the client accepts (errors are JSON)."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
 def _battery_model(request, public_id: UUID) -> BatteryModel:
     battery_model = selectors.battery_model_get(actor=request.user, public_id=public_id)
     if battery_model is None:
@@ -161,7 +154,13 @@ def _payload(request, target, document: PassportDocument) -> dict:
     return DocumentOutput({**row.__dict__, "download_url": request.build_absolute_uri(url)}).data
 
 
-class _DocumentListView(APIView):
+class _DocumentView(APIView):
+    #: Finds the passport or battery model of the URL among those the caller may see (404 otherwise);
+    #: set by each endpoint.
+    target_lookup: Callable[[Any, UUID], BatteryModel | Passport]
+
+
+class _DocumentListView(_DocumentView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     upload_input: type[serializers.Serializer]
 
@@ -169,18 +168,15 @@ class _DocumentListView(APIView):
         limit_uploads(request)  # before anything (CSRF checks, parsers) reads the body
         return super().initialize_request(request, *args, **kwargs)
 
-    def _target(self, request, public_id: UUID) -> BatteryModel | Passport:
-        raise NotImplementedError
-
     def get(self, request, public_id: UUID):
-        target = self._target(request, public_id)
+        target = self.target_lookup(request, public_id)
         documents = selectors.documents_for(
             actor=request.user, target=target, with_model=isinstance(target, Passport)
         )
         return Response([_payload(request, target, document) for document in documents])
 
     def post(self, request, public_id: UUID):
-        target = _own(request, self._target(request, public_id))
+        target = _own(request, self.target_lookup(request, public_id))
         serializer = self.upload_input(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -194,29 +190,23 @@ class _DocumentListView(APIView):
         return Response(_payload(request, target, document), status=status.HTTP_201_CREATED)
 
 
-class _DocumentDetailView(APIView):
-    def _target(self, request, public_id: UUID) -> BatteryModel | Passport:
-        raise NotImplementedError
-
+class _DocumentDetailView(_DocumentView):
     def get(self, request, public_id: UUID, document_id: UUID):
-        target = self._target(request, public_id)
+        target = self.target_lookup(request, public_id)
         return Response(_payload(request, target, _document(request, target, document_id)))
 
     def delete(self, request, public_id: UUID, document_id: UUID):
-        target = _own(request, self._target(request, public_id))
+        target = _own(request, self.target_lookup(request, public_id))
         document = _document(request, target, document_id, own_only=True)
         services.document_delete(actor=request.user, document=document)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class _DocumentDownloadView(APIView):
-    content_negotiation_class = _AnyAccept
-
-    def _target(self, request, public_id: UUID) -> BatteryModel | Passport:
-        raise NotImplementedError
+class _DocumentDownloadView(_DocumentView):
+    content_negotiation_class = AnyAccept
 
     def get(self, request, public_id: UUID, document_id: UUID):
-        target = self._target(request, public_id)
+        target = self.target_lookup(request, public_id)
         return serve_document(request, _document(request, target, document_id))
 
 
@@ -238,7 +228,7 @@ def _model(request, public_id: UUID) -> BatteryModel:
 
 class BatteryModelDocumentListView(_DocumentListView):
     upload_input = ModelDocumentUploadInput
-    _target = staticmethod(_model)
+    target_lookup = staticmethod(_model)
 
     @extend_schema(
         tags=MODELS,
@@ -260,7 +250,7 @@ class BatteryModelDocumentListView(_DocumentListView):
 
 
 class BatteryModelDocumentDetailView(_DocumentDetailView):
-    _target = staticmethod(_model)
+    target_lookup = staticmethod(_model)
 
     @extend_schema(tags=MODELS, summary="One uploaded document of a battery model", responses=DocumentOutput)
     def get(self, request, public_id: UUID, document_id: UUID):
@@ -272,7 +262,7 @@ class BatteryModelDocumentDetailView(_DocumentDetailView):
 
 
 class BatteryModelDocumentDownloadView(_DocumentDownloadView):
-    _target = staticmethod(_model)
+    target_lookup = staticmethod(_model)
 
     @extend_schema(
         tags=MODELS, summary="Download a document of a battery model", responses=DOWNLOAD_RESPONSES
@@ -283,7 +273,7 @@ class BatteryModelDocumentDownloadView(_DocumentDownloadView):
 
 class PassportDocumentListView(_DocumentListView):
     upload_input = BatteryDocumentUploadInput
-    _target = staticmethod(_passport)
+    target_lookup = staticmethod(_passport)
 
     @extend_schema(
         tags=PASSPORTS,
@@ -305,7 +295,7 @@ class PassportDocumentListView(_DocumentListView):
 
 
 class PassportDocumentDetailView(_DocumentDetailView):
-    _target = staticmethod(_passport)
+    target_lookup = staticmethod(_passport)
 
     @extend_schema(tags=PASSPORTS, summary="One uploaded document of a passport", responses=DocumentOutput)
     def get(self, request, public_id: UUID, document_id: UUID):
@@ -319,7 +309,7 @@ class PassportDocumentDetailView(_DocumentDetailView):
 
 
 class PassportDocumentDownloadView(_DocumentDownloadView):
-    _target = staticmethod(_passport)
+    target_lookup = staticmethod(_passport)
 
     @extend_schema(tags=PASSPORTS, summary="Download a document of a passport", responses=DOWNLOAD_RESPONSES)
     def get(self, request, public_id: UUID, document_id: UUID):
