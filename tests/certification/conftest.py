@@ -10,11 +10,13 @@ import pytest
 
 from certification import services
 from certification.initial_schemes import add_initial_schemes
-from certification.models import Accreditation, Application, Scheme, VerdictValue
+from certification.models import Accreditation, Application, Certificate, Scheme, VerdictValue
 from passports import services as passport_services
-from portal.tenancy.models import Role
-from tests.factories import member
+from portal.storage import private_storage
+from portal.tenancy.models import OrganizationKind, Role
+from tests.factories import OrganizationFactory, member
 
+from .audiences import ADMIN_A, INSPECTOR, LEAD, OPERATOR, OTHER_BODY, OTHER_COMPANY, REVIEWER, VIEWER_A
 from .registry_world import World, build_world
 
 CATENA_X = "catenax-battery-passport-provider"
@@ -26,6 +28,37 @@ SUPPLIER_MARKER = "CANARY-SUPPLIER-Quarry-7781"
 def _private_files(settings, tmp_path):
     """Each test stores its evidence, documents and ZIPs in a directory of its own."""
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
+    assert str(tmp_path) in private_storage.location
+
+
+@pytest.fixture
+def other_body(catenax, ouranos):
+    """A second certification body, accredited for both schemes."""
+    body = OrganizationFactory(kind=OrganizationKind.CERTIFICATION_BODY, legal_name="Other Certifier KK")
+    for scheme in (catenax, ouranos):
+        Accreditation.objects.create(body=body, scheme=scheme, body_code="OTH", valid_from=date(2025, 1, 1))
+    return body
+
+
+@pytest.fixture
+def users(admin_a, viewer_a, admin_b, lead, reviewer, other_body, inspector, operator, accredited) -> dict:
+    """The user of each audience of tests/certification/audiences.py (anonymous has none)."""
+    return {
+        ADMIN_A: admin_a,
+        VIEWER_A: viewer_a,
+        OTHER_COMPANY: admin_b,
+        LEAD: lead,
+        REVIEWER: reviewer,
+        OTHER_BODY: member(Role.LEAD, other_body, username="other-lead"),
+        INSPECTOR: inspector,
+        OPERATOR: operator,
+    }
+
+
+@pytest.fixture
+def certificate(in_review, reviewer) -> Certificate:
+    """Company A's Catena-X certificate, issued by the accredited body (with its recognised Ouranos one)."""
+    return approve(in_review, reviewer, conditions="Annual surveillance audit.")
 
 
 @pytest.fixture
@@ -124,6 +157,12 @@ def meet_all(application: Application, actor) -> None:
         services.verdict_record(
             actor=actor, application=application, criterion=criterion, value=VerdictValue.MET
         )
+
+
+def approve(application: Application, reviewer, **kwargs) -> Certificate:
+    """Every criterion met, then approved: the certificate (with its recognised ones)."""
+    meet_all(application, reviewer)
+    return services.application_approve(actor=reviewer, application=application, **kwargs)
 
 
 @pytest.fixture

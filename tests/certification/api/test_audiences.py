@@ -13,8 +13,7 @@ import pytest
 
 from certification.models import ApplicationState
 
-from ..conftest import CATENA_X, OURANOS, SUPPLIER_MARKER
-from .conftest import (
+from ..audiences import (
     ADMIN_A,
     ANONYMOUS,
     APPLICANT,
@@ -27,8 +26,8 @@ from .conftest import (
     OTHER_COMPANY,
     REVIEWER,
     VIEWER_A,
-    approve,
 )
+from ..conftest import CATENA_X, OURANOS, SUPPLIER_MARKER, approve
 
 pytestmark = pytest.mark.django_db
 

@@ -7,18 +7,9 @@ import pytest
 
 from certification.models import CertificateStatus
 
+from ..audiences import ADMIN_A, INSPECTOR, LEAD, OPERATOR, OTHER_BODY, OTHER_COMPANY, REVIEWER, VIEWER_A
 from ..conftest import CATENA_X, OURANOS
-from .conftest import (
-    ADMIN_A,
-    INSPECTOR,
-    LEAD,
-    OPERATOR,
-    OTHER_BODY,
-    OTHER_COMPANY,
-    REVIEWER,
-    VIEWER_A,
-    issue_another,
-)
+from .conftest import issue_another
 
 pytestmark = pytest.mark.django_db
 

@@ -10,19 +10,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from certification.models import Evidence
 
-from .conftest import (
+from ..audiences import (
     ADMIN_A,
     ANONYMOUS,
     APPLICANT,
     AUDIENCES,
     BODY,
-    EXE,
     LEAD,
     PDF,
     REVIEWER,
     VIEWER_A,
     stored_files,
 )
+from .conftest import EXE
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 
 from certification.models import Application, ApplicationState, Certificate
 
+from ..audiences import ADMIN_A, INSPECTOR, LEAD, OTHER_COMPANY, REVIEWER, VIEWER_A
 from ..conftest import CATENA_X, OURANOS
-from .conftest import ADMIN_A, INSPECTOR, LEAD, OTHER_COMPANY, REVIEWER, VIEWER_A
 
 pytestmark = pytest.mark.django_db
 

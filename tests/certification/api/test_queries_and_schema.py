@@ -11,8 +11,9 @@ from drf_spectacular.generators import SchemaGenerator
 
 from certification import services
 
+from ..audiences import ADMIN_A, INSPECTOR, LEAD
 from ..conftest import answer_all
-from .conftest import ADMIN_A, INSPECTOR, LEAD, issue_another
+from .conftest import issue_another
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from .conftest import (
+from ..audiences import (
     ADMIN_A,
     ANONYMOUS,
     AUDIENCES,

@@ -18,7 +18,7 @@ from portal.audit.models import AuditEvent
 from portal.tenancy.models import OrganizationKind, Role
 from tests.factories import OrganizationFactory, member
 
-from .conftest import ADMIN_A, INSPECTOR, LEAD, OPERATOR, OTHER_BODY, OTHER_COMPANY, REVIEWER, VIEWER_A
+from ..audiences import ADMIN_A, INSPECTOR, LEAD, OPERATOR, OTHER_BODY, OTHER_COMPANY, REVIEWER, VIEWER_A
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,7 @@ from certification.documents.services import (
 from certification.models import Accreditation, RecognitionAgreement, Scheme
 from portal.audit.models import AuditEvent
 
-from ..conftest import SUPPLIER_MARKER
-from .conftest import approve
+from ..conftest import SUPPLIER_MARKER, approve
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from ..conftest import SUPPLIER_MARKER
-from .conftest import ADMIN_A, INSPECTOR, LEAD, OTHER_BODY, OTHER_COMPANY, REVIEWER, VIEWER_A, approve
+from ..audiences import ADMIN_A, INSPECTOR, LEAD, OTHER_BODY, OTHER_COMPANY, REVIEWER, VIEWER_A
+from ..conftest import SUPPLIER_MARKER, approve
 
 pytestmark = pytest.mark.django_db
 

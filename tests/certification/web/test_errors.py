@@ -10,7 +10,8 @@ from django.urls import reverse
 from certification import services
 from certification.models import Answer, ApplicationState, Certificate, Evidence
 
-from .conftest import ADMIN_A, LEAD, OTHER_COMPANY, PNG, REVIEWER, VIEWER_A, pdf, stored_files
+from ..audiences import ADMIN_A, LEAD, OTHER_COMPANY, REVIEWER, VIEWER_A, stored_files
+from .conftest import PNG, pdf
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,9 @@ from django.urls import reverse
 from certification.models import Application, ApplicationState, Certificate
 from portal.notifications.models import Notification
 
+from ..audiences import ADMIN_A, INSPECTOR, LEAD, REVIEWER, stored_files
 from ..conftest import SUPPLIER_MARKER
-from .conftest import ADMIN_A, INSPECTOR, LEAD, REVIEWER, pdf, stored_files
+from .conftest import pdf
 
 pytestmark = pytest.mark.django_db
 
