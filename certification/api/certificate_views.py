@@ -3,14 +3,17 @@ suspends, reinstates and revokes (and the certificates recognised from one follo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
+from ..models import Certificate
 from ..registry import DEFAULT_ORDER
 from .common import TAG_CERTIFICATES, CanListCertificates, Pagination, certificate_or_404, valid
 from .filters import CertificateFilter
@@ -58,9 +61,16 @@ class CertificateDetailView(APIView):
         return certificate_response(request, number)
 
 
+STATUS_DESCRIPTION = _(
+    "The issuing body's leads and the reviewer who issued it. Certificates recognised from this one follow "
+    "it; a recognised certificate itself cannot be changed (409)."
+)
+
+
 class _StatusChangeView(APIView):
     permission_classes = [CanListCertificates]
-    service = staticmethod(services.certificate_suspend)
+    #: The certificate service that makes the change; set by each endpoint.
+    service: Callable[..., Certificate]
 
     def post(self, request, number: str):
         certificate = certificate_or_404(request, number)
@@ -69,49 +79,28 @@ class _StatusChangeView(APIView):
         return certificate_response(request, number)
 
 
-STATUS_DESCRIPTION = _(
-    "The issuing body's leads and the reviewer who issued it. Certificates recognised from this one follow "
-    "it; a recognised certificate itself cannot be changed (409)."
-)
+def _status_change_schema(summary: str):
+    return extend_schema_view(
+        post=extend_schema(
+            tags=TAG_CERTIFICATES,
+            summary=summary,
+            description=STATUS_DESCRIPTION,
+            request=ReasonInput,
+            responses=CertificateOutput,
+        )
+    )
 
 
+@_status_change_schema("Suspend a valid certificate (reversible; a reason is required)")
 class CertificateSuspendView(_StatusChangeView):
     service = staticmethod(services.certificate_suspend)
 
-    @extend_schema(
-        tags=TAG_CERTIFICATES,
-        summary="Suspend a valid certificate (reversible; a reason is required)",
-        description=STATUS_DESCRIPTION,
-        request=ReasonInput,
-        responses=CertificateOutput,
-    )
-    def post(self, request, number: str):
-        return super().post(request, number)
 
-
+@_status_change_schema("Reinstate a suspended certificate")
 class CertificateReinstateView(_StatusChangeView):
     service = staticmethod(services.certificate_reinstate)
 
-    @extend_schema(
-        tags=TAG_CERTIFICATES,
-        summary="Reinstate a suspended certificate",
-        description=STATUS_DESCRIPTION,
-        request=ReasonInput,
-        responses=CertificateOutput,
-    )
-    def post(self, request, number: str):
-        return super().post(request, number)
 
-
+@_status_change_schema("Revoke a certificate (final; a reason is required)")
 class CertificateRevokeView(_StatusChangeView):
     service = staticmethod(services.certificate_revoke)
-
-    @extend_schema(
-        tags=TAG_CERTIFICATES,
-        summary="Revoke a certificate (final; a reason is required)",
-        description=STATUS_DESCRIPTION,
-        request=ReasonInput,
-        responses=CertificateOutput,
-    )
-    def post(self, request, number: str):
-        return super().post(request, number)
