@@ -27,7 +27,7 @@ from portal.storage import private_storage
 from portal.tenancy.selectors import membership_of
 
 from .. import policies, selectors
-from ..documents.download import record_download
+from ..documents.download import record_downloads
 from ..documents.models import CertificateDocument, DocumentStatus
 from ..documents.selectors import document_bytes
 from ..models import Certificate
@@ -266,8 +266,7 @@ def bundle_downloaded(*, actor, bundle: CertificateBundle) -> int:
         certificate_id__in=bundle.included, status=DocumentStatus.READY
     ).select_related("certificate__holder")
     with transaction.atomic():
-        for document in documents:
-            record_download(actor=actor, certificate=document.certificate, document=document)
+        record_downloads(actor=actor, documents=documents)
     return len(bundle.included)
 
 

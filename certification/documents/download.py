@@ -3,6 +3,8 @@ never sniffed, never kept by shared caches; and the access log of downloads by a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
@@ -27,24 +29,35 @@ def pdf_response(certificate: Certificate, content: bytes) -> HttpResponse:
     return response
 
 
-def is_authority(user) -> bool:
+def _authority_of(user):
     membership = membership_of(user)
-    return membership is not None and membership.organization.kind == OrganizationKind.AUTHORITY
+    if membership is None or membership.organization.kind != OrganizationKind.AUTHORITY:
+        return None
+    return membership.organization
+
+
+def record_downloads(*, actor, documents: Iterable[CertificateDocument]) -> None:
+    """Who saw what: downloads by an authority are logged for each holder's organization (its admins and
+    the operators read that log). The documents come with their certificates; one membership look-up
+    serves a whole ZIP."""
+    authority = _authority_of(actor)
+    if authority is None:
+        return
+    for document in documents:
+        certificate = document.certificate
+        audit_record(
+            actor=actor,
+            action=DOWNLOADED,
+            organization=certificate.holder,
+            target=certificate,
+            details={
+                "number": certificate.number,
+                "document_sha256": document.sha256,
+                "by_organization": authority.legal_name,
+            },
+        )
 
 
 def record_download(*, actor, certificate: Certificate, document: CertificateDocument) -> None:
-    """Who saw what: a download by an authority is logged for the holder's organization (its admins and the
-    operators read that log)."""
-    if not is_authority(actor):
-        return
-    audit_record(
-        actor=actor,
-        action=DOWNLOADED,
-        organization=certificate.holder,
-        target=certificate,
-        details={
-            "number": certificate.number,
-            "document_sha256": document.sha256,
-            "by_organization": membership_of(actor).organization.legal_name,
-        },
-    )
+    document.certificate = certificate
+    record_downloads(actor=actor, documents=[document])
