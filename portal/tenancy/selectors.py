@@ -7,6 +7,12 @@ from django.db.models import QuerySet
 from .models import Invitation, Membership, Organization, Site
 
 
+def remember_membership(user, membership: Membership | None) -> None:
+    """Cache the user's membership (loaded with the user, its organization selected) for the request;
+    an inactive membership counts as none, as in `membership_of`."""
+    user._passbridge_membership = membership if membership is not None and membership.is_active else None
+
+
 def membership_of(user) -> Membership | None:
     """The user's active membership (cached on the user object for the request)."""
     if user is None or not user.is_authenticated:
