@@ -11,8 +11,9 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from portal.sql_rows import field_converter, prepared
 from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus
 from portal.tenancy.selectors import active_organization_of
 
@@ -153,7 +154,8 @@ def public_publication(public_id: UUID | str) -> PublicPublication | None:
     except ValueError:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_LATEST_PUBLICATION_SQL, [passport_id, VersionState.PUBLISHED.value])
+        key = prepared(Passport, "public_id", passport_id)  # SQLite stores UUIDs as text
+        cursor.execute(_LATEST_PUBLICATION_SQL, [key, VersionState.PUBLISHED.value])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -162,7 +164,7 @@ def public_publication(public_id: UUID | str) -> PublicPublication | None:
     return PublicPublication(
         passport_id=str(passport_id),
         number=number,
-        published_at=published_at,
+        published_at=field_converter(PassportVersion, "published_at")(published_at),
         closed=closed_at is not None,
         values={key: data[key] for key in _public_keys() if key in data},
     )
@@ -260,54 +262,7 @@ def supply_chain_row(entry: SupplyChainEntry) -> dict[str, Any]:
     }
 
 
-# ---- reads for the REST API (lists in a constant number of queries, versions, grants, completeness) ----
-#: The columns of a list row (`passport_rows_for`): public identity, status and version facts only.
-PASSPORT_ROW_FIELDS = (
-    "public_id",
-    "unique_identifier",
-    "status",
-    "battery_model__public_id",
-    "battery_model__name",
-    "battery_model__category",
-    "latest_published_number",
-    "latest_published_at",
-    "draft_number",
-    "is_own",
-)
-
-
-def passport_rows_for(*, actor) -> QuerySet:
-    """The passports of `passports_for` as list rows: dicts of `PASSPORT_ROW_FIELDS`, so that a page costs
-    the same queries whatever its size and never loads a JSON document.
-
-    `is_own`, `latest_published_number`, `latest_published_at` and, for the actor's own passports only,
-    `draft_number` are annotations (filters and ordering may use them). Other companies' passports are
-    listed only once published: drafts are the owner's working material (a reviewer still opens a draft
-    it reviews by its id)."""
-    organization = active_organization_of(actor)
-    if organization is None:  # the same annotated rows, none of them (filters may name the annotations)
-        scoped, own = Passport.objects.none(), Q(pk__in=[])
-    else:
-        scoped, own = Passport.objects.filter(_passport_scope(organization)), Q(organization=organization)
-    published = PassportVersion.objects.filter(
-        passport=OuterRef("pk"), state=VersionState.PUBLISHED
-    ).order_by("-number")
-    # order_by(): the model's default ordering would join the passport again to sort by its creation time.
-    draft = PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.DRAFT).order_by()
-    return (
-        scoped.annotate(
-            is_own=Case(When(own, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            latest_published_number=Subquery(published.values("number")[:1]),
-            latest_published_at=Subquery(published.values("published_at")[:1]),
-            draft_number=Case(When(own, then=Subquery(draft.values("number")[:1])), default=None),
-        )
-        # A scalar subquery, not EXISTS: PostgreSQL would hash EXISTS by reading every published version of
-        # every company once a granted row needs it; this one is an index lookup for granted rows only.
-        .filter(own | Q(latest_published_number__isnull=False))
-        .values(*PASSPORT_ROW_FIELDS)
-    )
-
-
+# ---- reads for the REST API (the passport list itself is `passports.list_query`) ---------------------
 def passport_versions_for(*, actor, passport: Passport) -> list[dict[str, Any]]:
     """Version numbers the actor may open: published ones for every reader, drafts for owner/certifier."""
     versions = passport.versions.order_by("-number")

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django import forms
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, serializers
 
 from ..catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES
-from ..models import BatteryModel, Passport, VersionState
+from ..list_query import DEFAULT_ORDERING, ORDERING_COLUMNS, PassportListFilters
+from ..models import BatteryModel, VersionState
 
 # A NUL byte reaches PostgreSQL as an error (500); control characters are never part of a search.
 _FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -37,28 +40,69 @@ class SafeSearchFilter(filters.SearchFilter):
         return super().get_search_terms(request)
 
 
-class PassportFilter(django_filters.FilterSet):
-    category = django_filters.ChoiceFilter(field_name="battery_model__category", choices=BATTERY_CATEGORIES)
-    status = django_filters.ChoiceFilter(field_name="status", choices=BATTERY_STATUSES)
-    battery_model = django_filters.UUIDFilter(field_name="battery_model__public_id")
-    state = django_filters.ChoiceFilter(
-        choices=VersionState.choices,
-        method="filter_state",
-        label=_(
-            "draft: your own passports with an open draft; published: passports with a published version"
-        ),
+class PassportListForm(forms.Form):
+    """The list's filters (validated as a form: field messages for a 400, nothing half-applied)."""
+
+    category = forms.ChoiceField(required=False, choices=BATTERY_CATEGORIES)
+    status = forms.ChoiceField(required=False, choices=BATTERY_STATUSES)
+    battery_model = forms.UUIDField(required=False)
+    state = forms.ChoiceField(required=False, choices=VersionState.choices)
+
+
+PASSPORT_SEARCH_FIELDS = ("unique_identifier", "battery_model__name")  # public attributes only
+PASSPORT_ORDERING_FIELDS = tuple(ORDERING_COLUMNS)  # public identity facts only
+
+
+class _PassportOrdering(filters.OrderingFilter):
+    # DRF reads the allowed fields from the view; this filter names them itself and is passed as the view.
+    ordering_fields = list(PASSPORT_ORDERING_FIELDS)
+
+
+_ORDERING = _PassportOrdering()
+_SEARCH = SafeSearchFilter()
+
+
+def passport_list_filters(request) -> PassportListFilters:
+    """The list parameters of `request`, or a 400 naming each bad parameter. Search terms and ordering are
+    read exactly as DRF's SearchFilter and OrderingFilter read them (unknown ordering fields are ignored)."""
+    form = PassportListForm(data=request.query_params)
+    if not form.is_valid():
+        raise serializers.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+    data = form.cleaned_data
+    terms = _SEARCH.get_search_terms(request)
+    ordering = _ORDERING.get_ordering(request, None, _ORDERING) or DEFAULT_ORDERING
+    return PassportListFilters(
+        category=data["category"],
+        status=data["status"],
+        battery_model=data["battery_model"],
+        state=data["state"],
+        search_terms=tuple(terms),
+        ordering=tuple(ordering),
     )
 
-    class Meta:
-        model = Passport
-        fields: list[str] = []
 
-    def filter_state(self, queryset: QuerySet[Passport], name: str, value: str) -> QuerySet[Passport]:
-        # Relies on the annotations of `selectors.passport_rows_for`; `draft_number` is only set for the
-        # caller's own passports, so "draft" can never list another company's drafts.
-        if value == VersionState.DRAFT:
-            return queryset.filter(Q(is_own=True) & Q(draft_number__isnull=False))
-        return queryset.filter(latest_published_number__isnull=False)
+PASSPORT_LIST_PARAMETERS = [
+    OpenApiParameter("category", str, enum=[value for value, _label in BATTERY_CATEGORIES]),
+    OpenApiParameter("status", str, enum=[value for value, _label in BATTERY_STATUSES]),
+    OpenApiParameter("battery_model", OpenApiTypes.UUID, description=_("A battery model's id.")),
+    OpenApiParameter(
+        "state",
+        str,
+        enum=[value for value, _label in VersionState.choices],
+        description=_(
+            "draft: your own passports with an open draft; published: passports with a published version"
+        ),
+    ),
+    OpenApiParameter(
+        "search", str, description=_("Words found in the unique product identifier or the model name.")
+    ),
+    OpenApiParameter(
+        "ordering",
+        str,
+        description=_("Sort by %(fields)s; a leading '-' sorts descending.")
+        % {"fields": ", ".join(PASSPORT_ORDERING_FIELDS)},
+    ),
+]
 
 
 class BatteryModelFilter(django_filters.FilterSet):

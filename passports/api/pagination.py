@@ -1,10 +1,9 @@
-"""Pagination of the passport list: the page and the total count in one query.
+"""Pagination of the passport list: the page and the total count come from one query.
 
-Django's paginator counts with a second query (`SELECT COUNT(*)` over the same filters), which for the
-passport list costs as much as the page itself: the scope and list conditions are compiled twice and run
-twice. `COUNT(*) OVER ()` in the page query returns the total with every row (PostgreSQL computes it before
-LIMIT/OFFSET), so a page is one query; only an empty page (past the end) tells nothing, and answers 404
-exactly as the standard paginator does.
+Django's paginator counts with a second query over the same conditions, which for the passport list costs
+as much as the page itself. `PassportListQuery.fetch` returns the total with the rows (`COUNT(*) OVER ()`,
+computed before LIMIT/OFFSET), so a page is one query; only `?page=last` needs the count first, and an
+empty page past the end tells nothing, so it answers 404 exactly as the standard paginator does.
 """
 
 from __future__ import annotations
@@ -12,17 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.db.models import Count, Window
 
-TOTAL = "pagination_total"
+from ..list_query import PassportListQuery
 
 
-class WindowCountPaginator(Paginator):
-    """A `Paginator` over a `.values()` queryset that takes `count` from the page query itself."""
+class ListQueryPaginator(Paginator):
+    """A `Paginator` over a `PassportListQuery` that takes `count` from the page query itself."""
+
+    object_list: PassportListQuery
 
     def page(self, number: Any) -> Page:
-        if self.object_list.query.distinct:  # the window would count rows before DISTINCT: count apart
-            return super().page(number)
         try:
             if isinstance(number, float) and not number.is_integer():
                 raise ValueError
@@ -31,14 +29,11 @@ class WindowCountPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
-        bottom = (number - 1) * self.per_page
-        rows = list(self.object_list.annotate(**{TOTAL: Window(Count("*"))})[bottom : bottom + self.per_page])
-        if rows:
-            self.count = rows[0][TOTAL]  # sets the cached property: no COUNT query
+        rows, total = self.object_list.fetch(offset=(number - 1) * self.per_page, limit=self.per_page)
+        if total is not None:
+            self.count = total  # sets the cached property: no COUNT query
         elif number == 1 and self.allow_empty_first_page:
             self.count = 0
         else:
             raise EmptyPage(self.error_messages["no_results"])
-        for row in rows:
-            del row[TOTAL]
         return self._get_page(rows, number, self)

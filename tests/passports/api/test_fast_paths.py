@@ -1,6 +1,7 @@
 """The lean read paths behind the performance targets of issue 3 give exactly what the general paths give.
 
-- list rows come from `.values()` and a plain function: the same document as `PassportListRowOutput`;
+- list rows come from hand-written SQL (`passports.list_query`) and a plain function: the same rows as
+  the ORM statement of the rule (`list_reference`) and the same document as `PassportListRowOutput`;
 - the list counts with its page query (`COUNT(*) OVER ()`): the right count, 404 past the last page;
 - the scope is built from EXISTS / `= ANY(ARRAY(...))` without DISTINCT: no duplicates, grants both ways,
   revocation takes effect at once;
@@ -18,7 +19,6 @@ from django.test import Client
 from rest_framework.renderers import JSONRenderer
 
 from passports import selectors, services
-from passports.api.pagination import WindowCountPaginator
 from passports.api.serializers import PassportListRowOutput, passport_list_rows
 from passports.catalogue import Viewer
 from passports.policies import visible_values
@@ -33,6 +33,7 @@ from .conftest import (
     STRANGER,
     make_passport,
 )
+from .list_reference import passport_rows_for
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +56,7 @@ def _add(world, start: int, stop: int, *, publish: bool = True) -> None:
 def test_list_rows_equal_the_documented_serializer(world, audience):
     _add(world, 0, 3)
     _add(world, 3, 5, publish=False)
-    rows = list(selectors.passport_rows_for(actor=world.users[audience]).order_by("unique_identifier"))
+    rows = list(passport_rows_for(actor=world.users[audience]).order_by("unique_identifier"))
     assert _rendered(passport_list_rows(rows)) == _rendered(PassportListRowOutput(rows, many=True).data)
     response = world.client(audience).get(LIST, {"ordering": "unique_identifier", "page_size": 200})
     assert response.status_code == 200
@@ -104,7 +105,7 @@ def test_no_duplicates_without_distinct(world):
     for audience in (OWNER_VIEWER, PARTNER, CERTIFIER, AUTHORITY):
         user = world.users[audience]
         assert selectors.passports_for(actor=user).count() == 1, audience
-        assert selectors.passport_rows_for(actor=user).count() == 1, audience
+        assert passport_rows_for(actor=user).count() == 1, audience
         (row,) = world.client(audience).get(LIST).json()["results"]
         assert row["latest_published_version"] == 3
         models = selectors.battery_models_for(actor=user)
@@ -179,13 +180,3 @@ def test_public_publication_selector(world):
     assert selectors.public_publication(draft_only.public_id) is None
     assert selectors.public_publication("not-a-uuid") is None
     assert selectors.public_publication(str(world.battery_model.public_id)) is None
-
-
-def test_window_count_paginator_falls_back_for_distinct_querysets(world):
-    _add(world, 0, 4)
-    rows = selectors.passport_rows_for(actor=world.users[OWNER_VIEWER]).order_by("unique_identifier")
-    for queryset in (rows, rows.distinct()):
-        paginator = WindowCountPaginator(queryset, 2)
-        page = paginator.page(2)
-        assert paginator.count == 5 and len(page) == 2 and page.has_next()
-        assert all("pagination_total" not in row for row in page)
