@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -363,15 +364,28 @@ def find_published(identifier: str) -> list[UUID]:
             if char != ":" or index == 0 or index == len(rest) - 1:
                 continue
             part_id, instance = rest[:index], rest[index + 1 :]
-            serial = PassportVersion.objects.filter(
-                state=VersionState.PUBLISHED,
-                data__serial_identifiers__contains=[{"key": "partInstanceId", "value": instance}],
-            ).values("passport_id")
             match |= Q(battery_model__manufacturer_part_id=part_id) & (
-                Q(unique_identifier=instance) | Q(pk__in=serial)
+                Q(unique_identifier=instance) | Q(pk__in=_with_part_instance_id(part_id, instance))
             )
     found = Passport.objects.filter(match).filter(Exists(published)).values_list("public_id", flat=True)
     return list(found.distinct()[:2])
+
+
+def _with_part_instance_id(part_id: str, instance: str) -> Any:
+    """Passports (ids) with a published version whose serial identifiers carry this partInstanceId."""
+    published = PassportVersion.objects.filter(state=VersionState.PUBLISHED)
+    if connection.features.supports_json_field_contains:
+        wanted = [{"key": "partInstanceId", "value": instance}]
+        return published.filter(data__serial_identifiers__contains=wanted).values("passport_id")
+    # SQLite (`make run`) has no JSON containment: read the serial identifiers of that model's versions.
+    versions = published.filter(passport__battery_model__manufacturer_part_id=part_id)
+    wanted = {"key": "partInstanceId", "value": instance}
+    return [
+        passport_id
+        for passport_id, serials in versions.values_list("passport_id", "data__serial_identifiers")
+        if isinstance(serials, list)
+        and any(isinstance(serial, dict) and wanted.items() <= serial.items() for serial in serials)
+    ]
 
 
 def _malformed(identifier: str) -> bool:
