@@ -31,7 +31,7 @@ from .models import (
     SupplyChainEntry,
     VersionState,
 )
-from .services import restricted_read_record
+from .services import STATUS_KEY, restricted_read_record
 
 PASSPORT_GRANTS = ("view_legitimate_interest_passport", "view_confidential_passport")
 MODEL_GRANTS = ("view_legitimate_interest_batterymodel", "view_confidential_batterymodel")
@@ -280,7 +280,9 @@ def passport_completeness(*, actor, passport: Passport) -> Completeness | None:
         return None
     latest = passport.versions.order_by("-number").first()
     model = passport.battery_model
-    return completeness(model.category, {**model.data, **(latest.data if latest else {})})
+    # The battery status is the passport's own column (drafts do not carry it among their values).
+    values = {**model.data, **(latest.data if latest else {}), STATUS_KEY: passport.status}
+    return completeness(model.category, values)
 
 
 @dataclass

@@ -170,3 +170,10 @@ def test_authority_sees_every_published_passport_without_a_grant(world):
     assert [row["unique_identifier"] for row in rows] == ["urn:epc:canary-0001", "urn:epc:other"]
     assert all(row["draft_version"] is None for row in rows)
     assert PassportVersion.objects.filter(passport=other, state="published").count() == 1
+
+
+def test_completeness_of_a_draft_counts_the_battery_status(world):
+    """A draft's values do not hold the status (it is the passport's column): it is never reported missing."""
+    draft = make_passport(world.users[OWNER_ADMIN], world.battery_model, "urn:epc:status-draft")
+    data = world.client(OWNER_ADMIN).get(f"/api/v1/passports/{draft.public_id}/completeness/").json()
+    assert data["missing"] and "battery_status" not in {item["key"] for item in data["missing"]}
