@@ -20,6 +20,7 @@ from .. import selectors, services
 from ..catalogue import Category
 from ..catalogue.choices import BATTERY_STATUSES
 from ..completeness import completeness
+from ..completeness_query import passports_by_completeness
 from ..models import Passport, PassportVersion, VersionState
 from .display import STATUS_LABELS
 from .lookups import can_create_models
@@ -94,15 +95,9 @@ def passport_list(request: HttpRequest) -> HttpResponse:
     elif state == "published":
         queryset = queryset.filter(has_published=True)
     elif state in ("complete", "incomplete"):
-        # Completeness is computed from the catalogue, not stored: evaluated for the caller's own
-        # passports that match the other filters.
-        wanted = state == "complete"
-        ids = [
-            p.pk
-            for p in queryset.filter(organization=own)
-            if completeness(p.battery_model.category, _values_for_completeness(p)).complete is wanted
-        ]
-        queryset = queryset.filter(pk__in=ids)
+        # Completeness is computed from the catalogue, not stored; the database evaluates it for the
+        # caller's own passports, however many there are.
+        queryset = passports_by_completeness(queryset.filter(organization=own), complete=state == "complete")
     else:
         state = ""
     queryset = queryset.order_by("-created_at", "-pk")  # stable pages
