@@ -90,6 +90,9 @@ def main() -> None:
     print(f"throughput: {imported / elapsed:.0f} passports/second (target >= 200)")
     # On a shared machine the wall clock includes waiting for a CPU; this is the importer's own share.
     print(f"importer CPU time: {cpu:.2f} s ({imported / cpu:.0f} passports per CPU-second of this process)")
+    # The wall-clock figure depends on what else runs: say how loaded the machine was.
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(f"load average (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
     if args.cleanup:
         with transaction.atomic():
             passports = Passport.objects.filter(unique_identifier__startswith=f"BENCH-{run}-")

@@ -21,7 +21,7 @@ import json
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -121,8 +121,71 @@ def _compiled_validator():
     return fastjsonschema.compile(schema())
 
 
+# The root of the 6.1.0 schema only says "an object with these properties, these required", so a document
+# whose required parts are present and whose parts are each valid is valid. The parts without a battery-level
+# leaf (materials, conformity, safety...: more than half of the validation time) are the same text in every
+# document of a battery model, and a bulk import sends many documents of one model: their validity is
+# remembered by their exact JSON text. The parts with battery-level leaves differ per battery and are
+# validated every time. Only successes are remembered, and any doubt runs the whole schema, which alone
+# words the errors (its first problem, as before).
+_ROOT_KEYWORDS = frozenset({"$schema", "x-samm-aspect-model-urn", "description", "type", "properties",
+                            "required", "components"})  # fmt: skip
+_VALID_PARTS: dict[str, set[str]] = {}
+_VALID_PARTS_SIZE = 64  # remembered texts per part; the set is simply emptied when full
+
+
+@cache
+def _part_validators() -> dict[str, tuple[Callable[[Any], Any], bool]] | None:
+    """{part name: (its validator, whether its validity is remembered)}; None: validate whole documents."""
+    root = schema()
+    if set(root) - _ROOT_KEYWORDS or root.get("type") != "object" or "$schema" not in root:
+        return None  # a root with rules of its own, or without its draft: always the whole schema
+    if '"default":' in json.dumps(root):
+        return None  # fastjsonschema fills defaults in: a remembered part would miss them
+    battery_parts = set(_battery_leaf_tree())
+    return {
+        # The draft must come along: draft-04's boolean exclusiveMaximum means something else in later ones.
+        name: (fastjsonschema.compile({"$schema": root["$schema"], "components": root["components"], **part}),
+               name not in battery_parts)
+        for name, part in root["properties"].items()
+    }  # fmt: skip
+
+
+def _valid_by_parts(document: Any) -> bool:
+    """True only when `document` is certainly schema-valid; False means "ask the whole schema"."""
+    validators = _part_validators()
+    if validators is None or not isinstance(document, dict):
+        return False
+    if any(name not in document for name in schema()["required"]):
+        return False
+    for name, part in document.items():
+        if name not in validators:
+            continue  # the root allows other properties
+        validate, remember = validators[name]
+        text = None
+        if remember:
+            try:
+                text = json.dumps(part)
+            except (TypeError, ValueError):
+                return False  # not plain JSON (a Python caller's Decimal...): no text to remember it by
+            if text in _VALID_PARTS.get(name, ()):
+                continue
+        try:
+            validate(part)
+        except fastjsonschema.JsonSchemaException:
+            return False
+        if text is not None:
+            remembered = _VALID_PARTS.setdefault(name, set())
+            if len(remembered) >= _VALID_PARTS_SIZE:
+                remembered.clear()
+            remembered.add(text)
+    return True
+
+
 def schema_errors(document: Any) -> list[dict[str, str]]:
     """The schema's verdict on `document` ([] when valid); fastjsonschema stops at the first problem."""
+    if _valid_by_parts(document):
+        return []
     try:
         _compiled_validator()(document)
     except fastjsonschema.JsonSchemaValueException as exc:
@@ -144,9 +207,16 @@ def _rel(path: str, base: str) -> str:
     return path[len(base) + 1 :] if base else path
 
 
+@cache
+def _keys(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split("."))
+
+
 def _get(node: Any, dotted: str) -> Any:
-    for key in dotted.split("."):
-        if not isinstance(node, Mapping) or key not in node:
+    # Called ~60 times per document: the split is cached, and parsed JSON is a dict, which `isinstance`
+    # recognises at once where the Mapping ABC check is several times slower.
+    for key in _keys(dotted):
+        if not isinstance(node, (dict, Mapping)) or key not in node:
             return _MISSING
         node = node[key]
     return node
@@ -195,12 +265,20 @@ def _join(prefix: str, rel: str) -> str:
 # ---- import ---------------------------------------------------------------------------------------------
 
 
+@cache
+def _time_attribute() -> Attribute:
+    # The catalogue's "date and time with a time zone offset", which the measuring times are.
+    return attribute("negative_events.occurred_at")
+
+
 class _Reader:
     """Walks one document along the catalogue's paths, validating each value where it stands."""
 
     def __init__(self) -> None:
         self.errors: list[dict[str, str]] = []
         self.warnings: list[str] = []
+        # A document's dynamic values are usually measured together: each distinct time is parsed once.
+        self._times: dict[str, datetime | None] = {}
 
     def error(self, path: str, exc: ValidationError | str) -> None:
         messages = exc.messages if isinstance(exc, ValidationError) else [exc]
@@ -355,11 +433,17 @@ class _Reader:
         if raw_time == PLACEHOLDER_TIME:
             return None  # exported as "never measured"
         value = self.check(a, raw_value, value_path)
-        try:
-            measured_at = check_value(attribute("negative_events.occurred_at"), raw_time).value
-        except ValidationError:
-            self.error(time_path, _("Enter a date and time as YYYY-MM-DDThh:mm:ss with a time zone offset."))
-            return None
+        if isinstance(raw_time, str) and raw_time in self._times:
+            measured_at = self._times[raw_time]
+        else:
+            try:
+                measured_at = check_value(_time_attribute(), raw_time).value
+            except ValidationError:
+                message = _("Enter a date and time as YYYY-MM-DDThh:mm:ss with a time zone offset.")
+                self.error(time_path, message)
+                return None
+            if isinstance(raw_time, str):
+                self._times[raw_time] = measured_at
         if value is _MISSING or value is None or measured_at is None:
             return None
         if measured_at > datetime.now(UTC):
@@ -464,7 +548,9 @@ def _pruned(node: Any, tree: Mapping[str, Any]) -> Any:
 
 
 def _read_model_part(document: Mapping[str, Any]) -> tuple[dict, list[str], list[dict[str, str]]]:
-    fingerprint = json.dumps(_pruned(document, _battery_leaf_tree()), sort_keys=True, default=str)
+    # Not sort_keys: sorting cost a third of the fingerprint, and the same content in another key order
+    # is merely read once more (documents of one request come from one client, in one order).
+    fingerprint = json.dumps(_pruned(document, _battery_leaf_tree()), default=str)
     cached = _MODEL_CACHE.get(fingerprint)
     if cached is None:
         working = _deep_copy(document)  # the EC relabelling writes into the rows it reads
@@ -792,7 +878,9 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
                               "values": battery, "dynamic": read[index].dynamic_points,
                               "predecessor": predecessors.get(index)})  # fmt: skip
             try:
-                passports = services.passports_import(actor=actor, battery_model=model, items=items)
+                passports = services.passports_import(  # read_document cleaned every value already
+                    actor=actor, battery_model=model, items=items, values_checked=True
+                )
             except ValidationError as exc:
                 errors.extend(_group_errors(exc, indexes))
                 continue

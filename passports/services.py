@@ -7,6 +7,7 @@ audit details are shown to admins and must not carry data, least of all supply-c
 
 from __future__ import annotations
 
+import json
 from contextlib import suppress
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from portal.audit.services import audit_record
+from portal.sql_rows import insert_rows
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
 
@@ -80,7 +82,6 @@ def _merge(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
-    import json
 
     from django.core.serializers.json import DjangoJSONEncoder
 
@@ -522,14 +523,22 @@ def revoke_legitimate_interest(*, actor, target: Passport | BatteryModel, organi
 
 # ---- bulk import (Catena-X) ----------------------------------------------------------------------------
 @transaction.atomic
-def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str, Any]]) -> list[Passport]:
+def passports_import(
+    *, actor, battery_model: BatteryModel, items: list[dict[str, Any]], values_checked: bool = False
+) -> list[Passport]:
     """Create draft passports in bulk (the Catena-X import): a few queries for the whole batch.
 
     Each item: {"values": battery values, "status": battery status (default "original"),
     "dynamic": [(key, value, measured_at), ...], "predecessor": an optional Passport}. Validated like
     `passport_create` and `dynamic_data_append` (a predecessor like `passport_change_status`); any problem
     raises one `ValidationError` keyed "<index>.<key>" and nothing is stored. One audit entry per passport,
-    without values."""
+    without values.
+
+    `values_checked=True`: the values and dynamic values are what the catalogue's `check_value` returned
+    (the Catena-X reader validates each one where it stands in the document, to name its JSON path), so
+    they are not validated a second time; cleaning is idempotent, so the second pass could only repeat
+    the first (about a sixth of an import's CPU time). Keys, identifiers, statuses, measuring times and
+    predecessors are checked either way."""
     if not policies.can_edit(actor, battery_model):
         raise PermissionDenied
     errors, predecessors = _predecessors(actor, battery_model, items)
@@ -538,7 +547,8 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
     now = timezone.now()
     for index, item in enumerate(items):
         try:
-            cleaned = _clean(dict(item.get("values") or {}), BATTERY_KEYS)
+            values = dict(item.get("values") or {})
+            cleaned = _checked_keys(values, BATTERY_KEYS) if values_checked else _clean(values, BATTERY_KEYS)
             status = validate_value(attribute(STATUS_KEY), item.get("status") or "original")
         except ValidationError as exc:
             errors.update({f"{index}.{key}": messages for key, messages in exc.message_dict.items()})
@@ -559,7 +569,8 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
                 errors[f"{index}.{key}"] = [_("The time of measurement cannot be in the future.")]
             else:
                 try:
-                    points.append((key, validate_value(attribute(key), value), measured_at))
+                    points.append((key, value if values_checked else validate_value(attribute(key), value),
+                                   measured_at))  # fmt: skip
                 except ValidationError as exc:
                     errors[f"{index}.{key}"] = exc.messages
         passport = Passport(
@@ -589,17 +600,22 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
         raise ValidationError(
             {"unique_identifier": [_("Your organization already has a passport with this identifier.")]}
         ) from exc
-    PassportVersion.objects.bulk_create(
-        PassportVersion(passport=passport, number=1, data=_jsonable(_merge({}, cleaned)))
-        for passport, cleaned, _points in prepared
-    )
-    DynamicDataPoint.objects.bulk_create(
-        DynamicDataPoint(
-            passport=passport, key=key, value=_jsonable({"v": value})["v"], measured_at=at, recorded_by=actor
-        )
-        for passport, _cleaned, points in prepared
-        for key, value, at in points
-    )
+    # The same rows `passport_create` and `dynamic_data_append` write, as plain tuples: a request of 500
+    # official examples carries 9,000 dynamic data points, and model instances cost more than the insert.
+    inserted_at = timezone.now()
+    insert_rows(
+        PassportVersion,
+        ("passport_id", "number", "state", "data", "created_at", "updated_at", "published_at",
+         "published_by_id"),
+        ((passport.pk, 1, VersionState.DRAFT.value, _merge({}, cleaned), inserted_at, inserted_at, None, None)
+         for passport, cleaned, _points in prepared),
+    )  # fmt: skip
+    insert_rows(
+        DynamicDataPoint,
+        ("passport_id", "key", "value", "measured_at", "recorded_by_id", "created_at"),
+        ((passport.pk, key, value, at, actor.pk, inserted_at)
+         for passport, _cleaned, points in prepared for key, value, at in points),
+    )  # fmt: skip
     StatusEvent.objects.bulk_create(
         StatusEvent(passport=passport, status=passport.status, note="Imported", occurred_at=now,
                     recorded_by=actor)
@@ -609,6 +625,14 @@ def passports_import(*, actor, battery_model: BatteryModel, items: list[dict[str
     _audit_bulk(actor, "passport.imported", battery_model.organization, passports)
     _mirror_successor_status(actor, passports, now)
     return passports
+
+
+def _checked_keys(values: dict[str, Any], allowed: frozenset[str]) -> dict[str, Any]:
+    """`_clean` for values the catalogue already cleaned: the keys are checked, the values kept."""
+    unknown = sorted(key for key in values if key not in allowed)
+    if unknown:
+        raise ValidationError({key: [_("This attribute cannot be set here.")] for key in unknown})
+    return {key: (None if value in ("", []) else value) for key, value in values.items()}
 
 
 def _predecessors(
@@ -682,21 +706,16 @@ def _audit_bulk(actor, action: str, organization: Organization, targets: list[Pa
 
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
     label = (actor.get_username() if authenticated else "system")[:200]
-    ip = current_ip.get()
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=actor if authenticated else None,
-            actor_label=label,
-            organization=organization,
-            action=action,
-            object_type=target._meta.label_lower,
-            object_id=str(target.public_id),
-            object_label=str(target)[:200],
-            ip_address=ip,
-            details={},
-        )
-        for target in targets
-    )
+    # As the field prepares it (an IPv6 address normalised, "" stored as NULL), once for every row.
+    ip = AuditEvent._meta.get_field("ip_address").get_prep_value(current_ip.get()) or None
+    now = timezone.now()
+    insert_rows(
+        AuditEvent,
+        ("created_at", "actor_id", "actor_label", "organization_id", "action", "object_type", "object_id",
+         "object_label", "ip_address", "details"),
+        ((now, actor.pk if authenticated else None, label, organization.pk, action, target._meta.label_lower,
+          str(target.public_id), str(target)[:200], ip, {}) for target in targets),
+    )  # fmt: skip
 
 
 # ---- uploaded documents -------------------------------------------------------------------------------

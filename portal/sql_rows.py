@@ -1,19 +1,21 @@
-"""Python values and model instances from hand-written SQL, exactly as the ORM would build them.
+"""Hand-written SQL on hot paths, with the values and instances the ORM would build or store.
 
 A few hot paths (API token authentication, the passport list) run one hand-written query instead of an ORM
 query whose construction and compilation cost several times the query itself (benchmarks/README.md). Rows
 of a raw cursor carry database values (on SQLite, UUIDs and datetimes are text): each value goes through
 its field's database converters, as the ORM's compiler does, so both backends give the same objects.
+`insert_rows` writes many rows without model instances (COPY on PostgreSQL, bulk_create elsewhere).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection
-from django.db.models import Model
+from django.db import connection, connections, router
+from django.db.models import JSONField, Model
 from django.db.models.expressions import Col
 
 Converter = Callable[[Any], Any]
@@ -65,3 +67,48 @@ def load_instance(model: type[Model], values: Sequence[Any]) -> Model:
 def prepared(model: type[Model], field_name: str, value: Any) -> Any:
     """A query parameter for `model.field_name` as the ORM would pass it (UUIDs and datetimes on SQLite)."""
     return model._meta.get_field(field_name).get_db_prep_value(value, connection)
+
+
+def _psycopg3() -> bool:
+    # Imported here: no PostgreSQL driver need be installed where the portal runs on SQLite.
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Insert `rows` into `model`'s table without building model instances (no signals, like bulk_create).
+
+    `columns` are attnames and must name every column but the primary key, auto_now ones included: nothing
+    is filled in. Values are what the database stores (ids, aware datetimes, choice values); JSON columns
+    take the Python value and are encoded here with the field's encoder, as `JSONField` does.
+
+    On PostgreSQL (psycopg 3) one `COPY ... FROM STDIN` streams the rows: psycopg formats them in C, where
+    `bulk_create` spends most of an import's write time preparing each value of each instance. Other
+    databases (SQLite in `make run`) get `bulk_create`, which writes the same rows."""
+    by_attname = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    if len(columns) != len(by_attname) or set(columns) != set(by_attname):
+        raise ValueError(f"{model._meta.label}: give exactly the columns {sorted(by_attname)}")
+    fields = [by_attname[name] for name in columns]
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql" or not _psycopg3():
+        model._default_manager.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
+        return
+    # One encoder per JSON column, reused: `json.dumps(value, cls=...)` would build one per value, which
+    # costs more than encoding a dynamic data point's number. The output is the same.
+    encoders = [
+        (index, (field.encoder or json.JSONEncoder)().encode)
+        for index, field in enumerate(fields)
+        if isinstance(field, JSONField)
+    ]
+    sql = "COPY {} ({}) FROM STDIN".format(
+        connection.ops.quote_name(model._meta.db_table),
+        ", ".join(connection.ops.quote_name(f.column) for f in fields),
+    )
+    # Django's PostgreSQL cursor logs the COPY like any statement when queries are logged (no values).
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(sql) as copy:
+        for row in rows:
+            values = list(row)
+            for index, encode in encoders:
+                values[index] = encode(values[index])
+            copy.write_row(values)

@@ -19,9 +19,11 @@ from passports.models import (
     DynamicDataPoint,
     Passport,
     PassportVersion,
+    StatusEvent,
     SupplyChainEntry,
     VersionState,
 )
+from portal import sql_rows
 from portal.tenancy.models import Role
 from tests.factories import OrganizationFactory, member
 
@@ -556,3 +558,174 @@ def test_a_viewer_of_the_organization_cannot_link_by_import(viewer_a, imported):
     response = post(client_for(viewer_a), with_predecessor("V-1", imported.public_id))
     assert response.status_code == 403
     assert not Passport.objects.filter(predecessor=imported).exists()
+
+
+# ---- the fast paths of the import (same verdicts, same rows) ------------------------------------------
+
+SCHEMA_BREAKS = [  # (path with list indexes as ".0", value): invalid by the schema itself
+    ("materials.active.cobalt.recycled", 120),
+    ("materials.active.cobalt.recycled", "12"),
+    ("materials.composition.0.renewable", 120),
+    ("safety.dismantling.0.header", "x" * 101),
+    ("conformity.declarationOfConformity", {}),
+    ("characteristics.physicalDimension.weight.value", "heavy"),
+    ("performance.dynamic.stateOfCharge.value", "full"),
+    ("identification.category", "spaceship"),
+    ("identification.identification.serial.0.key", "secret"),
+    ("sources.0.category", "Gossip"),
+    ("metadata.predecessor", "not-a-uuid"),
+]  # fmt: skip
+
+
+def _whole_schema_verdict(document) -> str | None:
+    """The first problem the whole schema finds (None: valid), bypassing the per-part shortcut."""
+    import fastjsonschema
+
+    try:
+        catenax._compiled_validator()(document)
+    except fastjsonschema.JsonSchemaValueException as exc:
+        return exc.name
+    return None
+
+
+@pytest.mark.parametrize(
+    "case", SCHEMA_BREAKS + BAD_VALUES, ids=[f"{c[0]}={c[1]!r}"[:60] for c in SCHEMA_BREAKS + BAD_VALUES]
+)
+def test_remembered_schema_parts_give_the_whole_schemas_verdict(case):
+    assert catenax.schema_errors(corrected_example()) == []  # remembers the valid model-level parts
+    document = _set(corrected_example(), *case[:2])
+
+    verdict = _whole_schema_verdict(document)
+
+    assert catenax._valid_by_parts(document) is (verdict is None)
+    errors = catenax.schema_errors(document)
+    assert [e["path"] for e in errors] == ([] if verdict is None else [verdict.removeprefix("data.")])
+    if case in SCHEMA_BREAKS:
+        assert errors, case
+
+
+def test_a_document_without_a_required_part_is_judged_by_the_whole_schema():
+    document = corrected_example()
+    del document["materials"]
+
+    assert not catenax._valid_by_parts(document)
+    assert [e["path"] for e in catenax.schema_errors(document)] == ["$"]
+
+
+def test_read_values_need_no_second_cleaning_by_the_service():
+    """The import passes `values_checked=True`: what `read_document` returns is already what the service's
+    validation would make of it (same values, same JSON), so the service need not validate it again."""
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    from passports.catalogue import attribute, validate_value
+
+    varied = corrected_example("VARIED-1")
+    _set(varied, "performance.dynamic.fullCycles.value", 12)
+    _set(varied, "performance.dynamic.stateOfCharge.value", 99.5)
+    _set(varied, "operation.manufacturer.facility.0.facility", "BPNA1234567890ab")
+    for document in (corrected_example(), varied):
+        result = catenax.read_document(document)
+        battery = dict(result.battery_values)
+        battery.pop("battery_status", None)
+
+        cleaned = services._clean(dict(battery), services.BATTERY_KEYS)
+        kept = services._checked_keys(dict(battery), services.BATTERY_KEYS)
+
+        def as_json(value):
+            return json.dumps(value, cls=DjangoJSONEncoder, sort_keys=True)
+
+        assert as_json(kept) == as_json(cleaned)
+        assert result.dynamic_points
+        for key, value, _measured_at in result.dynamic_points:
+            assert as_json(validate_value(attribute(key), value)) == as_json(value), key
+
+
+def _stored_rows(prefix: str) -> dict[str, list]:
+    """The rows an import wrote for the passports whose identifier starts with `prefix`, without ids and
+    creation times."""
+    from portal.audit.models import AuditEvent
+
+    passports = Passport.objects.filter(unique_identifier__startswith=prefix)
+    name = {p.pk: p.unique_identifier.removeprefix(prefix) for p in passports}
+    public = {str(p.public_id): p.unique_identifier.removeprefix(prefix) for p in passports}
+    return {
+        "passports": sorted((name[p.pk], p.status, p.battery_model_id) for p in passports),
+        "versions": sorted(
+            (
+                name[v.passport_id],
+                v.number,
+                v.state,
+                v.published_at,
+                json.dumps({**v.data, "unique_identifier": name[v.passport_id]}, sort_keys=True),
+            )
+            for v in PassportVersion.objects.filter(passport__in=passports)
+        ),
+        "points": sorted(
+            (name[d.passport_id], d.key, json.dumps(d.value), d.measured_at, d.recorded_by_id)
+            for d in DynamicDataPoint.objects.filter(passport__in=passports)
+        ),
+        "status": sorted(
+            (name[e.passport_id], e.status, e.note, e.occurred_at is not None, e.recorded_by_id)
+            for e in StatusEvent.objects.filter(passport__in=passports)
+        ),
+        "audit": sorted(
+            (
+                public[a.object_id],
+                a.actor_id,
+                a.actor_label,
+                a.organization_id,
+                a.action,
+                a.object_type,
+                a.object_label.removeprefix(prefix),
+                a.ip_address,
+                json.dumps(a.details),
+            )
+            for a in AuditEvent.objects.filter(object_id__in=list(public))
+        ),
+    }
+
+
+def test_copy_and_the_portable_bulk_create_store_the_same_rows(admin_a, company_a, monkeypatch):
+    """PostgreSQL gets the rows by COPY; other databases (SQLite in `make run`) by bulk_create: the same."""
+    from portal.audit.context import current_ip
+
+    def documents(prefix: str) -> list[dict]:
+        waste = corrected_example(f"{prefix}W")
+        waste["sustainability"]["status"] = "waste"
+        varied = corrected_example(f"{prefix}V")
+        _set(varied, "performance.dynamic.fullCycles.value", 12)
+        _set(varied, "performance.dynamic.stateOfCharge.time", "2024-01-02T03:04:05.678+02:00")
+        return [corrected_example(f"{prefix}A"), waste, varied]
+
+    token = current_ip.set("2001:0db8:0000:0000:0000:0000:0000:0001")
+    try:
+        catenax.import_documents(actor=admin_a, organization=company_a, payload=documents("COPY-"))
+        monkeypatch.setattr(sql_rows, "_psycopg3", lambda: False)
+        catenax.import_documents(actor=admin_a, organization=company_a, payload=documents("BULK-"))
+    finally:
+        current_ip.reset(token)
+
+    copied, bulk = _stored_rows("COPY-"), _stored_rows("BULK-")
+    assert copied == bulk
+    assert len(copied["points"]) == 3 * 18 and len(copied["status"]) == 1 and len(copied["audit"]) == 3
+    assert {row[7] for row in copied["audit"]} == {"2001:db8::1"}
+
+
+def test_insert_rows_wants_every_column():
+    with pytest.raises(ValueError, match="give exactly the columns"):
+        sql_rows.insert_rows(DynamicDataPoint, ("passport_id", "key", "value"), [])
+
+
+def test_the_number_of_queries_does_not_grow_with_the_documents(admin_a, company_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    catenax.import_documents(actor=admin_a, organization=company_a, payload=corrected_example("Q-0"))
+    counts = []
+    for size in (1, 20):
+        payload = [corrected_example(f"Q-{size}-{n}") for n in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            catenax.import_documents(actor=admin_a, organization=company_a, payload=payload)
+        counts.append(len(queries))
+
+    assert counts[0] == counts[1], counts
