@@ -33,6 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CACHE = REPO / "benchmarks" / ".cache"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/pb_bench"
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/8"  # a database of its own: the tests use 10-15
 SAMPLE_PASSPORTS = 2_000
 PAGE = 2
 HELLO = "A  hello-world Django view"
@@ -78,7 +79,8 @@ def configure_environment() -> str:
             "LOG_LEVEL": "WARNING",
         }
     )
-    # No Redis: the shared Redis belongs to the tests; caches are per-process memory (as in the tests).
+    # No REDIS_URL: Celery runs eagerly and nothing is queued on the tests' broker; the Django cache is
+    # `--cache-url` (benchmarks/settings.py).
     os.environ.pop("REDIS_URL", None)
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
@@ -381,7 +383,10 @@ def main() -> None:
         help='diagnosis only: PostgreSQL session options for every connection, e.g. "-c jit=off"',
     )
     parser.add_argument(
-        "--cache-url", default="", help="a Redis URL for the Django cache (default: per-process memory)"
+        "--cache-url",
+        default=DEFAULT_CACHE_URL,
+        help=f"Redis URL of the shared Django cache, emptied first (default {DEFAULT_CACHE_URL}); "
+        "'none' for per-process memory",
     )
     parser.add_argument("--ids", type=int, default=SAMPLE_PASSPORTS, help="passport ids to rotate over")
     parser.add_argument("--skip-import", action="store_true", help="do not run benchmarks/import_catenax.py")
@@ -391,7 +396,10 @@ def main() -> None:
     if args.pgoptions:
         os.environ["PGOPTIONS"] = args.pgoptions  # read by libpq, so by every psycopg connection
         print(f"PGOPTIONS={args.pgoptions} (diagnosis run: not the configuration the portal ships)")
-    if args.cache_url:
+    if args.cache_url != "none":
+        import redis
+
+        redis.Redis.from_url(args.cache_url).flushdb()  # the benchmark's own database: no stale documents
         os.environ["BENCH_CACHE_URL"] = args.cache_url
     CACHE.mkdir(exist_ok=True)
     started = time.monotonic()

@@ -17,8 +17,8 @@ ROOT_URLCONF = "benchmarks.urls"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 
-# Optional shared cache for both workers (`run.py --cache-url redis://...`); Celery stays eager either way,
-# so the import benchmark runs in-process and nothing is queued on a shared broker.
+# The cache shared by both workers (`run.py --cache-url`, by default Redis database 8), as production has
+# one. Celery stays eager either way, so the import benchmark runs in-process and queues nothing.
 if os.environ.get("BENCH_CACHE_URL"):
     CACHES = {
         "default": {
@@ -27,6 +27,7 @@ if os.environ.get("BENCH_CACHE_URL"):
             "KEY_PREFIX": "pb_bench",
         }
     }
+    PUBLIC_PASSPORT_CACHE_SECONDS = 3600  # a shared cache: the portal keeps public JSON documents there
 
 # `run.py --pgoptions` (diagnosis runs): libpq ignores PGOPTIONS once the settings pass their own `options`
 # (the portal turns JIT off there), so the extra session settings are appended to them.

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
-from . import policies, qr, selectors
+from . import policies, public_json, qr, selectors
 from .catalogue import ATTRIBUTES, Attribute, Cluster, FieldType, Viewer, attribute, attributes_for, children
 from .models import Passport, PassportVersion, VersionState
 
@@ -304,18 +304,12 @@ def _vary(response: HttpResponse) -> HttpResponse:
 
 
 def _json_detail(passport_id: UUID) -> HttpResponse:
-    # The lean path (one indexed query, no model rows): QR scans by machines are the hottest public URL.
-    publication = selectors.public_publication(passport_id)
-    if publication is None:
+    # The lean path (one indexed query or a cache hit, no model rows): QR scans by machines are the
+    # hottest public URL.
+    document = public_json.encoded_document(passport_id)
+    if document is None:
         return _vary(JsonResponse({"detail": _("Not found.")}, status=404))
-    document = {
-        "passport_id": publication.passport_id,
-        "version": publication.number,
-        "published_at": publication.published_at,
-        "status": "closed" if publication.closed else "active",
-        "values": publication.values,
-    }
-    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+    response = HttpResponse(document, content_type="application/json")
     patch_cache_control(response, public=True, max_age=JSON_MAX_AGE)
     return _vary(response)
 

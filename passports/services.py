@@ -23,7 +23,7 @@ from portal.sql_rows import insert_rows
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
 
-from . import policies
+from . import policies, public_json
 from .catalogue import ATTRIBUTES, Level, attribute, validate_record, validate_value
 from .completeness import completeness
 from .models import (
@@ -364,6 +364,7 @@ def passport_publish(*, actor, passport: Passport, on: date | None = None) -> Pa
     draft.published_at = now
     draft.published_by = actor
     draft.save()
+    public_json.forget(passport.public_id)
     audit_record(
         actor=actor,
         action="passport.published",
@@ -420,6 +421,7 @@ def passport_change_status(
         if status != "waste":
             raise ValidationError({"recycled": [_("Only a battery that is waste can be recycled.")]})
         passport.closed_at = timezone.now()
+        public_json.forget(passport.public_id)
     passport.save(update_fields=["status", "closed_at"])
     audit_record(
         actor=actor,

@@ -343,6 +343,11 @@ SPECTACULAR_SETTINGS = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL and PASSBRIDGE_ENV != "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# The encoded public passport JSON is kept in the cache until a publication or closure forgets it
+# (passports.public_json). Only a cache shared by every process may keep it: with per-process memory a
+# write in one worker could not forget another worker's copy. 0 turns it off.
+_SHARED_CACHE = "locmem" not in CACHES["default"]["BACKEND"]
+PUBLIC_PASSPORT_CACHE_SECONDS = int(env("PUBLIC_PASSPORT_CACHE_SECONDS", "3600" if _SHARED_CACHE else "0"))
 
 # --- Logging: never log request bodies; confidential values must not reach logs. ------------------
 LOGGING = {

@@ -14,6 +14,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
 from rest_framework.renderers import JSONRenderer
@@ -145,13 +146,25 @@ def _public(passport) -> dict:
     return response.json()
 
 
-def test_public_json_follows_publications_and_closure_at_once(world):
+@pytest.fixture(params=[0, 3600], ids=["not-kept", "kept"])
+def public_cache(request, settings):
+    """The public JSON without and with its cache (tests have a per-process cache: kept only on request)."""
+    settings.PUBLIC_PASSPORT_CACHE_SECONDS = request.param
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def test_public_json_follows_publications_and_closure_at_once(
+    world, public_cache, django_capture_on_commit_callbacks
+):
     admin, passport = world.users[OWNER_ADMIN], world.passport
     first = _public(passport)
     assert first["version"] == 1 and first["status"] == "active"
     assert DRAFT_MARK not in json.dumps(first)  # the open draft v2 is not public
 
-    services.passport_publish(actor=admin, passport=passport)  # the draft v2 becomes public
+    with django_capture_on_commit_callbacks(execute=True):  # the cache forgets after the commit
+        services.passport_publish(actor=admin, passport=passport)  # the draft v2 becomes public
     second = _public(passport)
     assert second["version"] == 2
     version = passport.versions.get(number=2)
@@ -161,13 +174,34 @@ def test_public_json_follows_publications_and_closure_at_once(world):
     view = selectors.passport_view(actor=AnonymousUser(), passport=passport)
     assert second["values"] == _rendered(view.values)
 
-    successor = services.passport_change_status(
-        actor=admin, passport=passport, status="repurposed", new_unique_identifier="urn:epc:fast-next"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        successor = services.passport_change_status(
+            actor=admin, passport=passport, status="repurposed", new_unique_identifier="urn:epc:fast-next"
+        )
     assert _public(passport)["status"] == "active"
-    services.passport_publish(actor=admin, passport=successor)
-    services.passport_change_status(actor=admin, passport=successor, status="waste", recycled=True)
+    unpublished = Client().get(f"/p/{successor.public_id}/", HTTP_ACCEPT="application/json")
+    assert unpublished.status_code == 404  # published below: this answer must not be kept
+    with django_capture_on_commit_callbacks(execute=True):
+        services.passport_publish(actor=admin, passport=successor)
+    assert _public(successor)["status"] == "active"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.passport_change_status(actor=admin, passport=successor, status="waste", recycled=True)
     assert _public(successor)["status"] == "closed"
+
+
+def test_kept_public_json_is_the_same_document_without_a_query(world, settings, django_assert_num_queries):
+    url = f"/p/{world.passport.public_id}/"
+    settings.PUBLIC_PASSPORT_CACHE_SECONDS = 0
+    fresh = Client().get(url, HTTP_ACCEPT="application/json")
+    settings.PUBLIC_PASSPORT_CACHE_SECONDS = 3600
+    cache.clear()
+    Client().get(url, HTTP_ACCEPT="application/json")  # encodes and keeps it
+    with django_assert_num_queries(0):
+        kept = Client().get(url, HTTP_ACCEPT="application/json")
+    assert kept.content == fresh.content
+    assert kept["Content-Type"] == fresh["Content-Type"] == "application/json"
+    assert kept["Cache-Control"] == fresh["Cache-Control"] and kept["Vary"] == fresh["Vary"]
+    cache.clear()
 
 
 def test_public_publication_selector(world):
