@@ -34,7 +34,7 @@ from uuid import UUID
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
-from portal.sql_rows import field_converter, prepared
+from portal.sql_rows import field_converter, hot_cursor, prepared
 from portal.tenancy.models import Organization, OrganizationKind
 
 from .models import (
@@ -207,7 +207,7 @@ class PassportListQuery:
             f"ORDER BY {order_by}"
         )
         params = [published, published, own, draft, own, *where_params, limit, offset]
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             cursor.execute(sql, params)
             fetched = cursor.fetchall()
         if not fetched:

@@ -3,22 +3,20 @@ from exactly the fields that user may see (templates, serializers and exports ne
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from portal.sql_rows import field_converter, prepared
+from portal.sql_rows import field_converter, hot_cursor, prepared
 from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus
 from portal.tenancy.selectors import active_organization_of
 
 from . import policies
-from .catalogue import ATTRIBUTES, Viewer
+from .catalogue import Viewer
 from .completeness import Completeness, completeness
 from .expressions import InSubquery
 from .models import (
@@ -136,13 +134,6 @@ _LATEST_PUBLICATION_SQL = """
 """
 
 
-@functools.cache
-def _public_keys() -> tuple[str, ...]:
-    """The keys `policies.visible_values` keeps for the public, in its order: computed once, because the
-    public JSON is the hottest path and the policy walks the whole catalogue on every call."""
-    return tuple(policies.visible_values(Viewer.PUBLIC, dict.fromkeys(a.key for a in ATTRIBUTES)))
-
-
 def public_publication(public_id: UUID | str) -> PublicPublication | None:
     """The public values of a passport's latest published version (anyone may read them), or None.
 
@@ -153,7 +144,7 @@ def public_publication(public_id: UUID | str) -> PublicPublication | None:
         passport_id = UUID(str(public_id))
     except ValueError:
         return None
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         key = prepared(Passport, "public_id", passport_id)  # SQLite stores UUIDs as text
         cursor.execute(_LATEST_PUBLICATION_SQL, [key, VersionState.PUBLISHED.value])
         row = cursor.fetchone()
@@ -166,7 +157,7 @@ def public_publication(public_id: UUID | str) -> PublicPublication | None:
         number=number,
         published_at=field_converter(PassportVersion, "published_at")(published_at),
         closed=closed_at is not None,
-        values={key: data[key] for key in _public_keys() if key in data},
+        values={key: data[key] for key in policies.public_keys() if key in data},
     )
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, connections, router
 from django.db.models import JSONField, Model
 from django.db.models.expressions import Col
@@ -46,6 +47,29 @@ def field_converter(model: type[Model], field_name: str) -> Converter:
     return _field_converter(connection.vendor, model, field_name)
 
 
+def hot_cursor():
+    """A cursor for a hand-written query run on most requests (the token look-up, the passport list).
+
+    On PostgreSQL it binds its parameters on the server, so psycopg prepares each statement on its second
+    run in a connection and PostgreSQL no longer plans it: planning was about a third of the passport
+    list's time in the database. Only these cursors prepare: Django's own cursors bind on the client, and
+    Django leaves `prepare_threshold` off for them. `PREPARED_HOT_QUERIES = False` (behind a transaction-
+    pooling PgBouncer, which cannot keep prepared statements) gives a plain cursor."""
+    if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_HOT_QUERIES", True):
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = 1  # psycopg: prepare after one run (0 would prepare one-off queries too)
+    cursor = ServerBindingCursor(raw)
+    if connection.queries_logged:  # as Django wraps its own cursors: query logging and counting see it
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def table_name(model: type[Model]) -> str:
     """The model's table, quoted for the current database."""
     return connection.ops.quote_name(model._meta.db_table)
@@ -57,11 +81,22 @@ def select_columns(model: type[Model], alias: str) -> str:
     return ", ".join(f"{alias}.{quote(field.column)}" for field in model._meta.concrete_fields)
 
 
+@functools.cache
+def _instance_loader(vendor: str, model: type[Model]) -> tuple[list[str], list[tuple[int, Converter]]]:
+    fields = model._meta.concrete_fields
+    converters = [(i, field_converter(model, f.name)) for i, f in enumerate(fields)]
+    return [f.attname for f in fields], [(i, c) for i, c in converters if c is not _identity]
+
+
 def load_instance(model: type[Model], values: Sequence[Any]) -> Model:
     """An instance of `model` from the raw values of `select_columns(model, ...)`, as a queryset gives it."""
-    fields = model._meta.concrete_fields
-    converted = [field_converter(model, f.name)(value) for f, value in zip(fields, values, strict=True)]
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    attnames, converters = _instance_loader(connection.vendor, model)
+    if len(values) != len(attnames):
+        raise ValueError(f"{model._meta.label}: expected {len(attnames)} values, got {len(values)}")
+    converted = list(values)
+    for index, convert in converters:
+        converted[index] = convert(converted[index])
+    return model.from_db(connection.alias, attnames, converted)
 
 
 def prepared(model: type[Model], field_name: str, value: Any) -> Any:

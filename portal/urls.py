@@ -7,23 +7,25 @@ from portal import api, views
 admin.site.site_header = "PassBridge administration"
 admin.site.site_title = "PassBridge"
 
+# The API first: Django tries patterns in order, and every failed include costs the resolver work, so the
+# most requested prefixes (API, QR scans) come before the empty-prefix includes of the pages.
 urlpatterns = [
+    path("api/v1/", include(("portal.api_urls", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="swagger-ui"),
+    re_path(r"^api/", api.json_not_found),
+    path("p/", include("passports.public_urls")),  # QR scans
+    path("verify/", include("certification.public_urls")),
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("portal.accounts.urls")),
     path("", include("portal.tenancy.urls")),
     path("passports/", include("passports.urls")),
-    path("p/", include("passports.public_urls")),
-    path("verify/", include("certification.public_urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("certification/", include("certification.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(("portal.api_urls", "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="swagger-ui"),
-    re_path(r"^api/", api.json_not_found),
 ]
 
 handler404 = "portal.errors.not_found"

@@ -10,7 +10,7 @@ import functools
 from django.db import connection
 from django.utils import timezone
 
-from portal.sql_rows import load_instance, prepared, select_columns, table_name
+from portal.sql_rows import hot_cursor, load_instance, prepared, select_columns, table_name
 from portal.tenancy.models import Membership, Organization
 
 from .models import ApiToken, User
@@ -37,7 +37,7 @@ def usable_token(key_hash: str) -> ApiToken | None:
     Every API request starts here. The equivalent ORM query (`ApiToken.objects.usable()` with
     `select_related("user__membership__organization")`) costs about 1 ms of CPU to build and compile, more
     than the rest of a light request; this one builds the same instances from one hand-written query."""
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         now = prepared(ApiToken, "expires_at", timezone.now())
         cursor.execute(_token_sql(connection.vendor), [key_hash, now])
         row = cursor.fetchone()
