@@ -22,7 +22,7 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 if os.environ.get("BENCH_CACHE_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",
             "LOCATION": os.environ["BENCH_CACHE_URL"],
             "KEY_PREFIX": "pb_bench",
         }

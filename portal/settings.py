@@ -121,6 +121,9 @@ DATABASES = {
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60") or 60),
     )
 }
+# portal.sql_rows.hot_cursor: the few queries run on most requests are prepared on PostgreSQL. A
+# transaction-pooling PgBouncer cannot keep prepared statements: turn this off behind one.
+PREPARED_HOT_QUERIES = env_bool("PREPARED_HOT_QUERIES", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation for the portal's connections. JIT pays off for long analytical queries; ours are
     # short OLTP queries whose cost *estimates* still cross jit_above_cost on large tables (a passport list
@@ -342,7 +345,7 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL and PASSBRIDGE_ENV != "test":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": REDIS_URL}}
 # The encoded public passport JSON is kept in the cache until a publication or closure forgets it
 # (passports.public_json). Only a cache shared by every process may keep it: with per-process memory a
 # write in one worker could not forget another worker's copy. 0 turns it off.

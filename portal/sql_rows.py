@@ -55,7 +55,7 @@ def hot_cursor():
     list's time in the database. Only these cursors prepare: Django's own cursors bind on the client, and
     Django leaves `prepare_threshold` off for them. `PREPARED_HOT_QUERIES = False` (behind a transaction-
     pooling PgBouncer, which cannot keep prepared statements) gives a plain cursor."""
-    if connection.vendor != "postgresql" or not getattr(settings, "PREPARED_HOT_QUERIES", True):
+    if connection.vendor != "postgresql" or not settings.PREPARED_HOT_QUERIES:
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
 

@@ -143,3 +143,13 @@ def test_model_filter_by_id_and_bad_parameters(world, crowd):
     assert response.status_code == 400
     assert set(response.json()) == {"category", "battery_model", "state"}
     assert response.json()["battery_model"] == ["Enter a valid UUID."]
+
+
+def test_prepared_and_plain_cursors_give_the_same_page(world, crowd, settings):
+    """PostgreSQL prepares the hot queries (server-side binding); turned off, the same rows come back."""
+    organization = active_organization_of(world.users[PARTNER])
+    filters = PassportListFilters(search_terms=("lmt",), ordering=("unique_identifier",))
+    prepared = [PassportListQuery(organization, filters).fetch(offset=0, limit=10) for _ in range(3)]
+    settings.PREPARED_HOT_QUERIES = False
+    plain = PassportListQuery(organization, filters).fetch(offset=0, limit=10)
+    assert prepared[0] == prepared[1] == prepared[2] == plain and plain[1] == 3
