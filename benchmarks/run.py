@@ -168,7 +168,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(port: int) -> subprocess.Popen:
+def start_gunicorn(port: int, threads: int = 1) -> subprocess.Popen:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     log = CACHE / "gunicorn.log"
     command = [
@@ -181,6 +181,8 @@ def start_gunicorn(port: int) -> subprocess.Popen:
         "--error-logfile", str(log),
         "--log-level", "warning",
         "--timeout", "60",
+        # More than one thread makes gunicorn use its gthread worker (diagnosis runs only).
+        *(["--threads", str(threads)] if threads > 1 else []),
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=REPO, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60
@@ -389,6 +391,12 @@ def main() -> None:
         "'none' for per-process memory",
     )
     parser.add_argument("--ids", type=int, default=SAMPLE_PASSPORTS, help="passport ids to rotate over")
+    parser.add_argument(
+        "--gunicorn-threads",
+        type=int,
+        default=1,
+        help="diagnosis only: threads per gunicorn worker (gthread); the benchmark is 2 sync workers",
+    )
     parser.add_argument("--skip-import", action="store_true", help="do not run benchmarks/import_catenax.py")
     args = parser.parse_args()
 
@@ -437,7 +445,9 @@ def main() -> None:
 
     port = free_port()
     print(f"starting gunicorn (2 sync workers) on 127.0.0.1:{port} ...")
-    server = start_gunicorn(port)
+    if args.gunicorn_threads > 1:
+        print(f"  {args.gunicorn_threads} threads per worker (gthread): a diagnosis run, not the benchmark")
+    server = start_gunicorn(port, args.gunicorn_threads)
     measured: dict[str, list[Result]] = {endpoint.name: [] for endpoint in endpoints}
     try:
         for endpoint in endpoints:
