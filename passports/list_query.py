@@ -34,7 +34,7 @@ from uuid import UUID
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
 
-from portal.sql_rows import field_converter, hot_cursor, prepared
+from portal.sql_rows import field_converter, hot_cursor, prepared, table_name
 from portal.tenancy.models import Organization, OrganizationKind
 
 from .models import (
@@ -45,9 +45,7 @@ from .models import (
     PassportVersion,
     VersionState,
 )
-
-PASSPORT_GRANTS = ("view_legitimate_interest_passport", "view_confidential_passport")
-MODEL_GRANTS = ("view_legitimate_interest_batterymodel", "view_confidential_batterymodel")
+from .selectors import MODEL_GRANTS, PASSPORT_GRANTS
 
 #: Sortable columns: public identity facts every lister may see.
 ORDERING_COLUMNS = {"created_at": "p.created_at", "unique_identifier": "p.unique_identifier"}
@@ -81,10 +79,6 @@ ROW_KEYS = (
 )
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
 def _in_subquery(column: str, subquery: str) -> str:
     if connection.vendor == "postgresql":
         return f"{column} = ANY(ARRAY({subquery}))"
@@ -96,16 +90,16 @@ def _granted_ids(permission_table: str, codenames: Sequence[str]) -> str:
     marks = ", ".join(["%s"] * len(codenames))
     return (
         f"SELECT g.content_object_id FROM {permission_table} g "
-        f"INNER JOIN {_table(Group)} grp ON grp.id = g.group_id "
-        f"INNER JOIN {_table(Permission)} perm ON perm.id = g.permission_id "
+        f"INNER JOIN {table_name(Group)} grp ON grp.id = g.group_id "
+        f"INNER JOIN {table_name(Permission)} perm ON perm.id = g.permission_id "
         f"WHERE grp.name = %s AND perm.codename IN ({marks})"
     )
 
 
 def _latest_published(column: str) -> str:
     return (
-        f"(SELECT v.{column} FROM {_table(PassportVersion)} v WHERE v.passport_id = p.id AND v.state = %s "
-        "ORDER BY v.number DESC LIMIT 1)"
+        f"(SELECT v.{column} FROM {table_name(PassportVersion)} v "
+        "WHERE v.passport_id = p.id AND v.state = %s ORDER BY v.number DESC LIMIT 1)"
     )
 
 
@@ -132,8 +126,8 @@ class PassportListQuery:
             params.append(published)
         else:
             group = f"organization:{organization.public_id}"  # portal.tenancy.groups
-            passports = _granted_ids(_table(PassportGroupObjectPermission), PASSPORT_GRANTS)
-            models = _granted_ids(_table(BatteryModelGroupObjectPermission), MODEL_GRANTS)
+            passports = _granted_ids(table_name(PassportGroupObjectPermission), PASSPORT_GRANTS)
+            models = _granted_ids(table_name(BatteryModelGroupObjectPermission), MODEL_GRANTS)
             conditions.append(
                 f"(p.organization_id = %s OR {_in_subquery('p.id', passports)} "
                 f"OR {_in_subquery('p.battery_model_id', models)})"
@@ -157,7 +151,7 @@ class PassportListQuery:
             joins_model = True
         if filters.state == VersionState.DRAFT:
             conditions.append(
-                f"p.organization_id = %s AND EXISTS (SELECT 1 FROM {_table(PassportVersion)} d "
+                f"p.organization_id = %s AND EXISTS (SELECT 1 FROM {table_name(PassportVersion)} d "
                 "WHERE d.passport_id = p.id AND d.state = %s)"
             )
             params += [organization.pk, VersionState.DRAFT.value]
@@ -185,8 +179,8 @@ class PassportListQuery:
         return ", ".join([*terms, "p.id DESC" if last_descending else "p.id"])
 
     def _from(self, joins_model: bool) -> str:
-        join = f" INNER JOIN {_table(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
-        return f"{_table(Passport)} p{join}"
+        join = f" INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
+        return f"{table_name(Passport)} p{join}"
 
     def fetch(self, offset: int, limit: int) -> tuple[list[dict[str, Any]], int | None]:
         """A page of rows (dicts of ROW_KEYS) and the total, or ([], None) past the end."""
@@ -197,13 +191,13 @@ class PassportListQuery:
         sql = (
             "SELECT p.public_id, p.unique_identifier, p.status, m.public_id, m.name, m.category, "
             f"{_latest_published('number')}, {_latest_published('published_at')}, "
-            f"CASE WHEN p.organization_id = %s THEN (SELECT d.number FROM {_table(PassportVersion)} d "
+            f"CASE WHEN p.organization_id = %s THEN (SELECT d.number FROM {table_name(PassportVersion)} d "
             "WHERE d.passport_id = p.id AND d.state = %s LIMIT 1) END, "
             "CASE WHEN p.organization_id = %s THEN 1 ELSE 0 END, page.total "
             f"FROM (SELECT p.id, COUNT(*) OVER () AS total FROM {self._from(joins_model)} "
             f"WHERE {where} ORDER BY {order_by} LIMIT %s OFFSET %s) page "
-            f"INNER JOIN {_table(Passport)} p ON p.id = page.id "
-            f"INNER JOIN {_table(BatteryModel)} m ON m.id = p.battery_model_id "
+            f"INNER JOIN {table_name(Passport)} p ON p.id = page.id "
+            f"INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id "
             f"ORDER BY {order_by}"
         )
         params = [published, published, own, draft, own, *where_params, limit, offset]
