@@ -165,6 +165,14 @@ def approve(application: Application, reviewer, **kwargs) -> Certificate:
     return services.application_approve(actor=reviewer, application=application, **kwargs)
 
 
+def approve_with_site(application: Application, site, *, admin, lead, reviewer, **kwargs) -> Certificate:
+    """The draft covering `site`, submitted, assigned, every criterion met and approved."""
+    services.application_update(actor=admin, application=application, sites=[site])
+    services.application_submit(actor=admin, application=application, declaration_name="Anna Admin")
+    services.application_assign(actor=lead, application=application, reviewer=reviewer)
+    return approve(application, reviewer, **kwargs)
+
+
 @pytest.fixture
 def draft(admin_a, accredited, catenax, scope_model, scope_passport) -> Application:
     application = services.application_create(

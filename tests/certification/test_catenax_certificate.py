@@ -27,7 +27,7 @@ from certification.models import Certificate
 from portal.tenancy.models import OrganizationKind, Role
 from tests.factories import OrganizationFactory, SiteFactory, member
 
-from .conftest import meet_all
+from .conftest import approve_with_site
 from .stored_documents import STAND_IN_PDF, store_document
 
 SHARED_SCHEMA = Path("/work/shared/catenax-data/certificate/BusinessPartnerCertificate-schema.json")
@@ -62,11 +62,7 @@ def site(company_a):
 
 @pytest.fixture
 def certificate(draft, admin_a, lead, reviewer, site) -> Certificate:
-    services.application_update(actor=admin_a, application=draft, sites=[site])
-    services.application_submit(actor=admin_a, application=draft, declaration_name="Anna Admin")
-    services.application_assign(actor=lead, application=draft, reviewer=reviewer)
-    meet_all(draft, reviewer)
-    return services.application_approve(actor=reviewer, application=draft)
+    return approve_with_site(draft, site, admin=admin_a, lead=lead, reviewer=reviewer)
 
 
 def test_the_schema_is_shipped_verbatim():

@@ -45,7 +45,7 @@ from portal.tenancy.models import OrganizationKind, Role
 from tests.factories import OrganizationFactory, SiteFactory, member
 from tests.pdf_qr import qr_texts
 
-from .conftest import SUPPLIER_MARKER, meet_all
+from .conftest import SUPPLIER_MARKER, approve_with_site, meet_all
 
 CONDITIONS = "Annual surveillance audit of line 3."
 LEI = "529900TESTDOCUMENT88"
@@ -62,11 +62,7 @@ def certificate(company_a, draft, admin_a, lead, reviewer, site) -> Certificate:
     test transaction never commits, so the after-commit enqueue does not run unless a test asks."""
     company_a.lei = LEI
     company_a.save(update_fields=["lei"])
-    services.application_update(actor=admin_a, application=draft, sites=[site])
-    services.application_submit(actor=admin_a, application=draft, declaration_name="Anna Admin")
-    services.application_assign(actor=lead, application=draft, reviewer=reviewer)
-    meet_all(draft, reviewer)
-    return services.application_approve(actor=reviewer, application=draft, conditions=CONDITIONS)
+    return approve_with_site(draft, site, admin=admin_a, lead=lead, reviewer=reviewer, conditions=CONDITIONS)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from certification import selectors, services
 from certification.models import Certificate, CertificateStatus
 from tests.factories import SiteFactory
 
-from .conftest import SUPPLIER_MARKER, meet_all
+from .conftest import SUPPLIER_MARKER, approve_with_site
 from .stored_documents import store_document
 
 pytestmark = pytest.mark.usefixtures("generous_verify_allowance")
@@ -36,11 +36,7 @@ def certificate(company_a, draft, admin_a, lead, reviewer, site) -> Certificate:
     the holder has a BPNL and an LEI."""
     company_a.lei = LEI
     company_a.save(update_fields=["lei"])
-    services.application_update(actor=admin_a, application=draft, sites=[site])
-    services.application_submit(actor=admin_a, application=draft, declaration_name="Anna Admin")
-    services.application_assign(actor=lead, application=draft, reviewer=reviewer)
-    meet_all(draft, reviewer)
-    return services.application_approve(actor=reviewer, application=draft, conditions=CONDITIONS)
+    return approve_with_site(draft, site, admin=admin_a, lead=lead, reviewer=reviewer, conditions=CONDITIONS)
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ from certification.models import Certificate
 from portal.signing import create_development_ca
 from tests.factories import SiteFactory
 
-from .conftest import SUPPLIER_MARKER, meet_all
+from .conftest import SUPPLIER_MARKER, approve_with_site
 from .stored_documents import store_document
 
 pytestmark = pytest.mark.usefixtures("generous_verify_allowance")
@@ -50,11 +50,7 @@ API_URL = "/api/v1/verify/document/"
 def certificate(company_a, draft, admin_a, lead, reviewer) -> Certificate:
     """Company A's Catena-X certificate (with its recognised Ouranos one)."""
     site = SiteFactory(organization=company_a, name="Werk Salzgitter")
-    services.application_update(actor=admin_a, application=draft, sites=[site])
-    services.application_submit(actor=admin_a, application=draft, declaration_name="Anna Admin")
-    services.application_assign(actor=lead, application=draft, reviewer=reviewer)
-    meet_all(draft, reviewer)
-    return services.application_approve(actor=reviewer, application=draft, conditions=CONDITIONS)
+    return approve_with_site(draft, site, admin=admin_a, lead=lead, reviewer=reviewer, conditions=CONDITIONS)
 
 
 @pytest.fixture
