@@ -7,6 +7,13 @@ from typing import Any
 from django.db.models import BooleanField, Expression, F, QuerySet, Subquery
 
 
+def in_subquery_sql(vendor: str, column: str, subquery: str) -> str:
+    """`column IN (subquery)` as written for `vendor` (see `InSubquery`); `subquery` is "(SELECT ...)"."""
+    if vendor == "postgresql":
+        return f"{column} = ANY(ARRAY{subquery})"
+    return f"{column} IN {subquery}"
+
+
 class InSubquery(Expression):
     """`column IN (subquery)` for an uncorrelated subquery, written so that PostgreSQL can still use the
     column's index when the condition is one branch of an OR.
@@ -33,9 +40,4 @@ class InSubquery(Expression):
     def as_sql(self, compiler, connection) -> tuple[str, tuple[Any, ...]]:
         column, column_params = compiler.compile(self.column)
         subquery, subquery_params = compiler.compile(self.subquery)  # "(SELECT ...)"
-        return f"{column} IN {subquery}", (*column_params, *subquery_params)
-
-    def as_postgresql(self, compiler, connection) -> tuple[str, tuple[Any, ...]]:
-        column, column_params = compiler.compile(self.column)
-        subquery, subquery_params = compiler.compile(self.subquery)
-        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
+        return in_subquery_sql(connection.vendor, column, subquery), (*column_params, *subquery_params)

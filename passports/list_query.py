@@ -16,7 +16,7 @@ passport is listed once published. tests/passports/api/list_reference.py states 
 the tests compare the two for every audience, grant, filter and ordering, so they cannot drift apart.
 
 Portable: PostgreSQL in production, SQLite under `make run` (same SQL but for `= ANY(ARRAY(...))`, which
-keeps PostgreSQL on indexes inside the OR; see `passports.expressions.InSubquery`). Values come back
+keeps PostgreSQL on indexes inside the OR; `passports.expressions.in_subquery_sql`). Values come back
 through the fields' own database converters (`portal.sql_rows`), so both give what the ORM would.
 """
 
@@ -37,6 +37,7 @@ from django.db import connection
 from portal.sql_rows import field_converter, hot_cursor, prepared, table_name
 from portal.tenancy.models import Organization, OrganizationKind
 
+from .expressions import in_subquery_sql
 from .models import (
     BatteryModel,
     BatteryModelGroupObjectPermission,
@@ -79,20 +80,15 @@ ROW_KEYS = (
 )
 
 
-def _in_subquery(column: str, subquery: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"{column} = ANY(ARRAY({subquery}))"
-    return f"{column} IN ({subquery})"
-
-
 def _granted_ids(permission_table: str, codenames: Sequence[str]) -> str:
-    """Object ids granted to the caller's organization group (the first parameter is the group name)."""
+    """(SELECT the object ids granted to the caller's organization group); the first parameter is the
+    group name."""
     marks = ", ".join(["%s"] * len(codenames))
     return (
-        f"SELECT g.content_object_id FROM {permission_table} g "
+        f"(SELECT g.content_object_id FROM {permission_table} g "
         f"INNER JOIN {table_name(Group)} grp ON grp.id = g.group_id "
         f"INNER JOIN {table_name(Permission)} perm ON perm.id = g.permission_id "
-        f"WHERE grp.name = %s AND perm.codename IN ({marks})"
+        f"WHERE grp.name = %s AND perm.codename IN ({marks}))"
     )
 
 
@@ -128,10 +124,9 @@ class PassportListQuery:
             group = f"organization:{organization.public_id}"  # portal.tenancy.groups
             passports = _granted_ids(table_name(PassportGroupObjectPermission), PASSPORT_GRANTS)
             models = _granted_ids(table_name(BatteryModelGroupObjectPermission), MODEL_GRANTS)
-            conditions.append(
-                f"(p.organization_id = %s OR {_in_subquery('p.id', passports)} "
-                f"OR {_in_subquery('p.battery_model_id', models)})"
-            )
+            granted = in_subquery_sql(connection.vendor, "p.id", passports)
+            granted_models = in_subquery_sql(connection.vendor, "p.battery_model_id", models)
+            conditions.append(f"(p.organization_id = %s OR {granted} OR {granted_models})")
             params += [group, *PASSPORT_GRANTS, group, *MODEL_GRANTS]
             # Granted passports are listed once published (drafts are the owner's working material). A
             # scalar subquery, not EXISTS: only evaluated for rows that are not the caller's own.

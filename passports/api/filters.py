@@ -42,7 +42,6 @@ class SafeSearchFilter(filters.SearchFilter):
         return super().get_search_terms(request)
 
 
-PASSPORT_SEARCH_FIELDS = ("unique_identifier", "battery_model__name")  # public attributes only
 PASSPORT_ORDERING_FIELDS = tuple(ORDERING_COLUMNS)  # public identity facts only
 
 
