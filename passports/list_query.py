@@ -5,15 +5,24 @@ scoped, annotated queryset, running a FilterSet over it and compiling the result
 PostgreSQL needs to answer (benchmarks/README.md). Here a page is one query that returns the total with
 its rows, and the rows' version facts are looked up for the page's rows only:
 
-    SELECT <row columns>, (<latest published version>), ... FROM (
-        SELECT id, COUNT(*) OVER () FROM passport WHERE <scope> AND <listed> AND <filters>
-        ORDER BY ... LIMIT n OFFSET k
+    SELECT <row columns>, (<count of own> + <count of others'>) FROM (
+        SELECT id FROM (
+            (SELECT own passports ORDER BY ... LIMIT offset + n)
+            UNION ALL (SELECT other companies' passports the caller may list ORDER BY ... LIMIT offset + n)
+        ) ORDER BY ... LIMIT n OFFSET offset
     ) page JOIN passport ... JOIN battery model ... ORDER BY ...
 
-The WHERE restates `selectors._passport_scope` (own passports, passports granted directly or through
-their battery model, and for authorities every published passport) plus the list rule: another company's
-passport is listed once published. tests/passports/api/list_reference.py states the same with the ORM, and
-the tests compare the two for every audience, grant, filter and ordering, so they cannot drift apart.
+The listed passports fall into two disjoint arms: the caller's own (every state), and other companies'
+passports granted directly or through their battery model, once published (for authorities: every
+published passport). Each arm reads only the first `offset + n` rows of its order, so a company's first
+pages come from the index `(organization, created_at DESC, id DESC)` without sorting all its passports,
+and the counts are index-only where the arm allows. This restates `selectors._passport_scope` plus the
+list rule; tests/passports/api/list_reference.py states the same with the ORM, and the tests compare the
+two for every audience, grant, filter and ordering, so they cannot drift apart.
+
+Two renderings of a page: `fetch` gives rows (dicts of `ROW_KEYS`, values as the ORM gives them) on any
+database; `fetch_json` has PostgreSQL encode each row as the API's JSON object (`PassportListRowOutput`),
+which spares the worker converting and encoding every value (`encodes_json` says when it is available).
 
 Portable: PostgreSQL in production, SQLite under `make run` (same SQL but for `= ANY(ARRAY(...))`, which
 keeps PostgreSQL on indexes inside the OR; `passports.expressions.in_subquery_sql`). Values come back
@@ -33,6 +42,7 @@ from uuid import UUID
 
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
+from django.utils import timezone
 
 from portal.sql_rows import field_converter, hot_cursor, prepared, table_name
 from portal.tenancy.models import Organization, OrganizationKind
@@ -48,8 +58,8 @@ from .models import (
 )
 from .selectors import MODEL_GRANTS, PASSPORT_GRANTS
 
-#: Sortable columns: public identity facts every lister may see.
-ORDERING_COLUMNS = {"created_at": "p.created_at", "unique_identifier": "p.unique_identifier"}
+#: Sortable columns of the passport table: public identity facts every lister may see.
+ORDERING_COLUMNS = {"created_at": "created_at", "unique_identifier": "unique_identifier"}
 DEFAULT_ORDERING = ("-created_at",)
 
 
@@ -80,6 +90,12 @@ ROW_KEYS = (
 )
 
 
+@dataclass(frozen=True)
+class _Sql:
+    text: str
+    params: tuple[Any, ...] = ()
+
+
 def _granted_ids(permission_table: str, codenames: Sequence[str]) -> str:
     """(SELECT the object ids granted to the caller's organization group); the first parameter is the
     group name."""
@@ -99,39 +115,60 @@ def _latest_published(column: str) -> str:
     )
 
 
+def _draft_number() -> str:
+    return (
+        f"(SELECT d.number FROM {table_name(PassportVersion)} d WHERE d.passport_id = p.id AND d.state = %s "
+        "LIMIT 1)"
+    )
+
+
+def _utc_iso(column: str) -> str:
+    """PostgreSQL text of a timestamp as `DateTimeField.to_representation` gives it in UTC: ISO 8601, the
+    microseconds only when there are any, "Z" for UTC (NULL stays NULL)."""
+    return (
+        f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
+        f"CASE WHEN to_char({column}, 'US') = '000000' THEN '' ELSE to_char({column}, '.US') END || 'Z'"
+    )
+
+
 class PassportListQuery:
     """The list for one organization and one set of filters: `fetch(offset, limit)` gives a page of rows
-    with the total count in one query; `count()` the total alone (for `?page=last`)."""
+    with the total count in one query, `fetch_json` the same page encoded by PostgreSQL, `count()` the
+    total alone (for `?page=last`)."""
 
     def __init__(self, organization: Organization | None, filters: PassportListFilters) -> None:
         self.organization = organization
         self.filters = filters
 
-    # -- SQL ----------------------------------------------------------------------------------------
-    def _where(self) -> tuple[str, bool, list[Any]]:
-        """(condition, needs the battery model join, parameters) of the passports listed."""
-        organization, filters = self.organization, self.filters
+    # -- the passports listed ---------------------------------------------------------------------------
+    def _arms(self) -> list[_Sql]:
+        """Disjoint conditions whose union is the scope and the list rule: the caller's own passports,
+        and other companies' passports the caller may list (only once published: drafts are the owner's
+        working material)."""
+        organization = self.organization
         published = VersionState.PUBLISHED.value
-        if organization is None:
-            return "1 = 0", False, []
-        conditions: list[str] = []
-        params: list[Any] = [organization.pk]
+        own = _Sql("p.organization_id = %s", (organization.pk,))
+        others = f"p.organization_id <> %s AND {_latest_published('number')} IS NOT NULL"
         if organization.kind == OrganizationKind.AUTHORITY:
-            # Every published passport; own passports (an authority has none in practice) in every state.
-            conditions.append(f"(p.organization_id = %s OR {_latest_published('number')} IS NOT NULL)")
-            params.append(published)
-        else:
-            group = f"organization:{organization.public_id}"  # portal.tenancy.groups
-            passports = _granted_ids(table_name(PassportGroupObjectPermission), PASSPORT_GRANTS)
-            models = _granted_ids(table_name(BatteryModelGroupObjectPermission), MODEL_GRANTS)
-            granted = in_subquery_sql(connection.vendor, "p.id", passports)
-            granted_models = in_subquery_sql(connection.vendor, "p.battery_model_id", models)
-            conditions.append(f"(p.organization_id = %s OR {granted} OR {granted_models})")
-            params += [group, *PASSPORT_GRANTS, group, *MODEL_GRANTS]
-            # Granted passports are listed once published (drafts are the owner's working material). A
-            # scalar subquery, not EXISTS: only evaluated for rows that are not the caller's own.
-            conditions.append(f"(p.organization_id = %s OR {_latest_published('number')} IS NOT NULL)")
-            params += [organization.pk, published]
+            return [own, _Sql(others, (organization.pk, published))]
+        group = f"organization:{organization.public_id}"  # portal.tenancy.groups
+        passports = _granted_ids(table_name(PassportGroupObjectPermission), PASSPORT_GRANTS)
+        models = _granted_ids(table_name(BatteryModelGroupObjectPermission), MODEL_GRANTS)
+        granted = in_subquery_sql(connection.vendor, "p.id", passports)
+        granted_models = in_subquery_sql(connection.vendor, "p.battery_model_id", models)
+        return [
+            own,
+            _Sql(
+                f"{others} AND ({granted} OR {granted_models})",
+                (organization.pk, published, group, *PASSPORT_GRANTS, group, *MODEL_GRANTS),
+            ),
+        ]
+
+    def _filtered(self) -> tuple[_Sql, bool]:
+        """(conditions of the filters and search, whether they need the battery model joined as `m`)."""
+        filters = self.filters
+        conditions: list[str] = ["1 = 1"]
+        params: list[Any] = []
         joins_model = False
         if filters.category:
             conditions.append("m.category = %s")
@@ -149,10 +186,10 @@ class PassportListQuery:
                 f"p.organization_id = %s AND EXISTS (SELECT 1 FROM {table_name(PassportVersion)} d "
                 "WHERE d.passport_id = p.id AND d.state = %s)"
             )
-            params += [organization.pk, VersionState.DRAFT.value]
+            params += [self.organization.pk, VersionState.DRAFT.value]
         elif filters.state == VersionState.PUBLISHED:
             conditions.append(f"{_latest_published('number')} IS NOT NULL")
-            params.append(published)
+            params.append(VersionState.PUBLISHED.value)
         for term in filters.search_terms:
             # What Django's `icontains` does on both backends: case-insensitive LIKE with escaped wildcards.
             pattern = f"%{connection.ops.prep_for_like_query(term)}%"
@@ -162,43 +199,69 @@ class PassportListQuery:
             )
             params += [pattern, pattern]
             joins_model = True
-        return " AND ".join(conditions), joins_model, params
+        return _Sql(" AND ".join(conditions), tuple(params)), joins_model
 
-    def _order_by(self) -> str:
+    def _order_by(self, alias: str) -> str:
         terms = []
         for term in self.filters.ordering:
             descending = term.startswith("-")
-            terms.append(f"{ORDERING_COLUMNS[term.lstrip('-')]}{' DESC' if descending else ''}")
+            terms.append(f"{alias}.{ORDERING_COLUMNS[term.lstrip('-')]}{' DESC' if descending else ''}")
         # The primary key last: pages stay stable whatever the chosen columns hold.
         last_descending = self.filters.ordering[-1].startswith("-") if self.filters.ordering else True
-        return ", ".join([*terms, "p.id DESC" if last_descending else "p.id"])
+        return ", ".join([*terms, f"{alias}.id DESC" if last_descending else f"{alias}.id"])
 
     def _from(self, joins_model: bool) -> str:
         join = f" INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
         return f"{table_name(Passport)} p{join}"
 
+    def _count(self) -> _Sql:
+        """The total as one expression: the arms' counts added up (each may use its own index)."""
+        arms = self._arms()
+        filtered, joins_model = self._filtered()
+        counts = [
+            f"(SELECT COUNT(*) FROM {self._from(joins_model)} WHERE {arm.text} AND {filtered.text})"
+            for arm in arms
+        ]
+        params = [value for arm in arms for value in (*arm.params, *filtered.params)]
+        return _Sql(" + ".join(counts), tuple(params))
+
+    def _page_ids(self, offset: int, limit: int) -> _Sql:
+        """SELECT the ids of one page: each arm ordered and cut at `offset + limit`, then merged."""
+        arms = self._arms()
+        filtered, joins_model = self._filtered()
+        sort_columns = {ORDERING_COLUMNS[term.lstrip("-")] for term in self.filters.ordering}
+        columns = ", ".join(["p.id", *(f"p.{column}" for column in sorted(sort_columns))])
+        # Each arm as a subquery of its own: SQLite allows ORDER BY and LIMIT only there in a UNION.
+        selects = [
+            f"SELECT * FROM (SELECT {columns} FROM {self._from(joins_model)} WHERE {arm.text} "
+            f"AND {filtered.text} ORDER BY {self._order_by('p')} LIMIT %s) arm{n}"
+            for n, arm in enumerate(arms)
+        ]
+        params = [value for arm in arms for value in (*arm.params, *filtered.params, offset + limit)]
+        return _Sql(
+            f"SELECT u.id FROM ({' UNION ALL '.join(selects)}) u ORDER BY {self._order_by('u')} "
+            "LIMIT %s OFFSET %s",
+            (*params, limit, offset),
+        )
+
+    # -- pages ------------------------------------------------------------------------------------------
     def fetch(self, offset: int, limit: int) -> tuple[list[dict[str, Any]], int | None]:
         """A page of rows (dicts of ROW_KEYS) and the total, or ([], None) past the end."""
-        where, joins_model, where_params = self._where()
-        order_by = self._order_by()
-        own = self.organization.pk if self.organization is not None else None
+        if self.organization is None:
+            return [], None
+        own = self.organization.pk
         published, draft = VersionState.PUBLISHED.value, VersionState.DRAFT.value
+        count, page = self._count(), self._page_ids(offset, limit)
         sql = (
             "SELECT p.public_id, p.unique_identifier, p.status, m.public_id, m.name, m.category, "
             f"{_latest_published('number')}, {_latest_published('published_at')}, "
-            f"CASE WHEN p.organization_id = %s THEN (SELECT d.number FROM {table_name(PassportVersion)} d "
-            "WHERE d.passport_id = p.id AND d.state = %s LIMIT 1) END, "
-            "CASE WHEN p.organization_id = %s THEN 1 ELSE 0 END, page.total "
-            f"FROM (SELECT p.id, COUNT(*) OVER () AS total FROM {self._from(joins_model)} "
-            f"WHERE {where} ORDER BY {order_by} LIMIT %s OFFSET %s) page "
-            f"INNER JOIN {table_name(Passport)} p ON p.id = page.id "
+            f"CASE WHEN p.organization_id = %s THEN {_draft_number()} END, "
+            f"CASE WHEN p.organization_id = %s THEN 1 ELSE 0 END, ({count.text}) "
+            f"FROM ({page.text}) page INNER JOIN {table_name(Passport)} p ON p.id = page.id "
             f"INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id "
-            f"ORDER BY {order_by}"
+            f"ORDER BY {self._order_by('p')}"
         )
-        params = [published, published, own, draft, own, *where_params, limit, offset]
-        with hot_cursor() as cursor:
-            cursor.execute(sql, params)
-            fetched = cursor.fetchall()
+        fetched = self._run(sql, [published, published, own, draft, own, *count.params, *page.params])
         if not fetched:
             return [], None
         convert = _row_converters()
@@ -208,11 +271,53 @@ class PassportListQuery:
         ]
         return rows, fetched[0][-1]
 
+    @staticmethod
+    def encodes_json() -> bool:
+        """Whether `fetch_json` is available: on PostgreSQL, with times shown in UTC (the portal's
+        TIME_ZONE), which is how the API renders them."""
+        return connection.vendor == "postgresql" and timezone.get_current_timezone_name() == "UTC"
+
+    def fetch_json(self, offset: int, limit: int) -> tuple[list[str], int | None]:
+        """A page as JSON texts, one object per row exactly as `PassportListRowOutput` renders it, and the
+        total; ([], None) past the end. PostgreSQL only (`encodes_json`)."""
+        if self.organization is None:
+            return [], None
+        own = self.organization.pk
+        published, draft = VersionState.PUBLISHED.value, VersionState.DRAFT.value
+        count, page = self._count(), self._page_ids(offset, limit)
+        # The row's keys in the order of PassportListRowOutput; row_to_json writes compact JSON.
+        sql = (
+            f"SELECT row_to_json(r)::text, ({count.text}) "
+            f"FROM ({page.text}) page INNER JOIN {table_name(Passport)} p ON p.id = page.id "
+            f"INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id "
+            f"LEFT JOIN LATERAL (SELECT v.number, v.published_at FROM {table_name(PassportVersion)} v "
+            "WHERE v.passport_id = p.id AND v.state = %s ORDER BY v.number DESC LIMIT 1) lp ON TRUE "
+            "CROSS JOIN LATERAL (SELECT p.public_id AS id, p.unique_identifier, "
+            "(SELECT row_to_json(b) FROM (SELECT m.public_id AS id, m.name) b) AS battery_model, "
+            "m.category, p.status, lp.number AS latest_published_version, "
+            f"{_utc_iso('lp.published_at')} AS latest_published_at, "
+            f"CASE WHEN p.organization_id = %s THEN {_draft_number()} END AS draft_version, "
+            "p.organization_id = %s AS is_own) r "
+            f"ORDER BY {self._order_by('p')}"
+        )
+        fetched = self._run(sql, [*count.params, *page.params, published, own, draft, own])
+        if not fetched:
+            return [], None
+        return [row[0] for row in fetched], fetched[0][1]
+
     def count(self) -> int:
-        where, joins_model, params = self._where()
+        if self.organization is None:
+            return 0
+        count = self._count()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {self._from(joins_model)} WHERE {where}", params)
+            cursor.execute(f"SELECT {count.text}", count.params)
             return cursor.fetchone()[0]
+
+    @staticmethod
+    def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+        with hot_cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
 def _unchanged(value: Any) -> Any:

@@ -138,6 +138,10 @@ class Passport(models.Model):
                 fields=["organization", "unique_identifier"], name="passports_unique_identifier_per_org"
             ),
         ]
+        indexes = [
+            # The API list's first pages of a company, newest first, without sorting all its passports.
+            models.Index(fields=["organization", "-created_at", "-id"], name="passports_org_newest_first"),
+        ]
         permissions = [
             ("view_legitimate_interest_passport", "Can see legitimate-interest data of the passport"),
             ("view_confidential_passport", "Can see confidential data of the passport"),

@@ -1,14 +1,16 @@
-"""API conventions shared by every app: JSON errors with field messages, 404 instead of details, and the
-content negotiation of file downloads."""
+"""API conventions shared by every app: JSON errors with field messages, 404 instead of details, the
+content negotiation of file downloads, and pages whose rows the database already encoded."""
 
 from __future__ import annotations
 
+import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -23,6 +25,19 @@ class AnyAccept(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+class EncodedRowsJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer for a page whose `results` are rows already encoded as JSON (`orjson.Fragment`,
+    e.g. encoded by PostgreSQL): they are copied into the document as they are. Anything else (errors, a
+    created object) renders exactly as with `JSONRenderer`."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        results = data.get("results") if isinstance(data, dict) else None
+        if not results or not isinstance(results[0], orjson.Fragment):
+            return super().render(data, accepted_media_type, renderer_context)
+        indent = self.get_indent(accepted_media_type, renderer_context or {})
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else None)
 
 
 def _django_validation_detail(error: DjangoValidationError) -> dict | list:

@@ -1,24 +1,30 @@
 """Pagination of the passport list: the page and the total count come from one query.
 
 Django's paginator counts with a second query over the same conditions, which for the passport list costs
-as much as the page itself. `PassportListQuery.fetch` returns the total with the rows (`COUNT(*) OVER ()`,
-computed before LIMIT/OFFSET), so a page is one query; only `?page=last` needs the count first, and an
-empty page past the end tells nothing, so it answers 404 exactly as the standard paginator does.
+as much as the page itself. `PassportListQuery` returns the total with the rows (a count evaluated once in
+the page's query), so a page is one query; only `?page=last` needs the count first, and an empty page past
+the end tells nothing, so it answers 404 exactly as the standard paginator does.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 
-from ..list_query import PassportListQuery
+
+class PageSource(Protocol):
+    """Pages with their total (`passports.api.serializers.RenderedPassportList`)."""
+
+    def fetch(self, offset: int, limit: int) -> tuple[list[Any], int | None]: ...
+
+    def count(self) -> int: ...
 
 
 class ListQueryPaginator(Paginator):
-    """A `Paginator` over a `PassportListQuery` that takes `count` from the page query itself."""
+    """A `Paginator` over a `PageSource` that takes `count` from the page query itself."""
 
-    object_list: PassportListQuery
+    object_list: PageSource
 
     def page(self, number: Any) -> Page:
         try:

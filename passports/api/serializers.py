@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from rest_framework import serializers
 
 from ..catalogue import attribute, validate_value
 from ..catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES
+from ..list_query import PassportListQuery
 from ..models import Passport, VersionState
 from ..policies import visible_keys
 from ..selectors import BatteryModelView, PassportView
@@ -217,6 +219,26 @@ def passport_list_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+class RenderedPassportList:
+    """The passport list's pages as the API renders them, for `ListQueryPaginator`: PostgreSQL encodes the
+    rows itself when it can (`PassportListQuery.fetch_json`, as `orjson.Fragment`s that
+    `portal.api.EncodedRowsJSONRenderer` copies into the page), else `passport_list_rows` renders the
+    fetched rows. Tests assert both give the document of `PassportListRowOutput`."""
+
+    def __init__(self, query: PassportListQuery) -> None:
+        self.query = query
+
+    def fetch(self, offset: int, limit: int) -> tuple[list[Any], int | None]:
+        if self.query.encodes_json():
+            texts, total = self.query.fetch_json(offset, limit)
+            return [orjson.Fragment(text) for text in texts], total
+        rows, total = self.query.fetch(offset, limit)
+        return passport_list_rows(rows), total
+
+    def count(self) -> int:
+        return self.query.count()
 
 
 class VersionOutput(serializers.Serializer):

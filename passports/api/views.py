@@ -24,6 +24,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api import EncodedRowsJSONRenderer
 from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors, services
@@ -47,6 +48,7 @@ from .serializers import (
     PassportCreateInput,
     PassportListRowOutput,
     PassportOutput,
+    RenderedPassportList,
     StatusChangeInput,
     SupplyChainInput,
     SupplyChainOutput,
@@ -55,7 +57,6 @@ from .serializers import (
     VersionOutput,
     battery_model_payload,
     completeness_payload,
-    passport_list_rows,
     passport_payload,
 )
 
@@ -126,6 +127,7 @@ class PassportListView(generics.GenericAPIView):
 
     serializer_class = PassportListRowOutput
     pagination_class = ListQueryPagination
+    renderer_classes = [EncodedRowsJSONRenderer]
     filter_backends: list = []  # the parameters are read by `passport_list_filters`
 
     @extend_schema(
@@ -141,8 +143,7 @@ class PassportListView(generics.GenericAPIView):
     )
     def get(self, request, *args, **kwargs):
         query = PassportListQuery(active_organization_of(request.user), passport_list_filters(request))
-        page = self.paginate_queryset(query)
-        return self.get_paginated_response(passport_list_rows(page))
+        return self.get_paginated_response(self.paginate_queryset(RenderedPassportList(query)))
 
     @extend_schema(
         tags=PASSPORTS,

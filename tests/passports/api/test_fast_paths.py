@@ -1,8 +1,9 @@
 """The lean read paths behind the performance targets of issue 3 give exactly what the general paths give.
 
-- list rows come from hand-written SQL (`passports.list_query`) and a plain function: the same rows as
-  the ORM statement of the rule (`list_reference`) and the same document as `PassportListRowOutput`;
-- the list counts with its page query (`COUNT(*) OVER ()`): the right count, 404 past the last page;
+- list rows come from hand-written SQL (`passports.list_query`), encoded by PostgreSQL or by a plain
+  function: the same rows as the ORM statement of the rule (`list_reference`) and the same document as
+  `PassportListRowOutput`, in UTC and in any other time zone;
+- the list counts with its page query: the right count, 404 past the last page;
 - the scope is built from EXISTS / `= ANY(ARRAY(...))` without DISTINCT: no duplicates, grants both ways,
   revocation takes effect at once;
 - the public JSON comes from one lean query: a new publication and a closure show at once.
@@ -11,18 +12,23 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
+import orjson
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.test import Client
+from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from passports import selectors, services
 from passports.api.serializers import PassportListRowOutput, passport_list_rows
 from passports.catalogue import Viewer
+from passports.list_query import PassportListQuery
 from passports.policies import visible_values
+from portal.api import EncodedRowsJSONRenderer
 
 from .conftest import (
     AUTHORITY,
@@ -62,6 +68,48 @@ def test_list_rows_equal_the_documented_serializer(world, audience):
     response = world.client(audience).get(LIST, {"ordering": "unique_identifier", "page_size": 200})
     assert response.status_code == 200
     assert response.json()["results"] == _rendered(passport_list_rows(rows))
+
+
+def test_list_rows_in_another_time_zone_are_rendered_by_the_worker(world):
+    """PostgreSQL encodes times in UTC only; in any other zone the rows take the plain function's path."""
+    _add(world, 0, 2)
+    rows = list(passport_rows_for(actor=world.users[OWNER_VIEWER]).order_by("unique_identifier"))
+    params = {"ordering": "unique_identifier"}
+    utc = world.client(OWNER_VIEWER).get(LIST, params).json()["results"]
+    assert utc[0]["latest_published_at"].endswith("Z")
+    with timezone.override("Asia/Tokyo"):
+        assert not PassportListQuery.encodes_json()
+        tokyo = world.client(OWNER_VIEWER).get(LIST, params).json()["results"]
+        assert tokyo == _rendered(PassportListRowOutput(rows, many=True).data)
+    assert tokyo[0]["latest_published_at"].endswith("+09:00")
+    assert [{**row, "latest_published_at": None} for row in tokyo] == [
+        {**row, "latest_published_at": None} for row in utc
+    ]
+
+
+def test_encoded_rows_keep_the_serializer_key_order_and_whole_seconds(world):
+    """Keys come in the documented order; a time without microseconds has no fraction, as DRF writes it."""
+    version = world.passport.versions.get(number=1)
+    type(version).objects.filter(pk=version.pk).update(
+        published_at=datetime(2026, 11, 26, 8, 30, 5, tzinfo=UTC)
+    )
+    response = world.client(OWNER_VIEWER).get(LIST)
+    (row,) = json.loads(response.content)["results"]
+    assert list(row) == list(PassportListRowOutput().fields)
+    assert row["latest_published_at"] == "2026-11-26T08:30:05Z"
+    assert response["Content-Type"] == "application/json"
+    indented = world.client(OWNER_VIEWER).get(LIST, headers={"Accept": "application/json; indent=2"})
+    assert indented.content.startswith(b'{\n  "count": 1,') and json.loads(indented.content) == json.loads(
+        response.content
+    )
+
+
+def test_the_encoded_rows_renderer_leaves_other_documents_to_drf():
+    renderer, plain = EncodedRowsJSONRenderer(), JSONRenderer()
+    for data in ({"detail": "Invalid page."}, {"count": 0, "results": []}, [1, 2], {"results": [{"a": "ü"}]}):
+        assert renderer.render(data) == plain.render(data)
+    page = {"count": 1, "next": None, "previous": None, "results": [orjson.Fragment('{"id":"ü"}')]}
+    assert renderer.render(page) == '{"count":1,"next":null,"previous":null,"results":[{"id":"ü"}]}'.encode()
 
 
 def test_list_rows_show_version_facts_and_own_drafts_only(world):

@@ -8,6 +8,7 @@ import itertools
 import json
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 
 from passports import services
 from passports.api.serializers import passport_list_rows
@@ -87,11 +88,18 @@ def test_sql_lists_what_the_orm_rule_lists(world, crowd, audience):
         rows, total = query.fetch(offset=0, limit=500)
         assert rows == expected, filters
         assert total == (len(expected) or None) and query.count() == len(expected), filters
+        if PassportListQuery.encodes_json():  # PostgreSQL's encoding is what `passport_list_rows` renders
+            texts, json_total = query.fetch_json(offset=0, limit=500)
+            assert [json.loads(text) for text in texts] == _rendered(passport_list_rows(expected)), filters
+            assert json_total == total, filters
         nonempty += bool(expected)
         # Pages are slices of the same order.
         if len(expected) > 2:
             second, total = query.fetch(offset=2, limit=2)
             assert second == expected[2:4] and total == len(expected), filters
+            if PassportListQuery.encodes_json():
+                texts, total = query.fetch_json(offset=2, limit=2)
+                assert [json.loads(text) for text in texts] == _rendered(passport_list_rows(expected[2:4]))
     assert nonempty > 10  # the combinations are not all empty
 
 
@@ -105,8 +113,13 @@ def test_partner_sees_granted_published_passports_only(world, crowd):
     assert all(row["draft_number"] is None and row["is_own"] is False for row in rows)
 
 
+def _rendered(data) -> object:
+    return json.loads(JSONRenderer().render(data))
+
+
 def test_no_organization_lists_nothing():
     assert PassportListQuery(None, PassportListFilters()).fetch(offset=0, limit=10) == ([], None)
+    assert PassportListQuery(None, PassportListFilters()).fetch_json(offset=0, limit=10) == ([], None)
     assert PassportListQuery(None, PassportListFilters()).count() == 0
 
 
@@ -132,7 +145,7 @@ def test_api_reads_parameters_as_drf_filters_did(world, crowd, params, filters):
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == len(expected)
-    assert body["results"] == json.loads(json.dumps(passport_list_rows(expected)))
+    assert body["results"] == _rendered(passport_list_rows(expected))
 
 
 def test_model_filter_by_id_and_bad_parameters(world, crowd):
@@ -149,7 +162,10 @@ def test_prepared_and_plain_cursors_give_the_same_page(world, crowd, settings):
     """PostgreSQL prepares the hot queries (server-side binding); turned off, the same rows come back."""
     organization = active_organization_of(world.users[PARTNER])
     filters = PassportListFilters(search_terms=("lmt",), ordering=("unique_identifier",))
-    prepared = [PassportListQuery(organization, filters).fetch(offset=0, limit=10) for _ in range(3)]
+    pages = [PassportListQuery(organization, filters) for _ in range(3)]
+    prepared = [(query.fetch(offset=0, limit=10), query.fetch_json(offset=0, limit=10)) for query in pages]
     settings.PREPARED_HOT_QUERIES = False
-    plain = PassportListQuery(organization, filters).fetch(offset=0, limit=10)
-    assert prepared[0] == prepared[1] == prepared[2] == plain and plain[1] == 3
+    query = PassportListQuery(organization, filters)
+    plain = (query.fetch(offset=0, limit=10), query.fetch_json(offset=0, limit=10))
+    assert prepared[0] == prepared[1] == prepared[2] == plain
+    assert plain[0][1] == plain[1][1] == 3
