@@ -35,6 +35,7 @@ through the fields' own database converters (`portal.sql_rows`), so both give wh
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -165,9 +166,10 @@ class PassportListQuery:
         ]
 
     def _filtered(self) -> tuple[_Sql, bool]:
-        """(conditions of the filters and search, whether they need the battery model joined as `m`)."""
+        """(" AND <condition>" for each filter and search term, whether they need the battery model joined
+        as `m`)."""
         filters = self.filters
-        conditions: list[str] = ["1 = 1"]
+        conditions: list[str] = []
         params: list[Any] = []
         joins_model = False
         if filters.category:
@@ -199,7 +201,13 @@ class PassportListQuery:
             )
             params += [pattern, pattern]
             joins_model = True
-        return _Sql(" AND ".join(conditions), tuple(params)), joins_model
+        return _Sql("".join(f" AND {condition}" for condition in conditions), tuple(params)), joins_model
+
+    @functools.cached_property
+    def _parts(self) -> tuple[list[_Sql], _Sql, str]:
+        """(the arms, the filters' conditions, the FROM clause both need)."""
+        filtered, joins_model = self._filtered()
+        return self._arms(), filtered, self._from(joins_model)
 
     def _order_by(self, alias: str) -> str:
         terms = []
@@ -216,25 +224,20 @@ class PassportListQuery:
 
     def _count(self) -> _Sql:
         """The total as one expression: the arms' counts added up (each may use its own index)."""
-        arms = self._arms()
-        filtered, joins_model = self._filtered()
-        counts = [
-            f"(SELECT COUNT(*) FROM {self._from(joins_model)} WHERE {arm.text} AND {filtered.text})"
-            for arm in arms
-        ]
+        arms, filtered, from_ = self._parts
+        counts = [f"(SELECT COUNT(*) FROM {from_} WHERE {arm.text}{filtered.text})" for arm in arms]
         params = [value for arm in arms for value in (*arm.params, *filtered.params)]
         return _Sql(" + ".join(counts), tuple(params))
 
     def _page_ids(self, offset: int, limit: int) -> _Sql:
         """SELECT the ids of one page: each arm ordered and cut at `offset + limit`, then merged."""
-        arms = self._arms()
-        filtered, joins_model = self._filtered()
+        arms, filtered, from_ = self._parts
         sort_columns = {ORDERING_COLUMNS[term.lstrip("-")] for term in self.filters.ordering}
         columns = ", ".join(["p.id", *(f"p.{column}" for column in sorted(sort_columns))])
         # Each arm as a subquery of its own: SQLite allows ORDER BY and LIMIT only there in a UNION.
         selects = [
-            f"SELECT * FROM (SELECT {columns} FROM {self._from(joins_model)} WHERE {arm.text} "
-            f"AND {filtered.text} ORDER BY {self._order_by('p')} LIMIT %s) arm{n}"
+            f"SELECT * FROM (SELECT {columns} FROM {from_} WHERE {arm.text}{filtered.text} "
+            f"ORDER BY {self._order_by('p')} LIMIT %s) arm{n}"
             for n, arm in enumerate(arms)
         ]
         params = [value for arm in arms for value in (*arm.params, *filtered.params, offset + limit)]
