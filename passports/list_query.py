@@ -116,6 +116,12 @@ def _latest_published(column: str) -> str:
     )
 
 
+def _published_exists() -> str:
+    return (
+        f"EXISTS (SELECT 1 FROM {table_name(PassportVersion)} v WHERE v.passport_id = p.id AND v.state = %s)"
+    )
+
+
 def _draft_number() -> str:
     return (
         f"(SELECT d.number FROM {table_name(PassportVersion)} d WHERE d.passport_id = p.id AND d.state = %s "
@@ -149,9 +155,16 @@ class PassportListQuery:
         organization = self.organization
         published = VersionState.PUBLISHED.value
         own = _Sql("p.organization_id = %s", (organization.pk,))
-        others = f"p.organization_id <> %s AND {_latest_published('number')} IS NOT NULL"
         if organization.kind == OrganizationKind.AUTHORITY:
-            return [own, _Sql(others, (organization.pk, published))]
+            # Every other company's published passport: a semi-join PostgreSQL runs in one pass for the
+            # count, where a scalar subquery would run once per passport.
+            return [
+                own,
+                _Sql(f"p.organization_id <> %s AND {_published_exists()}", (organization.pk, published)),
+            ]
+        # A scalar subquery, not EXISTS: PostgreSQL then filters the few granted rows with an index look-up
+        # each, where EXISTS made it hash every published version for a semi-join.
+        others = f"p.organization_id <> %s AND {_latest_published('number')} IS NOT NULL"
         group = f"organization:{organization.public_id}"  # portal.tenancy.groups
         passports = _granted_ids(table_name(PassportGroupObjectPermission), PASSPORT_GRANTS)
         models = _granted_ids(table_name(BatteryModelGroupObjectPermission), MODEL_GRANTS)
