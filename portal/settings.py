@@ -314,6 +314,8 @@ PASSBRIDGE_SIGNING_KEY = Path(env("PASSBRIDGE_SIGNING_KEY", str(_SIGNING_DIR / "
 PASSBRIDGE_SIGNING_CERT = Path(env("PASSBRIDGE_SIGNING_CERT", str(_SIGNING_DIR / "signing-cert.pem")) or "")
 PASSBRIDGE_SIGNING_CA = Path(env("PASSBRIDGE_SIGNING_CA", str(_SIGNING_DIR / "ca-cert.pem")) or "")
 PASSBRIDGE_SIGNING_KEY_PASSWORD = env("PASSBRIDGE_SIGNING_KEY_PASSWORD", "") or ""
+# Earlier CA certificates (PEM bundle) whose documents still verify after the platform changed its CA.
+PASSBRIDGE_SIGNING_EARLIER_CAS = env("PASSBRIDGE_SIGNING_EARLIER_CAS", "") or ""
 PASSBRIDGE_SIGNING_CREATE_DEV_CA = not PRODUCTION
 
 # --- REST API ----------------------------------------------------------------------------------------

@@ -69,9 +69,17 @@ def _write(path: Path, data: bytes, mode: int = 0o644) -> None:
     os.replace(temporary, path)
 
 
-def create_development_ca(key_path: Path, cert_path: Path, ca_path: Path) -> None:
-    """A self-made root CA and a document-signing certificate it issued, both EC P-256."""
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+def create_development_ca(
+    key_path: Path,
+    cert_path: Path,
+    ca_path: Path,
+    *,
+    valid_from: dt.datetime | None = None,
+    signer_lifetime: dt.timedelta = dt.timedelta(days=1825),
+) -> None:
+    """A self-made root CA (ten years) and a document-signing certificate it issued (`signer_lifetime`),
+    both EC P-256 and valid from `valid_from` (a few minutes ago by default)."""
+    now = valid_from or dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = _name(DEV_CA_NAME)
     ca_cert = (
@@ -108,7 +116,7 @@ def create_development_ca(key_path: Path, cert_path: Path, ca_path: Path) -> Non
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1825))
+        .not_valid_after(now + signer_lifetime)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
             x509.KeyUsage(
@@ -182,3 +190,18 @@ def load_signing_material() -> SigningMaterial:
     _cache.clear()
     _cache[stamp] = material
     return material
+
+
+def trusted_roots() -> list[x509.Certificate]:
+    """The CA certificates a PassBridge document may chain to: the current chain's root, and the earlier
+    roots in PASSBRIDGE_SIGNING_EARLIER_CAS (a PEM bundle), so documents signed before a change of CA stay
+    verifiable."""
+    roots = [load_signing_material().root]
+    earlier = settings.PASSBRIDGE_SIGNING_EARLIER_CAS
+    if earlier:
+        try:
+            roots += x509.load_pem_x509_certificates(Path(earlier).read_bytes())
+        except (OSError, ValueError) as exc:
+            message = f"PASSBRIDGE_SIGNING_EARLIER_CAS: cannot read {earlier}: {exc}"
+            raise ImproperlyConfigured(message) from exc
+    return roots

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from ..models import Certificate
 from .models import CertificateDocument, DocumentStatus
 
@@ -19,11 +22,21 @@ def document_bytes(document: CertificateDocument) -> bytes | None:
         return None
 
 
-def certificate_number_for_document(*, sha256: str) -> str | None:
-    """The number of the certificate whose ready signed document has exactly this SHA-256 (hex), or None.
-    Public by design: whoever holds the file may learn which certificate it is."""
-    return (
+@dataclass(frozen=True)
+class IssuedDocument:
+    #: The number of the certificate the document belongs to.
+    certificate_number: str
+    #: When the portal signed it (our record, not the file's claim).
+    signed_at: datetime | None
+
+
+def issued_document(*, sha256: str) -> IssuedDocument | None:
+    """The ready signed document with exactly this SHA-256 (hex): its certificate's number and when it was
+    signed; None when the portal issued no such file. Public by design: whoever holds the file may learn
+    which certificate it is."""
+    row = (
         CertificateDocument.objects.filter(sha256=sha256.lower(), status=DocumentStatus.READY)
-        .values_list("certificate__number", flat=True)
+        .values_list("certificate__number", "rendered_at")
         .first()
     )
+    return IssuedDocument(*row) if row else None

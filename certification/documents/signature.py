@@ -6,6 +6,7 @@ import asyncio
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
@@ -18,7 +19,7 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from portal.signing import SigningMaterial, load_signing_material
+from portal.signing import SigningMaterial, load_signing_material, trusted_roots
 
 FIELD_NAME = "PassBridgeSignature"
 
@@ -64,12 +65,14 @@ def sign_pdf(pdf: bytes, *, reason: str = "Certificate issued by PassBridge") ->
     return output.getvalue()
 
 
-def validation_context(trust_roots=None) -> ValidationContext:
-    """Offline validation against the platform's CA (no revocation fetching: the dev CA publishes none)."""
+def validation_context(trust_roots=None, moment: datetime | None = None) -> ValidationContext:
+    """Offline validation against the platform's CAs, the current and the earlier ones (no revocation
+    fetching: the dev CA publishes none), of certificates as they were at `moment` (default now)."""
     if trust_roots is None:
-        material = load_signing_material()
-        trust_roots = [_asn1_cert(material.root)]
-    return ValidationContext(trust_roots=trust_roots, allow_fetching=False, revocation_mode="soft-fail")
+        trust_roots = [_asn1_cert(root) for root in trusted_roots()]
+    return ValidationContext(
+        trust_roots=trust_roots, allow_fetching=False, revocation_mode="soft-fail", moment=moment
+    )
 
 
 def signature_is_valid(pdf: bytes, trust_roots=None) -> bool:

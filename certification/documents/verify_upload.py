@@ -1,9 +1,11 @@
 """Is an uploaded PDF a genuine, unmodified PassBridge certificate document, and what is the status of its
 certificate today?
 
-Genuine means both: the PAdES signature is intact, made by a key that chains to the platform's CA and
-covers the whole file (nothing appended since, no incremental update), and the file's SHA-256 equals the
-stored hash of a certificate document (the stored bytes are exactly what the portal serves). The signed PDF
+Genuine means both: the PAdES signature is intact, made by a key that chains to the platform's CA (the
+current one or an earlier one, `PASSBRIDGE_SIGNING_EARLIER_CAS`) and covers the whole file (nothing appended
+since, no incremental update), and the file's SHA-256 equals the stored hash of a certificate document (the
+stored bytes are exactly what the portal serves). The signing certificate is judged as it was when the
+portal signed the file, so documents stay verifiable for as long as their certificates matter. The signed PDF
 states the status at issue only; the answer carries the certificate's current public facts
 (`selectors.certificate_public`), nothing else.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -134,20 +137,20 @@ def read_upload(upload: Any) -> bytes:
     return upload.read()
 
 
-def _signature_problem(data: bytes) -> Reason | None:
-    """Why the file is not intact and signed by the platform, or None when it is."""
+def _signature_problem(data: bytes, signed_at: datetime | None) -> Reason | None:
+    """Why the file is not intact and signed by the platform, or None when it is. The signing certificate
+    is judged as it was at `signed_at` (default now)."""
     try:
         signatures = PdfFileReader(io.BytesIO(data)).embedded_signatures
     except Exception:  # a broken or hostile file: whatever the parser's complaint, it cannot be read
         return Reason.UNREADABLE
     if not signatures:
         return Reason.NO_SIGNATURE
+    context = validation_context(moment=signed_at)  # outside the try: a configuration error is no forgery
     try:
         # Without difference analysis: any revision after our signature already disqualifies the file,
         # and analysing an attacker's revisions would only cost time.
-        status = outside_event_loop(
-            validate_pdf_signature, signatures[0], validation_context(), skip_diff=True
-        )
+        status = outside_event_loop(validate_pdf_signature, signatures[0], context, skip_diff=True)
     except Exception:  # a malformed signature dictionary or CMS blob
         return Reason.SIGNATURE_INVALID
     if not (status.intact and status.valid):
@@ -164,11 +167,13 @@ def document_verify(*, data: bytes) -> DocumentVerification:
     digest = hashlib.sha256(data).hexdigest()
     if sniff(data[:SNIFF_BYTES]) is not PDF:
         return DocumentVerification(Reason.NOT_PDF, digest)
-    problem = _signature_problem(data)
+    issued = selectors.issued_document(sha256=digest)
+    # A file the portal issued is judged as of when the portal signed it, by our record: it stays genuine
+    # after the signing certificate expires. Any other file as of now.
+    problem = _signature_problem(data, issued.signed_at if issued else None)
     if problem is not None:
         return DocumentVerification(problem, digest)
-    number = selectors.certificate_number_for_document(sha256=digest)
-    view = certification_selectors.certificate_public(number) if number else None
+    view = certification_selectors.certificate_public(issued.certificate_number) if issued else None
     if view is None:
         return DocumentVerification(Reason.UNKNOWN_DOCUMENT, digest)
     return DocumentVerification(Reason.GENUINE, digest, view)

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -181,6 +182,45 @@ def test_a_pdf_signed_by_another_ca_is_not_genuine_even_when_its_hash_is_known(r
 def test_a_pdf_signed_by_the_platform_but_never_issued_is_unknown(db):
     result = verify_upload.document_verify(data=sign_pdf(blank_pdf()))
     assert (result.genuine, result.reason, result.certificate) == (False, Reason.UNKNOWN_DOCUMENT, None)
+
+
+def test_a_document_stays_genuine_after_its_signing_certificate_expired(certificate, tmp_path, settings):
+    """Judged as of when the portal signed it (our record), not as of today."""
+    directory, now = tmp_path / "short-lived", timezone.now()
+    directory.mkdir()
+    paths = {name: directory / f"{name}.pem" for name in ("key", "cert", "ca")}
+    # The platform's signing certificate was valid from ten days ago until yesterday.
+    create_development_ca(
+        *paths.values(), valid_from=now - timedelta(days=10), signer_lifetime=timedelta(days=9)
+    )
+    settings.PASSBRIDGE_SIGNING_KEY, settings.PASSBRIDGE_SIGNING_CERT = paths["key"], paths["cert"]
+    settings.PASSBRIDGE_SIGNING_CA = paths["ca"]
+    signed = sign_pdf(blank_pdf())
+    document = store_document(certificate, content=signed)
+    type(document).objects.filter(pk=document.pk).update(rendered_at=now - timedelta(days=5))
+    result = verify_upload.document_verify(data=signed)
+    assert (result.reason, result.certificate.number) == (Reason.GENUINE, certificate.number)
+    # Our record decides, not the file: signed (by the record) after the expiry, it is not trusted.
+    type(document).objects.filter(pk=document.pk).update(rendered_at=now)
+    assert verify_upload.document_verify(data=signed).reason is Reason.UNTRUSTED_SIGNER
+    # A file the portal never issued is judged as of today: the certificate has expired.
+    stray = sign_pdf(blank_pdf())  # other bytes: its own signing time and signature
+    assert verify_upload.document_verify(data=stray).reason is Reason.UNTRUSTED_SIGNER
+
+
+def test_documents_signed_under_an_earlier_ca_verify_once_it_is_listed(recognised, tmp_path, settings):
+    earlier = signed_by_another_ca(blank_pdf(), tmp_path / "earlier")  # the platform's CA before a change
+    store_document(recognised, content=earlier)
+    assert verify_upload.document_verify(data=earlier).reason is Reason.UNTRUSTED_SIGNER
+    settings.PASSBRIDGE_SIGNING_EARLIER_CAS = str(tmp_path / "earlier" / "ca.pem")
+    result = verify_upload.document_verify(data=earlier)
+    assert (result.reason, result.certificate.number) == (Reason.GENUINE, recognised.number)
+    # Documents of the current CA still verify beside it.
+    current = sign_pdf(blank_pdf())
+    assert verify_upload.document_verify(data=current).reason is Reason.UNKNOWN_DOCUMENT
+    settings.PASSBRIDGE_SIGNING_EARLIER_CAS = str(tmp_path / "missing.pem")
+    with pytest.raises(ImproperlyConfigured, match="PASSBRIDGE_SIGNING_EARLIER_CAS"):
+        verify_upload.document_verify(data=earlier)
 
 
 @pytest.mark.parametrize(
