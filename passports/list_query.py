@@ -267,17 +267,14 @@ class PassportListQuery:
             return [], None
         own = self.organization.pk
         published, draft = VersionState.PUBLISHED.value, VersionState.DRAFT.value
-        count, page = self._count(), self._page_ids(offset, limit)
-        sql = (
-            "SELECT p.public_id, p.unique_identifier, p.status, m.public_id, m.name, m.category, "
+        columns = _Sql(
+            "p.public_id, p.unique_identifier, p.status, m.public_id, m.name, m.category, "
             f"{_latest_published('number')}, {_latest_published('published_at')}, "
             f"CASE WHEN p.organization_id = %s THEN {_draft_number()} END, "
-            f"CASE WHEN p.organization_id = %s THEN 1 ELSE 0 END, ({count.text}) "
-            f"FROM ({page.text}) page INNER JOIN {table_name(Passport)} p ON p.id = page.id "
-            f"INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id "
-            f"ORDER BY {self._order_by('p')}"
+            "CASE WHEN p.organization_id = %s THEN 1 ELSE 0 END",
+            (published, published, own, draft, own),
         )
-        fetched = self._run(sql, [published, published, own, draft, own, *count.params, *page.params])
+        fetched = self._run_page(offset, limit, columns)
         if not fetched:
             return [], None
         convert = _row_converters()
@@ -300,26 +297,22 @@ class PassportListQuery:
             return [], None
         own = self.organization.pk
         published, draft = VersionState.PUBLISHED.value, VersionState.DRAFT.value
-        count, page = self._count(), self._page_ids(offset, limit)
         # The row's keys in the order of PassportListRowOutput; row_to_json writes compact JSON.
-        sql = (
-            f"SELECT row_to_json(r)::text, ({count.text}) "
-            f"FROM ({page.text}) page INNER JOIN {table_name(Passport)} p ON p.id = page.id "
-            f"INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id "
-            f"LEFT JOIN LATERAL (SELECT v.number, v.published_at FROM {table_name(PassportVersion)} v "
+        row = _Sql(
+            f" LEFT JOIN LATERAL (SELECT v.number, v.published_at FROM {table_name(PassportVersion)} v "
             "WHERE v.passport_id = p.id AND v.state = %s ORDER BY v.number DESC LIMIT 1) lp ON TRUE "
             "CROSS JOIN LATERAL (SELECT p.public_id AS id, p.unique_identifier, "
             "(SELECT row_to_json(b) FROM (SELECT m.public_id AS id, m.name) b) AS battery_model, "
             "m.category, p.status, lp.number AS latest_published_version, "
             f"{_utc_iso('lp.published_at')} AS latest_published_at, "
             f"CASE WHEN p.organization_id = %s THEN {_draft_number()} END AS draft_version, "
-            "p.organization_id = %s AS is_own) r "
-            f"ORDER BY {self._order_by('p')}"
+            "p.organization_id = %s AS is_own) r",
+            (published, own, draft, own),
         )
-        fetched = self._run(sql, [*count.params, *page.params, published, own, draft, own])
+        fetched = self._run_page(offset, limit, _Sql("row_to_json(r)::text"), joins=row)
         if not fetched:
             return [], None
-        return [row[0] for row in fetched], fetched[0][1]
+        return [text for text, _total in fetched], fetched[0][-1]
 
     def count(self) -> int:
         if self.organization is None:
@@ -329,10 +322,18 @@ class PassportListQuery:
             cursor.execute(f"SELECT {count.text}", count.params)
             return cursor.fetchone()[0]
 
-    @staticmethod
-    def _run(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    def _run_page(self, offset: int, limit: int, columns: _Sql, joins: _Sql = _Sql("")) -> list[tuple]:
+        """The rows of `SELECT <columns>, <total> FROM <page's ids> JOIN passport p JOIN battery model m
+        <joins>`, in the list's order."""
+        count, page = self._count(), self._page_ids(offset, limit)
+        sql = (
+            f"SELECT {columns.text}, ({count.text}) FROM ({page.text}) page "
+            f"INNER JOIN {table_name(Passport)} p ON p.id = page.id "
+            f"INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id{joins.text} "
+            f"ORDER BY {self._order_by('p')}"
+        )
         with hot_cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [*columns.params, *count.params, *page.params, *joins.params])
             return cursor.fetchall()
 
 
