@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
@@ -221,6 +222,17 @@ def test_documents_signed_under_an_earlier_ca_verify_once_it_is_listed(recognise
     settings.PASSBRIDGE_SIGNING_EARLIER_CAS = str(tmp_path / "missing.pem")
     with pytest.raises(ImproperlyConfigured, match="PASSBRIDGE_SIGNING_EARLIER_CAS"):
         verify_upload.document_verify(data=earlier)
+
+
+def test_the_signing_key_check_names_the_earlier_cas_and_refuses_a_missing_bundle(tmp_path, settings):
+    signed_by_another_ca(blank_pdf(), tmp_path / "earlier")
+    settings.PASSBRIDGE_SIGNING_EARLIER_CAS = str(tmp_path / "earlier" / "ca.pem")
+    output = io.StringIO()
+    call_command("ensure_signing_key", stdout=output)
+    assert "earlier CA" in output.getvalue() and "Development Root CA" in output.getvalue()
+    settings.PASSBRIDGE_SIGNING_EARLIER_CAS = str(tmp_path / "missing.pem")
+    with pytest.raises(ImproperlyConfigured, match=r"missing\.pem"):
+        call_command("ensure_signing_key", stdout=io.StringIO())
 
 
 @pytest.mark.parametrize(

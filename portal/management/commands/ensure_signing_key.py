@@ -3,7 +3,7 @@ production), and show which files the platform signs with."""
 
 from django.core.management.base import BaseCommand
 
-from portal.signing import load_signing_material, signing_paths
+from portal.signing import load_signing_material, signing_paths, trusted_roots
 
 
 class Command(BaseCommand):
@@ -14,3 +14,6 @@ class Command(BaseCommand):
         key_path, cert_path, ca_path = signing_paths()
         subject = material.certificate.subject.rfc4514_string()
         self.stdout.write(f"Signing key {key_path}, certificate {cert_path} ({subject}), CA {ca_path}")
+        earlier = trusted_roots()[1:]  # raises on an unreadable PASSBRIDGE_SIGNING_EARLIER_CAS
+        for root in earlier:
+            self.stdout.write(f"Still trusted for documents: earlier CA {root.subject.rfc4514_string()}")
