@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from django.utils import timezone
@@ -31,6 +32,16 @@ def with_token(value: str, keyword: str = "Token") -> APIClient:
 
 
 class TestObtainToken:
+    def test_a_form_encoded_request_works_as_json_does(self, api_client, admin_a, company_a):
+        def post_form(**fields):
+            form = "application/x-www-form-urlencoded"
+            return api_client.post(TOKEN_URL, urlencode(fields), content_type=form)
+
+        response = post_form(username="admin-a", password=PASSWORD)
+        assert response.status_code == 200 and response.json()["token"].startswith("pb_")
+        assert post_form(username="admin-a", password="nope").status_code == 400
+        assert api_client.post(TOKEN_URL, "username=admin-a", content_type="text/plain").status_code == 415
+
     def test_username_and_password_give_a_working_token(self, api_client, admin_a, company_a):
         response = obtain(api_client, username="admin-a", password=PASSWORD, name="ERP sync")
 

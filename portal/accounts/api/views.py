@@ -5,6 +5,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -29,6 +30,8 @@ class ObtainTokenView(APIView):
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # Scripts post credentials as JSON or as a form (`curl -d`); no session is read, so no CSRF concern.
+    parser_classes = [JSONParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth-token"
 
