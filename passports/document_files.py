@@ -99,12 +99,13 @@ def _type_message(kinds: tuple[FileKind, ...]) -> str:
 
 
 def check_upload(
-    upload: Any, *, kinds: tuple[FileKind, ...] = KINDS, limit: int | None = None
+    upload: Any, *, kinds: tuple[FileKind, ...] = KINDS, limit: int | None = None, keeps_name: bool = True
 ) -> CheckedUpload:
     """Check an uploaded file (Django `File`/`UploadedFile`); raise `ValidationError` keyed "file".
 
     `kinds` and `limit` let other uploads narrow the defaults of passport documents (PDF only, within
-    a limit of their own)."""
+    a limit of their own). An upload that is only read, never stored or served under its name
+    (`keeps_name=False`), is judged by its content alone: an extension that contradicts it is no error."""
     if upload is None or not hasattr(upload, "read"):
         raise _file_error(_("Choose a file to upload."), "required")
     size = upload.size or 0
@@ -120,13 +121,13 @@ def check_upload(
         raise _file_error(_type_message(kinds), "file_type")
     stem, extension = _split(safe_file_name(getattr(upload, "name", "")))
     claimed = _KNOWN_EXTENSIONS.get(extension)
-    if claimed is not None and claimed is not kind:
+    if claimed is not None and claimed is not kind and keeps_name:
         message = _("The file name ends in %(extension)s, but the file is a %(kind)s file.") % {
             "extension": extension,
             "kind": kind.label,
         }
         raise _file_error(message, "extension_mismatch")
-    if claimed is None:  # no extension, or one that says nothing true about the content: name it after it
+    if claimed is not kind:  # no extension, or one that says nothing true about the content: name it after it
         stem, extension = f"{stem}{extension}".strip(" ._"), kind.extensions[0]
     stem = stem[: MAX_NAME_LENGTH - len(extension)].strip(" ._") or "document"
     digest = hashlib.sha256()

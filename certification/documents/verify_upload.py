@@ -130,9 +130,10 @@ def max_upload_bytes() -> int:
 
 def read_upload(upload: Any) -> bytes:
     """The bytes of an uploaded file to verify. Raises `ValidationError` keyed "file" when it is missing,
-    empty, larger than the limit or not a PDF (by its first bytes), so forms and the API show a field error.
+    empty, larger than the limit or not a PDF (by its first bytes; the name does not matter), so forms and
+    the API show a field error.
     The upload must already be cut while it was received (`limit_uploads`): this only reads what arrived."""
-    check_upload(upload, kinds=(PDF,), limit=max_upload_bytes())
+    check_upload(upload, kinds=(PDF,), limit=max_upload_bytes(), keeps_name=False)
     upload.seek(0)
     return upload.read()
 

@@ -415,6 +415,10 @@ def test_the_api_answers_a_genuine_document_with_the_public_facts(genuine, certi
     assert "no-cache" in response["Cache-Control"]
     services.certificate_suspend(actor=lead, certificate=certificate, reason=REASON)
     assert post_api(genuine).json()["certificate"]["status"] == "suspended"
+    # Only the content counts: the same PDF under a misleading or missing extension is still recognised.
+    for name in ("certificate.jpg", "scan.png", "download"):
+        assert post_api(genuine, name=name).json()["reason"] == "genuine", name
+    assert result_of(post_page(genuine, name="certificate.jpg"))["reason"] == "genuine"
 
 
 @pytest.mark.parametrize(
