@@ -256,7 +256,7 @@ PASSBRIDGE_OPERATOR_EMAILS = env_list("OPERATOR_EMAILS", "operators@passbridge.e
 
 # --- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"  # named: kombu warns about a memory URL without host
 CELERY_RESULT_BACKEND = None
 # Without a broker the embedded default runs tasks in-process so one command can demo the portal.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", REDIS_URL is None)
