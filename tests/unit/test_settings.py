@@ -89,3 +89,17 @@ def test_production_settings_are_hardened():
     result = manage("shell", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "False True True True True True ['passbridge.example']"
+
+
+def test_the_embedded_default_queues_in_memory_without_a_broker_warning():
+    """`make run` (development, no REDIS_URL): tasks run in-process and kombu has nothing to complain of."""
+    code = (
+        "from django.conf import settings as s; from portal.celery import app;"
+        "print(s.CELERY_TASK_ALWAYS_EAGER, app.connection_for_write().info()['transport'])"
+    )
+    result = manage(
+        "shell", "-c", code, PASSBRIDGE_ENV="development", DATABASE_URL="sqlite:///:memory:", SECRET_KEY=None
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True memory"
+    assert "No hostname" not in result.stdout + result.stderr
