@@ -58,8 +58,12 @@ def passport_list(request: HttpRequest) -> HttpResponse:
     # passport's own public manufacturer name is among its values).
     queryset = selectors.passports_for(actor=request.user).annotate(
         has_draft=Exists(PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.DRAFT)),
-        has_published=Exists(
+        # A scalar subquery, not EXISTS: PostgreSQL hashed every published version of every company to
+        # answer EXISTS for one page (40 ms with 100,000 passports); this is one index look-up per row.
+        latest_published_number=Subquery(
             PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.PUBLISHED)
+            .order_by("-number")
+            .values("number")[:1]
         ),
         latest_data=_latest_data(),
     )
@@ -93,7 +97,7 @@ def passport_list(request: HttpRequest) -> HttpResponse:
     if state == "draft":
         queryset = queryset.filter(organization=own, has_draft=True)
     elif state == "published":
-        queryset = queryset.filter(has_published=True)
+        queryset = queryset.filter(latest_published_number__isnull=False)
     elif state in ("complete", "incomplete"):
         # Completeness is computed from the catalogue, not stored; the database evaluates it for the
         # caller's own passports, however many there are.
@@ -116,7 +120,7 @@ def passport_list(request: HttpRequest) -> HttpResponse:
                 "shared": not mine,
                 "mine": mine,
                 "has_draft": p.has_draft if mine else None,
-                "has_published": p.has_published,
+                "has_published": p.latest_published_number is not None,
                 "closed": p.closed_at is not None,
                 "missing": len(report.missing) if report else None,
             }

@@ -48,6 +48,11 @@ def test_search_filters_and_pagination(login, admin_a, battery_model, lfp_model)
     assert ids(browser.get("/passports/", {"category": "lmt"})) == {"urn:epc:L-0100", "urn:epc:L-0101"}
     assert ids(browser.get("/passports/", {"status": "waste"})) == {"urn:epc:L-0101"}
     assert ids(browser.get("/passports/", {"state": "published"})) == {"urn:epc:L-0100"}
+    bike_rows = browser.get("/passports/", {"category": "lmt"}).context["rows"]
+    assert {row["unique_identifier"]: row["has_published"] for row in bike_rows} == {
+        "urn:epc:L-0100": True,
+        "urn:epc:L-0101": False,
+    }
     assert len(browser.get("/passports/", {"state": "draft"}).context["rows"]) == 25
     assert ids(browser.get("/passports/", {"model": str(lfp_model.public_id)})) == {
         "urn:epc:L-0100",
