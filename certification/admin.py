@@ -5,17 +5,20 @@ public facts: never answers, evidence, verdict notes or passport data (the admin
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_writes import ReadOnlyAdmin, ServiceWriteAdmin, adopt, refusal_messages
 from portal.tenancy.models import Organization, OrganizationKind
 
 from .bundles.models import CertificateBundle
 from .documents.models import CertificateDocument, DocumentStatus
 from .documents.services import documents_rerender
 from .models import Accreditation, Application, Certificate, Criterion, RecognitionAgreement, Scheme, Standard
+from .services import accreditations as catalogue
 
 
 class StandardInline(admin.TabularInline):
@@ -31,7 +34,10 @@ class CriterionInline(admin.StackedInline):
 
 
 @admin.register(Scheme)
-class SchemeAdmin(admin.ModelAdmin):
+class SchemeAdmin(ServiceWriteAdmin):
+    """Scheme, standards and criteria are saved by `certification.services.accreditations` (audited); a
+    criterion that applications answered is never deleted."""
+
     list_display = ["name", "version", "owner", "scope_kind", "validity_kind", "is_active"]
     list_filter = ["owner", "is_active", "scope_kind"]
     search_fields = ["name", "code"]
@@ -47,14 +53,70 @@ class SchemeAdmin(admin.ModelAdmin):
     ]
     inlines = [StandardInline, CriterionInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Applications, certificates and accreditations refer to a scheme: it is closed, never deleted.
+        return False
+
+    def service_save(self, request, obj, form, change) -> None:
+        data = {field: getattr(obj, field) for field in catalogue.SCHEME_FIELDS}
+        if change:
+            catalogue.scheme_update(actor=request.user, scheme=Scheme.objects.get(pk=obj.pk), data=data)
+        else:
+            adopt(obj, catalogue.scheme_create(actor=request.user, data=data))
+
+    def service_save_formset(self, request, form, formset, change) -> None:
+        kind = "criteria" if formset.model is Criterion else "standards"
+        saved = formset.save(commit=False)  # unsaved instances; deletions in `deleted_objects`
+        catalogue.scheme_parts_save(
+            actor=request.user,
+            scheme=form.instance,
+            **{kind: saved, f"deleted_{kind}": list(formset.deleted_objects)},
+        )
+
 
 @admin.register(Accreditation)
-class AccreditationAdmin(admin.ModelAdmin):
+class AccreditationAdmin(ServiceWriteAdmin):
     list_display = ["body", "scheme", "body_code", "valid_from", "valid_until"]
     list_filter = ["scheme", ("body", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["body", "scheme"]
     search_fields = ["body_code", "body__legal_name"]
     date_hierarchy = "valid_from"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Another body or scheme is another accreditation: withdraw this one and grant that one.
+        return ["body", "scheme"] if obj is not None else []
+
+    def service_save(self, request, obj, form, change) -> None:
+        if change:
+            catalogue.accreditation_update(
+                actor=request.user,
+                accreditation=obj,
+                data={field: getattr(obj, field) for field in catalogue.ACCREDITATION_FIELDS},
+            )
+        else:
+            adopt(
+                obj,
+                catalogue.accreditation_create(
+                    actor=request.user,
+                    body=obj.body,
+                    scheme=obj.scheme,
+                    body_code=obj.body_code,
+                    valid_from=obj.valid_from,
+                    valid_until=obj.valid_until,
+                ),
+            )
+
+    def delete_model(self, request, obj) -> None:
+        catalogue.accreditation_withdraw(actor=request.user, accreditation=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for accreditation in queryset:
+            try:
+                catalogue.accreditation_withdraw(actor=request.user, accreditation=accreditation)
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, f"{accreditation}: {' '.join(refusal_messages(exc))}", messages.ERROR
+                )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "body":  # only certification bodies are accredited
@@ -76,17 +138,6 @@ class RecognitionAgreementAdmin(admin.ModelAdmin):
     ]
     list_filter = ["from_scheme", "to_scheme"]
     list_select_related = ["from_scheme", "to_scheme"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Application)

@@ -1,6 +1,6 @@
 """A certificate as a Catena-X `io.catenax.business_partner_certificate` 3.1.0 payload.
 
-The aspect model (schema shipped in passports/catenax_data/certificate/, see SOURCE.txt there) describes a
+The aspect model (schema shipped in certification/catenax_data/certificate/, see SOURCE.txt there) describes a
 company certificate by the holder's BPNL, the certificate type, number, validity, issuer and the
 certificate document itself (PDF, base64). The mapping:
 
@@ -32,9 +32,8 @@ import fastjsonschema
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from passports.catenax_data import CATENAX_DATA_DIR
-
 from . import selectors
+from .catenax_data import CATENAX_DATA_DIR
 from .models import Certificate, CertificateStatus
 
 SCHEMA_PATH = CATENAX_DATA_DIR / "certificate" / "BusinessPartnerCertificate-schema.json"

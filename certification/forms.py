@@ -17,8 +17,8 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from passports.document_files import KINDS, max_upload_bytes
 from portal.forms import CleanTextForm, ServiceFormMixin
+from portal.uploads import KINDS, max_upload_bytes
 
 from .models import Criterion, VerdictValue
 

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -21,6 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.storage import private_storage
+
+from .access import ApplicationQuerySet, CertificateQuerySet, EvidenceQuerySet
 
 # The object permission the certification body's group holds on an application while it handles it.
 REVIEW_APPLICATION = "review_application"
@@ -284,6 +287,8 @@ OPEN_STATES = (
 )
 #: States in which the body works on an application (and holds the confidential grants).
 REVIEW_STATES = (ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.CHANGES_REQUESTED)
+#: States in which the applicant's administrators edit scope, answers and evidence.
+EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.CHANGES_REQUESTED)
 
 
 class Application(models.Model):
@@ -341,6 +346,8 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     state_changed_at = models.DateTimeField(_("state since"), auto_now_add=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -404,6 +411,8 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["uploaded_at", "id"]
         verbose_name = _("evidence")
@@ -411,6 +420,33 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"Evidence {str(self.public_id)[:8]}"
+
+
+class ReviewSnapshot(models.Model):
+    """What the certification body saw of the passport data in scope when its review closed: the battery
+    models' and passports' values, versions and supply chain as the passport policy showed them to the body
+    (plain JSON). After closing the body reads this, never the owner's working data again."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="review_snapshots")
+    body = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("body")
+    )
+    round = models.PositiveSmallIntegerField(_("review round"))
+    #: The state the closing moved the application to (approved, rejected, withdrawn).
+    closed_as = models.CharField(max_length=20, choices=ApplicationState.choices)
+    data = models.JSONField(encoder=DjangoJSONEncoder)
+    taken_at = models.DateTimeField(_("as reviewed on"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-round", "-taken_at", "-id"]
+        verbose_name = _("review snapshot")
+        verbose_name_plural = _("review snapshots")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="certification_snapshot_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Snapshot {self.application_id}/{self.round}"
 
 
 class VerdictValue(models.TextChoices):
@@ -523,6 +559,8 @@ class Certificate(models.Model):
     status_changed_at = models.DateTimeField(_("status since"))
     reminded_60_at = models.DateTimeField(null=True, blank=True)
     reminded_30_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_at", "-id"]

@@ -9,6 +9,9 @@
 - Authorities and operators read every certificate; everyone can verify one by number (public facts).
 - A certificate's access log (its PDF downloaded by authorities) is read by the holder's administrators
   and the operators only.
+
+The rules themselves are stated once, as querysets (`certification/access.py`): the object decisions here
+ask them of one row (`portal.restrict.permits`), the selectors filter with them.
 """
 
 from __future__ import annotations
@@ -17,34 +20,21 @@ from datetime import date
 
 from django.utils import timezone
 
-from portal.tenancy.models import COMPANY_KINDS, MANAGER_ROLES, Organization, OrganizationKind, Role
+from portal.restrict import permits
+from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind, Role
 from portal.tenancy.policies import is_operator
-from portal.tenancy.selectors import membership_of
 
-from .models import (
-    REVIEW_STATES,
-    Accreditation,
-    Application,
-    ApplicationState,
-    Certificate,
-    Scheme,
-)
+from .access import BODY_ROLES, acting_membership
+from .models import EDITABLE_STATES, Accreditation, Application, Certificate, Scheme
 
-BODY_ROLES = (Role.LEAD, Role.REVIEWER)
-EDITABLE_STATES = (ApplicationState.DRAFT, ApplicationState.CHANGES_REQUESTED)
+__all__ = ["BODY_ROLES", "EDITABLE_STATES"]
 
 
-def _membership(user):
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    membership = membership_of(user)
-    if membership is None or not membership.organization.is_active:
-        return None
-    return membership
+# --- Facts about the actor (no object involved) -------------------------------------------------------
 
 
 def _role_in(user, organization_id: int, roles) -> bool:
-    membership = _membership(user)
+    membership = acting_membership(user)
     return (
         membership is not None and membership.organization_id == organization_id and membership.role in roles
     )
@@ -54,7 +44,12 @@ def is_body_member(user, body_id: int) -> bool:
     return _role_in(user, body_id, BODY_ROLES)
 
 
+def is_body_lead(user, body_id: int) -> bool:
+    return _role_in(user, body_id, (Role.LEAD,))
+
+
 def is_applicant_member(user, application: Application) -> bool:
+    """Which side of the application the user is on (for wording); what it may do is `permits`'."""
     return _role_in(user, application.organization_id, (Role.ADMIN, Role.EDITOR, Role.VIEWER))
 
 
@@ -67,11 +62,11 @@ def accreditation_on(body: Organization, scheme: Scheme, day: date | None = None
     return None
 
 
-# --- Applications ----------------------------------------------------------------------------------
+# --- Applications: the rule of `Application.objects.restrict`, asked of one row -----------------------
 
 
 def can_apply(user) -> bool:
-    membership = _membership(user)
+    membership = acting_membership(user)
     return (
         membership is not None
         and membership.organization.kind in COMPANY_KINDS
@@ -79,27 +74,27 @@ def can_apply(user) -> bool:
     )
 
 
+def can_view_application(user, application: Application) -> bool:
+    return permits(user, "view", application)
+
+
 def can_manage_application(user, application: Application) -> bool:
-    """Applicant admins act for their company: edit, submit, resubmit, withdraw."""
-    return _role_in(user, application.organization_id, (Role.ADMIN,))
+    """Applicant admins act for their company: edit, submit, resubmit, withdraw (the state is the
+    service's to check)."""
+    return permits(user, "manage", application)
 
 
 def can_edit_application(user, application: Application) -> bool:
-    return application.state in EDITABLE_STATES and can_manage_application(user, application)
+    return permits(user, "change", application)
 
 
-def can_view_application(user, application: Application) -> bool:
-    if is_applicant_member(user, application):
-        return True
-    return application.state != ApplicationState.DRAFT and is_body_member(user, application.body_id)
-
-
-def is_body_lead(user, body_id: int) -> bool:
-    return _role_in(user, body_id, (Role.LEAD,))
+def can_lead(user, application: Application) -> bool:
+    """A lead of the body the application is addressed to (the role: the state is the service's)."""
+    return permits(user, "lead", application)
 
 
 def can_assign(user, application: Application) -> bool:
-    return application.state in REVIEW_STATES and is_body_lead(user, application.body_id)
+    return permits(user, "assign", application)
 
 
 def assignable_reviewer(user, application: Application) -> bool:
@@ -107,30 +102,26 @@ def assignable_reviewer(user, application: Application) -> bool:
 
 
 def is_assigned_reviewer(user, application: Application) -> bool:
-    return (
-        application.reviewer_id is not None
-        and user is not None
-        and application.reviewer_id == user.pk
-        and is_body_member(user, application.body_id)
-    )
+    return permits(user, "review", application)
 
 
 def can_decide(user, application: Application) -> bool:
-    """Record verdicts, request changes, approve or reject: the assigned reviewer of an open review."""
-    return application.state == ApplicationState.IN_REVIEW and is_assigned_reviewer(user, application)
+    """Record verdicts, request changes, approve: the assigned reviewer of an application in review."""
+    return permits(user, "decide", application)
 
 
-def can_see_evidence(user, application: Application) -> bool:
-    return can_view_application(user, application)
+def can_reject(user, application: Application) -> bool:
+    """The assigned reviewer, in review or while changes are requested."""
+    return permits(user, "reject", application)
 
 
-# --- Certificates ----------------------------------------------------------------------------------
+# --- Certificates: the rule of `Certificate.objects.restrict`, asked of one row -----------------------
 
 
 def sees_all_certificates(user) -> bool:
     if is_operator(user):
         return True
-    membership = _membership(user)
+    membership = acting_membership(user)
     return membership is not None and membership.organization.kind == OrganizationKind.AUTHORITY
 
 
@@ -140,30 +131,24 @@ def can_bundle_certificates(user) -> bool:
     return sees_all_certificates(user)
 
 
-def can_view_certificate(user, certificate: Certificate) -> bool:
-    if sees_all_certificates(user):
-        return True
-    membership = _membership(user)
-    return membership is not None and membership.organization_id in (
-        certificate.holder_id,
-        certificate.issuing_body_id,
-    )
+def may_change_certificate_status(user, certificate: Certificate) -> bool:
+    """The issuing body's leads and the reviewer who issued it (the role, whatever the certificate)."""
+    return permits(user, "change_status", certificate)
 
 
 def can_change_certificate_status(user, certificate: Certificate) -> bool:
-    """Suspend, reinstate, revoke: the issuing body's leads and the reviewer who issued it. A recognised
-    certificate follows its origin and is never changed on its own."""
-    if certificate.is_recognised:
-        return False
-    if is_body_lead(user, certificate.issuing_body_id):
-        return True
-    return certificate.reviewer_id == getattr(user, "pk", None) and is_body_member(
-        user, certificate.issuing_body_id
-    )
+    """Suspend, reinstate, revoke: offered on the page. A recognised certificate follows its origin and is
+    never changed on its own."""
+    return not certificate.is_recognised and may_change_certificate_status(user, certificate)
+
+
+def may_renew(user, certificate: Certificate) -> bool:
+    """The holder's administrators (the role, whatever the certificate)."""
+    return permits(user, "renew", certificate)
 
 
 def can_renew(user, certificate: Certificate) -> bool:
-    return not certificate.is_recognised and _role_in(user, certificate.holder_id, (Role.ADMIN,))
+    return not certificate.is_recognised and may_renew(user, certificate)
 
 
 def can_view_certificate_access_log(user, certificate: Certificate) -> bool:
@@ -171,4 +156,4 @@ def can_view_certificate_access_log(user, certificate: Certificate) -> bool:
     the holder's audit log, where the same entries stand (`portal.tenancy.policies.can_view_audit_log`): the
     holder's administrators and the operators. Not the holder's editors and viewers, not the issuing body,
     not the authorities themselves: an inspector must not learn what other authorities looked at."""
-    return is_operator(user) or _role_in(user, certificate.holder_id, MANAGER_ROLES)
+    return permits(user, "access_log", certificate)

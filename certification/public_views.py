@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
-from passports.document_files import limit_uploads
+from portal.uploads import limit_uploads
 
 from . import selectors, verify_limit
 from .documents import verify_upload

@@ -7,11 +7,13 @@ verification facts are read by `certificate_public`, which returns certificate f
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -20,8 +22,8 @@ from guardian.core import ObjectPermissionChecker
 from passports import selectors as passport_selectors
 from portal.audit.selectors import audit_events_for
 from portal.tenancy.groups import organization_group
-from portal.tenancy.models import Organization, OrganizationKind, Role
-from portal.tenancy.selectors import active_organization_of, membership_of
+from portal.tenancy.models import Membership, Organization, OrganizationKind
+from portal.tenancy.selectors import active_organization_of
 
 from . import policies
 from .documents.download import DOWNLOADED
@@ -32,10 +34,10 @@ from .models import (
     Answer,
     Application,
     ApplicationEvent,
-    ApplicationState,
     Certificate,
     Criterion,
     Evidence,
+    ReviewSnapshot,
     Scheme,
     Verdict,
 )
@@ -45,6 +47,11 @@ from .models import (
 
 def schemes_open() -> QuerySet[Scheme]:
     return Scheme.objects.filter(is_active=True).prefetch_related("standards", "criteria")
+
+
+def schemes_all() -> QuerySet[Scheme]:
+    """Every scheme, open or closed (reference data: the registry filters by them)."""
+    return Scheme.objects.order_by("name")
 
 
 def scheme_get(code_or_id: str) -> Scheme | None:
@@ -70,6 +77,14 @@ def accredited_bodies(scheme: Scheme, day: date | None = None) -> QuerySet[Organ
     ).order_by("legal_name")
 
 
+def own_accreditations(*, actor) -> QuerySet[Accreditation]:
+    """The accreditations of the actor's own certification body (the operators' records about it)."""
+    organization = active_organization_of(actor)
+    if organization is None or organization.kind != OrganizationKind.CERTIFICATION_BODY:
+        return Accreditation.objects.none()
+    return Accreditation.objects.filter(body=organization).select_related("scheme").order_by("scheme__name")
+
+
 def body_reviewers(body: Organization) -> QuerySet:
     from django.contrib.auth import get_user_model
 
@@ -89,17 +104,11 @@ def body_reviewers(body: Organization) -> QuerySet:
 
 
 def applications_for(*, actor) -> QuerySet[Application]:
-    organization = active_organization_of(actor)
-    if organization is None:
-        return Application.objects.none()
-    membership = membership_of(actor)
-    if organization.kind == OrganizationKind.CERTIFICATION_BODY and membership.role in policies.BODY_ROLES:
-        scope = Q(body=organization) & ~Q(state=ApplicationState.DRAFT)
-    elif organization.is_company:
-        scope = Q(organization=organization)
-    else:
-        return Application.objects.none()
-    return Application.objects.filter(scope).select_related("scheme", "organization", "body", "reviewer")
+    """The applications the actor may see (`Application.objects.restrict`: the applicant's members; the
+    body's leads and reviewers once submitted)."""
+    return Application.objects.restrict(actor, "view").select_related(
+        "scheme", "organization", "body", "reviewer"
+    )
 
 
 def application_get(*, actor, public_id: UUID | str) -> Application | None:
@@ -159,9 +168,20 @@ def application_history(application: Application) -> QuerySet[ApplicationEvent]:
     return application.events.select_related("actor")
 
 
+def organizations_of_people(user_ids: set[int]) -> dict[int, int]:
+    """The organization (id) each of these people acts for now: an application's history names people to
+    their own side only, and the other side's by organization."""
+    return dict(
+        Membership.objects.filter(user_id__in=user_ids, is_active=True).values_list(
+            "user_id", "organization_id"
+        )
+    )
+
+
 def scope_passport_data(*, actor, application: Application) -> dict[str, Any]:
     """The passport data in scope as the actor may see it. The passport policy decides: while the review
-    is open the body holds the confidential grant and sees the supply chain; afterwards it does not."""
+    is open the body holds the confidential grant and sees the working data and the supply chain;
+    afterwards it does not (and reads its `ReviewSnapshot` instead: `review_scope_for`)."""
     models = [
         passport_selectors.battery_model_view(actor=actor, battery_model=model)
         for model in application.battery_models.all()
@@ -173,11 +193,69 @@ def scope_passport_data(*, actor, application: Application) -> dict[str, Any]:
     return {"battery_models": models, "passports": passports}
 
 
-def evidence_get(*, actor, application: Application, public_id: UUID | str) -> Evidence | None:
-    if not policies.can_see_evidence(actor, application):
+def scope_passport_plain(*, actor, application: Application) -> dict[str, list[dict[str, Any]]]:
+    """`scope_passport_data` as plain JSON (what a `ReviewSnapshot` stores and what the workspace and the
+    API render, live or recorded alike): values, versions and the supply chain rows the actor saw."""
+    data = scope_passport_data(actor=actor, application=application)
+    identifiers = {str(p.public_id): p.unique_identifier for p in application.passports.all()}
+    models = [view.payload() for view in data["battery_models"]]
+    passports = [
+        {**view.payload(), "unique_identifier": identifiers.get(view.passport_id, "")}
+        for view in data["passports"]
+    ]
+    # Through JSON once: dates become ISO strings, so a live view and a stored snapshot look the same.
+    return json.loads(json.dumps({"battery_models": models, "passports": passports}, cls=DjangoJSONEncoder))
+
+
+#: Where the passport data of a review workspace comes from.
+SCOPE_LIVE = "live"  # the review is open (or not yet assigned): as the passport policy shows it now
+SCOPE_SNAPSHOT = "snapshot"  # the review has closed: what the body saw when it closed
+SCOPE_PUBLISHED = "published"  # closed before snapshots were recorded: published values only
+
+
+@dataclass(frozen=True)
+class ReviewScope:
+    source: str
+    recorded_at: datetime | None
+    battery_models: list[dict[str, Any]]
+    passports: list[dict[str, Any]]
+
+
+def review_snapshot_of(application: Application) -> ReviewSnapshot | None:
+    """The snapshot recorded when the body's review of the application closed (the latest round's)."""
+    return ReviewSnapshot.objects.filter(application=application, body_id=application.body_id).first()
+
+
+def review_scope_for(*, actor, application: Application) -> ReviewScope | None:
+    """The passport data in scope as the certification body reads it: while the application is open, the
+    passport policy's live view (working data and supply chain while the review is open); once closed, the
+    snapshot of what the body saw, never the owner's working data again. An application closed before
+    snapshots were recorded shows what the passport selectors give the body now (published values only).
+    None for anyone outside the body (the applicant reads its own data on the passport pages)."""
+    if not policies.is_body_member(actor, application.body_id):
         return None
+    if application.is_open:
+        return ReviewScope(SCOPE_LIVE, None, **scope_passport_plain(actor=actor, application=application))
+    snapshot = review_snapshot_of(application)
+    if snapshot is not None:
+        data = snapshot.data if isinstance(snapshot.data, dict) else {}
+        return ReviewScope(
+            SCOPE_SNAPSHOT,
+            snapshot.taken_at,
+            battery_models=list(data.get("battery_models", [])),
+            passports=list(data.get("passports", [])),
+        )
+    return ReviewScope(SCOPE_PUBLISHED, None, **scope_passport_plain(actor=actor, application=application))
+
+
+def evidence_get(*, actor, application: Application, public_id: UUID | str) -> Evidence | None:
+    """An evidence file of `application` the actor may see (evidence follows its application)."""
     try:
-        return application.evidence.filter(public_id=public_id).first()
+        return (
+            Evidence.objects.restrict(actor, "view")
+            .filter(application=application, public_id=public_id)
+            .first()
+        )
     except ValueError:
         return None
 
@@ -186,15 +264,25 @@ def evidence_get(*, actor, application: Application, public_id: UUID | str) -> E
 
 
 def certificates_for(*, actor) -> QuerySet[Certificate]:
-    base = Certificate.objects.select_related("scheme", "origin", "issuing_body", "holder").prefetch_related(
-        Prefetch("recognised", queryset=Certificate.objects.only("pk", "number", "origin_id", "status"))
+    """The certificates the actor may see (`Certificate.objects.restrict`: holder, issuing body, authorities,
+    operators)."""
+    return (
+        Certificate.objects.restrict(actor, "view")
+        .select_related("scheme", "origin", "issuing_body", "holder")
+        .prefetch_related(
+            Prefetch("recognised", queryset=Certificate.objects.only("pk", "number", "origin_id", "status"))
+        )
     )
-    if policies.sees_all_certificates(actor):
-        return base
-    organization = active_organization_of(actor)
-    if organization is None:
-        return Certificate.objects.none()
-    return base.filter(Q(holder=organization) | Q(issuing_body=organization))
+
+
+def application_certificate_number(*, actor, application: Application) -> str | None:
+    """The number of the certificate issued on `application`, if the actor may see it."""
+    return (
+        Certificate.objects.restrict(actor, "view")
+        .filter(application=application)
+        .values_list("number", flat=True)
+        .first()
+    )
 
 
 def certificate_get(*, actor, number: str) -> Certificate | None:
@@ -202,14 +290,10 @@ def certificate_get(*, actor, number: str) -> Certificate | None:
 
 
 def holder_certificates_expiring(*, actor, within_days: int = 60) -> QuerySet[Certificate]:
-    organization = active_organization_of(actor)
-    if organization is None or membership_of(actor).role != Role.ADMIN:
-        return Certificate.objects.none()
+    """The holder's valid certificates ending within `within_days`, for those who renew them (its admins)."""
     today = timezone.localdate()
-    return Certificate.objects.filter(
-        holder=organization,
-        status="valid",
-        valid_until__lte=today + timedelta(days=within_days),
+    return Certificate.objects.restrict(actor, "renew").filter(
+        status="valid", valid_until__lte=today + timedelta(days=within_days)
     )
 
 

@@ -818,7 +818,7 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
     with the same message as an unknown one, so the answer reveals nothing about other tenants."""
     from . import policies, services
 
-    if not policies.can_edit(actor, BatteryModel(organization=organization)):
+    if not policies.can_create_models(actor, organization):
         raise PermissionDenied
     documents = parse_documents(payload)
     errors: list[dict[str, Any]] = []

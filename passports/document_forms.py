@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal.uploads import KINDS, max_upload_bytes
+
 from .catalogue import Audience, Level
 from .catalogue.validation import DOCUMENT_HEADER_MAX_LENGTH
-from .document_files import KINDS, max_upload_bytes, uploadable_attributes
+from .document_files import uploadable_attributes
 
 AUDIENCE_NOTES = {
     Audience.PUBLIC: _("public"),

@@ -6,7 +6,7 @@
   or not (public documents of published passports are linked from the public QR page). Everybody else, and
   unknown ids, get the same 404.
 
-Uploads go through `document_files.LimitedUploadHandler`, installed before the body is parsed: an oversized
+Uploads go through `portal.uploads.LimitedUploadHandler`, installed before the body is parsed: an oversized
 file is cut after the limit instead of filling the disk, and still fails the size check.
 """
 
@@ -27,10 +27,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from portal.tenancy.decorators import active_member_required
+from portal.uploads import limit_uploads
 
 from . import policies, selectors, services
 from .catalogue import Audience, Level, Viewer
-from .document_files import limit_uploads
 from .document_forms import AUDIENCE_NOTES, DocumentUploadForm
 from .models import BatteryModel, Passport, PassportDocument
 

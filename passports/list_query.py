@@ -8,17 +8,19 @@ its rows, and the rows' version facts are looked up for the page's rows only:
     SELECT <row columns>, (<count of own> + <count of others'>) FROM (
         SELECT id FROM (
             (SELECT own passports ORDER BY ... LIMIT offset + n)
-            UNION ALL (SELECT other companies' passports the caller may list ORDER BY ... LIMIT offset + n)
+            UNION ALL (SELECT other companies' passports the caller may read ORDER BY ... LIMIT offset + n)
+            UNION ALL (SELECT passports under the caller's open review ORDER BY ... LIMIT offset + n)
         ) ORDER BY ... LIMIT n OFFSET offset
     ) page JOIN passport ... JOIN battery model ... ORDER BY ...
 
-The listed passports fall into two disjoint arms: the caller's own (every state), and other companies'
-passports granted directly or through their battery model, once published (for authorities: every
-published passport). Each arm reads only the first `offset + n` rows of its order, so a company's first
-pages come from the index `(organization, created_at DESC, id DESC)` without sorting all its passports,
-and the counts are index-only where the arm allows. This restates `selectors._passport_scope` plus the
-list rule; tests/passports/api/list_reference.py states the same with the ORM, and the tests compare the
-two for every audience, grant, filter and ordering, so they cannot drift apart.
+The listed passports are `Passport.objects.restrict(actor, "view")` (passports.access), split into three
+disjoint arms: the caller's own (every state); other companies' passports it may read once published
+(granted directly or through their battery model; for authorities every one); and those under the caller's
+open certification review that the second arm does not already hold. Each arm reads only the first
+`offset + n` rows of its order, so a company's first pages come from the index
+`(organization, created_at DESC, id DESC)` without sorting all its passports, and the counts are index-only
+where the arm allows. The tests (tests/passports/api/test_list_query.py) compare this SQL with `restrict()`
+itself for every audience, grant, state, filter and ordering, so the two cannot drift apart.
 
 Two renderings of a page: `fetch` gives rows (dicts of `ROW_KEYS`, values as the ORM gives them) on any
 database; `fetch_json` has PostgreSQL encode each row as the API's JSON object (`PassportListRowOutput`),
@@ -36,7 +38,7 @@ through the fields' own database converters (`portal.sql_rows`), so both give wh
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -46,8 +48,10 @@ from django.db import connection
 from django.utils import timezone
 
 from portal.sql_rows import field_converter, hot_cursor, prepared, table_name
+from portal.tenancy.groups import group_name
 from portal.tenancy.models import Organization, OrganizationKind
 
+from .access import CONFIDENTIAL, LEGITIMATE_INTEREST
 from .expressions import in_subquery_sql
 from .models import (
     BatteryModel,
@@ -57,7 +61,6 @@ from .models import (
     PassportVersion,
     VersionState,
 )
-from .selectors import MODEL_GRANTS, PASSPORT_GRANTS
 
 #: Sortable columns of the passport table: public identity facts every lister may see.
 ORDERING_COLUMNS = {"created_at": "created_at", "unique_identifier": "unique_identifier"}
@@ -97,16 +100,27 @@ class _Sql:
     params: tuple[Any, ...] = ()
 
 
-def _granted_ids(permission_table: str, codenames: Sequence[str]) -> str:
-    """(SELECT the object ids granted to the caller's organization group); the first parameter is the
-    group name."""
-    marks = ", ".join(["%s"] * len(codenames))
+def _granted_ids(permission_table: str) -> str:
+    """(SELECT the object ids granted to the caller's organization group); parameters: the group name and
+    the permission's codename."""
     return (
         f"(SELECT g.content_object_id FROM {permission_table} g "
         f"INNER JOIN {table_name(Group)} grp ON grp.id = g.group_id "
         f"INNER JOIN {table_name(Permission)} perm ON perm.id = g.permission_id "
-        f"WHERE grp.name = %s AND perm.codename IN ({marks}))"
+        "WHERE grp.name = %s AND perm.codename = %s)"
     )
+
+
+def _granted(kind: str) -> str:
+    """The passport is granted with `kind`, directly or through its battery model; parameters: group name and
+    passport codename, group name and model codename."""
+    passports = in_subquery_sql(
+        connection.vendor, "p.id", _granted_ids(table_name(PassportGroupObjectPermission))
+    )
+    models = in_subquery_sql(
+        connection.vendor, "p.battery_model_id", _granted_ids(table_name(BatteryModelGroupObjectPermission))
+    )
+    return f"({passports} OR {models})"
 
 
 def _latest_published(column: str) -> str:
@@ -149,32 +163,39 @@ class PassportListQuery:
 
     # -- the passports listed ---------------------------------------------------------------------------
     def _arms(self) -> list[_Sql]:
-        """Disjoint conditions whose union is the scope and the list rule: the caller's own passports,
-        and other companies' passports the caller may list (only once published: drafts are the owner's
-        working material)."""
+        """Disjoint conditions whose union is `Passport.objects.restrict(actor, "view")` (passports.access):
+        the caller's own passports; other companies' passports it may read once published (granted, or for
+        authorities all); and those under the caller's open review that the second arm does not hold."""
         organization = self.organization
         published = VersionState.PUBLISHED.value
+        group = group_name(organization)
         own = _Sql("p.organization_id = %s", (organization.pk,))
         if organization.kind == OrganizationKind.AUTHORITY:
             # Every other company's published passport: a semi-join PostgreSQL runs in one pass for the
             # count, where a scalar subquery would run once per passport.
-            return [
-                own,
-                _Sql(f"p.organization_id <> %s AND {_published_exists()}", (organization.pk, published)),
-            ]
-        # A scalar subquery, not EXISTS: PostgreSQL then filters the few granted rows with an index look-up
-        # each, where EXISTS made it hash every published version for a semi-join.
-        others = f"p.organization_id <> %s AND {_latest_published('number')} IS NOT NULL"
-        group = f"organization:{organization.public_id}"  # portal.tenancy.groups
-        passports = _granted_ids(table_name(PassportGroupObjectPermission), PASSPORT_GRANTS)
-        models = _granted_ids(table_name(BatteryModelGroupObjectPermission), MODEL_GRANTS)
-        granted = in_subquery_sql(connection.vendor, "p.id", passports)
-        granted_models = in_subquery_sql(connection.vendor, "p.battery_model_id", models)
+            readable = _Sql(_published_exists(), (published,))
+        else:
+            # A scalar subquery, not EXISTS: PostgreSQL then filters the few granted rows with an index
+            # look-up each, where EXISTS made it hash every published version for a semi-join.
+            readable = _Sql(
+                f"{_latest_published('number')} IS NOT NULL AND {_granted(LEGITIMATE_INTEREST)}",
+                (
+                    published,
+                    group,
+                    f"{LEGITIMATE_INTEREST}_passport",
+                    group,
+                    f"{LEGITIMATE_INTEREST}_batterymodel",
+                ),
+            )
+        reviewed = _Sql(
+            _granted(CONFIDENTIAL), (group, f"{CONFIDENTIAL}_passport", group, f"{CONFIDENTIAL}_batterymodel")
+        )
         return [
             own,
+            _Sql(f"p.organization_id <> %s AND {readable.text}", (organization.pk, *readable.params)),
             _Sql(
-                f"{others} AND ({granted} OR {granted_models})",
-                (organization.pk, published, group, *PASSPORT_GRANTS, group, *MODEL_GRANTS),
+                f"p.organization_id <> %s AND {reviewed.text} AND NOT ({readable.text})",
+                (organization.pk, *reviewed.params, *readable.params),
             ),
         ]
 

@@ -21,9 +21,10 @@ from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.storage import private_storage
+from portal.uploads import CONTENT_TYPES as DOCUMENT_CONTENT_TYPES
 
+from .access import BatteryModelQuerySet, DocumentQuerySet, PassportQuerySet, SupplyChainQuerySet
 from .catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES, PROCUREMENT_UNITS, SUPPLY_CHAIN_MATERIALS
-from .document_files import CONTENT_TYPES as DOCUMENT_CONTENT_TYPES
 
 # Object permissions the owner grants to other organizations (django-guardian, group grants).
 VIEW_LEGITIMATE_INTEREST = "view_legitimate_interest"
@@ -43,6 +44,8 @@ class BatteryModel(models.Model):
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BatteryModelQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -88,6 +91,8 @@ class SupplyChainEntry(models.Model):
     )
     assurance_scheme = models.CharField(_("assurance scheme"), max_length=200, blank=True)
 
+    objects = SupplyChainQuerySet.as_manager()
+
     class Meta:
         ordering = ["material", "id"]
         verbose_name = _("supply chain entry")
@@ -128,6 +133,8 @@ class Passport(models.Model):
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PassportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -284,6 +291,8 @@ class PassportDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["attribute_key", "uploaded_at", "id"]

@@ -9,79 +9,74 @@ the public. The passport policy only understands its own permissions; certificat
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from guardian.core import ObjectPermissionChecker
-
-from portal.tenancy.groups import organization_group
-from portal.tenancy.models import OrganizationKind, Role
-from portal.tenancy.selectors import active_organization_of
-
+from .access import EDIT_ROLES, WORKING_READERS
 from .catalogue import ATTRIBUTES, Audience, Viewer, visible_audiences
 from .catalogue import attribute as catalogue_attribute
-from .models import BatteryModel, Passport, PassportGroupObjectPermission, PassportVersion, VersionState
-
-EDIT_ROLES = (Role.ADMIN, Role.EDITOR)
-PUBLISH_ROLES = (Role.ADMIN,)
+from .models import BatteryModel, Passport
 
 
-def _role(user, organization) -> str | None:
-    from portal.tenancy.selectors import membership_of
-
-    membership = membership_of(user)
-    if membership is None or membership.organization_id != organization.pk or not organization.is_active:
-        return None
-    return membership.role
-
-
-def is_owner(user, obj: Passport | BatteryModel) -> bool:
-    return _role(user, obj.organization) is not None
+# Every per-object decision below is the model's `restrict()` rule (passports.access) asked of one row.
+def can_view(user, obj: Passport | BatteryModel) -> bool:
+    return type(obj).objects.permits(user, "view", obj)
 
 
 def can_edit(user, obj: Passport | BatteryModel) -> bool:
-    return _role(user, obj.organization) in EDIT_ROLES
+    return type(obj).objects.permits(user, "change", obj)
 
 
 def can_publish(user, obj: Passport | BatteryModel) -> bool:
-    return _role(user, obj.organization) in PUBLISH_ROLES
+    return type(obj).objects.permits(user, "publish", obj)
 
 
 def can_grant(user, obj: Passport | BatteryModel) -> bool:
-    return _role(user, obj.organization) in PUBLISH_ROLES
+    return type(obj).objects.permits(user, "grant", obj)
 
 
-def _group_has(organization, perm: str, objects: Iterable[Passport | BatteryModel]) -> bool:
-    checker = ObjectPermissionChecker(organization_group(organization))
-    return any(checker.has_perm(f"{perm}_{obj._meta.model_name}", obj) for obj in objects if obj is not None)
+def can_create_models(user, organization) -> bool:
+    """Battery models (and so passports) are kept by companies, by their editors and administrators."""
+    from portal.tenancy.models import COMPANY_KINDS
+    from portal.tenancy.selectors import active_organization_of, membership_of
+
+    return (
+        organization.kind in COMPANY_KINDS
+        and active_organization_of(user) == organization
+        and membership_of(user).role in EDIT_ROLES
+    )
+
+
+def may_receive_grant(owner, organization) -> bool:
+    """Legitimate-interest grants go to other active organizations, never to the platform operator."""
+    from portal.tenancy.models import OrganizationKind
+
+    return (
+        organization.pk != owner.pk
+        and organization.is_active
+        and organization.kind != OrganizationKind.PLATFORM_OPERATOR
+    )
 
 
 def viewer_kind(user, obj: Passport | BatteryModel) -> Viewer:
-    """The viewer kind of `user` for `obj`; anonymous and unrelated users are the public."""
+    """The viewer kind of `user` for `obj`; anonymous users and readers outside every arm are the public."""
     if user is None or not user.is_authenticated:
         return Viewer.PUBLIC
-    if is_owner(user, obj):
-        return Viewer.OWNER
-    organization = active_organization_of(user)
-    if organization is None:
-        return Viewer.PUBLIC
-    related = [obj, obj.battery_model] if isinstance(obj, Passport) else [obj]
-    if _group_has(organization, "view_confidential", related):
-        return Viewer.CERTIFIER
-    if organization.kind == OrganizationKind.AUTHORITY:
-        return Viewer.AUTHORITY
-    if _group_has(organization, "view_legitimate_interest", related):
-        return Viewer.PARTNER
-    return Viewer.PUBLIC
+    return type(obj).objects.audience_of(user, obj)
+
+
+def is_owner(user, obj: Passport | BatteryModel) -> bool:
+    return viewer_kind(user, obj) is Viewer.OWNER
 
 
 def can_see_unpublished(viewer: Viewer) -> bool:
     """Drafts are working material of the owner (and the certifier reviewing it), never published data."""
-    return viewer in (Viewer.OWNER, Viewer.CERTIFIER)
+    return viewer in WORKING_READERS
 
 
 def can_see_supply_chain(viewer: Viewer) -> bool:
-    return viewer in (Viewer.OWNER, Viewer.CERTIFIER)
+    """The audiences `SupplyChainEntry.objects.restrict(actor, "view")` serves."""
+    return viewer in WORKING_READERS
 
 
 def visible_keys(viewer: Viewer) -> frozenset[str]:
@@ -104,32 +99,24 @@ def public_keys() -> tuple[str, ...]:
 
 
 # ---- uploaded documents ------------------------------------------------------------------------------
-# A document's audience is that of its catalogue attribute. Owner and assigned certifier download every
-# document at once (they read drafts too); everyone else only the audiences they may read, and only once
-# the model (or, for a battery's own documents, the passport) has a published passport: before that the
-# documents are working material, like the model's values.
+# Who may see which document is `PassportDocument.objects.restrict()` (passports.access); what follows
+# labels the reader for the access log and tells upload rights.
 def can_manage_documents(user, target: Passport | BatteryModel) -> bool:
     """Upload and delete: editors and administrators of the owning company."""
     return can_edit(user, target)
 
 
 def model_documents_viewer(user, battery_model: BatteryModel) -> Viewer:
-    """The viewer kind for a model's documents: as for the model, widened by grants on its passports (a
-    grant on a passport shows the model's values in that passport, so it shows the model's documents)."""
+    """The viewer kind for a model's documents: as for the model, widened by the viewer's standing on the
+    model's passports (a grant on a passport shows the model's values in that passport, so it shows the
+    model's documents)."""
     viewer = viewer_kind(user, battery_model)
     if viewer in (Viewer.OWNER, Viewer.CERTIFIER) or user is None or not user.is_authenticated:
         return viewer
-    organization = active_organization_of(user)
-    if organization is None:
-        return viewer
-    held = set(
-        PassportGroupObjectPermission.objects.filter(
-            group=organization_group(organization), content_object__battery_model=battery_model
-        ).values_list("permission__codename", flat=True)
-    )
-    if "view_confidential_passport" in held:
+    through_passports = Passport.objects.filter(battery_model=battery_model).audiences(user)
+    if Viewer.CERTIFIER in through_passports:
         return Viewer.CERTIFIER
-    if viewer is Viewer.PUBLIC and "view_legitimate_interest_passport" in held:
+    if viewer is Viewer.PUBLIC and Viewer.PARTNER in through_passports:
         return Viewer.PARTNER
     return viewer
 
@@ -137,17 +124,10 @@ def model_documents_viewer(user, battery_model: BatteryModel) -> Viewer:
 def documents_published(target: Passport | BatteryModel) -> bool:
     """Whether the documents of `target` have reached readers: a published version of the passport, or
     of any passport of the model."""
-    versions = PassportVersion.objects.filter(state=VersionState.PUBLISHED)
+    published = Passport.objects.published()
     if isinstance(target, Passport):
-        return versions.filter(passport=target).exists()
-    return versions.filter(passport__battery_model=target).exists()
-
-
-def document_audiences(viewer: Viewer, *, published: bool) -> frozenset[Audience]:
-    """Audiences of the documents a viewer may download (an allowlist; unknown kinds see nothing)."""
-    if can_see_unpublished(viewer):
-        return frozenset(Audience)
-    return visible_audiences(viewer) if published else frozenset()
+        return published.filter(pk=target.pk).exists()
+    return published.filter(battery_model=target).exists()
 
 
 def document_audience(attribute_key: str) -> Audience:
@@ -165,11 +145,6 @@ def document_viewer(user, document) -> Viewer:
 
 
 def can_see_document(user, document) -> bool:
-    """May `user` see this document (its title in lists, and its bytes)? The one decision for HTML, API,
-    the public page and the download views."""
-    viewer = document_viewer(user, document)
-    audience = document_audience(document.attribute_key)
-    if can_see_unpublished(viewer):
-        return True
-    target = document.passport if document.passport_id is not None else document.battery_model
-    return audience in document_audiences(viewer, published=documents_published(target))
+    """May `user` see this document (its title in lists, and its bytes)? `restrict()` asked of one row:
+    the one decision for HTML, API, the public page and the download views."""
+    return type(document).objects.permits(user, "view", document)

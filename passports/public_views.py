@@ -27,8 +27,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -40,7 +38,7 @@ from django_countries import countries
 
 from . import policies, public_json, qr, selectors
 from .catalogue import ATTRIBUTES, Attribute, Cluster, FieldType, Viewer, attribute, attributes_for, children
-from .models import Passport, PassportVersion, VersionState
+from .models import Passport
 
 PUBLIC = Viewer.PUBLIC
 VARY = ("Accept", "Accept-Language")
@@ -273,16 +271,12 @@ def build_sections(values: dict[str, Any]) -> list[Section]:
     return sections
 
 
-def _published(passport: Passport | None) -> bool:
-    return passport is not None and passport.versions.filter(state=VersionState.PUBLISHED).exists()
-
-
 def _page_model(passport: Passport, view: PublicPassport) -> PublicPassport:
     view.sections = build_sections(view.values)
     view.key_facts = [fact for key in KEY_FACTS if (fact := _fact(attribute(key), view.values)) is not None]
-    if _published(passport.predecessor):
+    if selectors.is_public(passport.predecessor):
         view.predecessor_id = str(passport.predecessor.public_id)
-    successor = Passport.objects.filter(predecessor=passport, versions__state=VersionState.PUBLISHED).first()
+    successor = selectors.public_successor(passport)
     if successor is not None:
         view.successor_id = str(successor.public_id)
     uploaded = selectors.documents_for(actor=None, target=passport, with_model=True)  # public ones only
@@ -347,41 +341,6 @@ def qr_png(request: HttpRequest, passport_id: UUID) -> HttpResponse:
     return _qr_response(passport_id, qr.qr_png(passport_id), "png", "image/png")
 
 
-def find_published(identifier: str) -> list[UUID]:
-    """Public ids of published passports matching a product identifier or its Catena-X form (at most 2:
-    enough to tell "exactly one" from "ambiguous")."""
-    published = PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.PUBLISHED)
-    match = Q(unique_identifier=identifier)
-    if identifier[:3].upper() == "CX:":
-        rest = identifier[3:]
-        for index, char in enumerate(rest):
-            if char != ":" or index == 0 or index == len(rest) - 1:
-                continue
-            part_id, instance = rest[:index], rest[index + 1 :]
-            match |= Q(battery_model__manufacturer_part_id=part_id) & (
-                Q(unique_identifier=instance) | Q(pk__in=_with_part_instance_id(part_id, instance))
-            )
-    found = Passport.objects.filter(match).filter(Exists(published)).values_list("public_id", flat=True)
-    return list(found.distinct()[:2])
-
-
-def _with_part_instance_id(part_id: str, instance: str) -> Any:
-    """Passports (ids) with a published version whose serial identifiers carry this partInstanceId."""
-    published = PassportVersion.objects.filter(state=VersionState.PUBLISHED)
-    if connection.features.supports_json_field_contains:
-        wanted = [{"key": "partInstanceId", "value": instance}]
-        return published.filter(data__serial_identifiers__contains=wanted).values("passport_id")
-    # SQLite (`make run`) has no JSON containment: read the serial identifiers of that model's versions.
-    versions = published.filter(passport__battery_model__manufacturer_part_id=part_id)
-    wanted = {"key": "partInstanceId", "value": instance}
-    return [
-        passport_id
-        for passport_id, serials in versions.values_list("passport_id", "data__serial_identifiers")
-        if isinstance(serials, list)
-        and any(isinstance(serial, dict) and wanted.items() <= serial.items() for serial in serials)
-    ]
-
-
 def _malformed(identifier: str) -> bool:
     return len(identifier) > MAX_IDENTIFIER_LENGTH or any(
         ord(char) < 32 or ord(char) == 127 for char in identifier
@@ -401,7 +360,7 @@ def _lookup(request: HttpRequest, identifier: str | None) -> HttpResponse:
             return _vary(JsonResponse({"id": [message]}, status=400))
         context = {"identifier": "", "error": message}
         return _vary(render(request, "passports/public_lookup.html", context, status=400))
-    matches = find_published(identifier)
+    matches = selectors.public_find(identifier)
     if len(matches) == 1:
         return _vary(redirect(reverse("public_passports:detail", kwargs={"passport_id": matches[0]})))
     if wants_json:

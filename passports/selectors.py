@@ -9,98 +9,76 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from portal.sql_rows import field_converter, hot_cursor, prepared
+from portal.tenancy.groups import organization_id_of_group
 from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus
 from portal.tenancy.selectors import active_organization_of
 
 from . import policies
 from .catalogue import Viewer
 from .completeness import Completeness, completeness
-from .expressions import InSubquery
 from .models import (
     BatteryModel,
     BatteryModelGroupObjectPermission,
     DynamicDataPoint,
     Passport,
+    PassportDocument,
     PassportGroupObjectPermission,
     PassportVersion,
     SupplyChainEntry,
     VersionState,
 )
-from .services import STATUS_KEY, restricted_read_record
-
-PASSPORT_GRANTS = ("view_legitimate_interest_passport", "view_confidential_passport")
-MODEL_GRANTS = ("view_legitimate_interest_batterymodel", "view_confidential_batterymodel")
-
-
-def _group_name(organization: Organization) -> str:
-    # The organization's grant group (portal.tenancy.groups), matched by name inside the SQL so that
-    # scoping costs no query of its own (organization_group() would get_or_create the group).
-    return f"organization:{organization.public_id}"
-
-
-def _granted_passports(organization: Organization) -> QuerySet[PassportGroupObjectPermission]:
-    return PassportGroupObjectPermission.objects.filter(
-        group__name=_group_name(organization), permission__codename__in=PASSPORT_GRANTS
-    )
-
-
-def _granted_models(organization: Organization) -> QuerySet[BatteryModelGroupObjectPermission]:
-    return BatteryModelGroupObjectPermission.objects.filter(
-        group__name=_group_name(organization), permission__codename__in=MODEL_GRANTS
-    )
-
-
-def _published_exists(**lookup: Any) -> Exists:
-    return Exists(PassportVersion.objects.filter(state=VersionState.PUBLISHED, **lookup))
-
-
-def _passport_scope(organization: Organization) -> Q:
-    """Who may open which passport, as one WHERE condition: own passports, granted ones (directly or
-    through the battery model), and for authorities every published passport.
-
-    No join to grants or versions, so no DISTINCT (which sorted whole rows, JSON documents included), and
-    for companies the condition is a BitmapOr of index scans (own organization, granted passport ids,
-    granted model ids), never a scan of all passports."""
-    scope = Q(organization=organization)
-    if organization.kind == OrganizationKind.AUTHORITY:
-        return scope | Q(_published_exists(passport=OuterRef("pk")))
-    # Not EXISTS (correlated): inside this OR it would be tested row by row over every company's passports.
-    granted = _granted_passports(organization).values("content_object_id")
-    granted_models = _granted_models(organization).values("content_object_id")
-    return scope | Q(InSubquery("pk", granted)) | Q(InSubquery("battery_model_id", granted_models))
+from .services import MODEL_KEYS, STATUS_KEY, restricted_read_record
 
 
 def passports_for(*, actor) -> QuerySet[Passport]:
-    """Passports the actor may open: its organization's own, those granted to it (directly or through the
-    battery model), and for authorities every published passport."""
-    organization = active_organization_of(actor)
-    if organization is None:
+    """Passports the actor may open (`Passport.objects.restrict(actor, "view")`, passports.access): its
+    organization's own, those under its open review, and once published those granted to it (directly or
+    through the battery model) and, for authorities, every one."""
+    if active_organization_of(actor) is None:
         return Passport.objects.none()
-    scoped = Passport.objects.filter(_passport_scope(organization))
-    return scoped.select_related("battery_model", "organization")
+    return Passport.objects.restrict(actor, "view").select_related("battery_model", "organization")
+
+
+def passports_listed(*, actor) -> QuerySet[Passport]:
+    """`passports_for` with what the browser list shows of each row: whether a draft is open
+    (`has_draft`), the latest published version's number (`latest_published_number`) and the latest
+    version's values (`latest_data`, for the owner's completeness column)."""
+    versions = PassportVersion.objects.filter(passport=OuterRef("pk"))
+    return passports_for(actor=actor).annotate(
+        has_draft=Exists(versions.filter(state=VersionState.DRAFT)),
+        # A scalar subquery, not EXISTS: PostgreSQL hashed every published version of every company to
+        # answer EXISTS for one page (40 ms with 100,000 passports); this is one index look-up per row.
+        latest_published_number=Subquery(
+            versions.filter(state=VersionState.PUBLISHED).order_by("-number").values("number")[:1]
+        ),
+        latest_data=Subquery(versions.order_by("-number").values("data")[:1]),
+    )
 
 
 def passport_get(*, actor, public_id: UUID | str) -> Passport | None:
-    return passports_for(actor=actor).filter(public_id=public_id).first()
+    try:
+        return passports_for(actor=actor).filter(public_id=public_id).first()
+    except ValidationError:  # not a UUID
+        return None
 
 
 def battery_models_for(*, actor) -> QuerySet[BatteryModel]:
-    organization = active_organization_of(actor)
-    if organization is None:
+    """Battery models the actor may open (`BatteryModel.objects.restrict(actor, "view")`)."""
+    if active_organization_of(actor) is None:
         return BatteryModel.objects.none()
-    scope = Q(organization=organization)
-    if organization.kind != OrganizationKind.AUTHORITY:
-        scope |= Q(Exists(_granted_models(organization).filter(content_object=OuterRef("pk"))))
-    else:
-        scope |= Q(_published_exists(passport__battery_model=OuterRef("pk")))
-    return BatteryModel.objects.filter(scope).select_related("organization")
+    return BatteryModel.objects.restrict(actor, "view").select_related("organization")
 
 
 def battery_model_get(*, actor, public_id: UUID | str) -> BatteryModel | None:
-    return battery_models_for(actor=actor).filter(public_id=public_id).first()
+    try:
+        return battery_models_for(actor=actor).filter(public_id=public_id).first()
+    except ValidationError:  # not a UUID
+        return None
 
 
 def published_passport(public_id: UUID | str) -> tuple[Passport, PassportVersion] | None:
@@ -112,6 +90,55 @@ def published_passport(public_id: UUID | str) -> tuple[Passport, PassportVersion
         .first()
     )
     return (version.passport, version) if version else None
+
+
+# ---- the public (anyone, through the QR pages and the look-up) -------------------------------------------
+def public_passports() -> QuerySet[Passport]:
+    """What the public may open: `Passport.objects.restrict(None, "view")`, every published passport."""
+    return Passport.objects.restrict(None, "view")
+
+
+def is_public(passport: Passport | None) -> bool:
+    return passport is not None and public_passports().filter(pk=passport.pk).exists()
+
+
+def public_successor(passport: Passport) -> Passport | None:
+    """The published passport that took over from `passport` (repurposed, remanufactured), if any."""
+    return public_passports().filter(predecessor=passport).first()
+
+
+def public_find(identifier: str) -> list[UUID]:
+    """Public ids of published passports matching a product identifier or its Catena-X form (at most 2:
+    enough to tell "exactly one" from "ambiguous")."""
+    match = Q(unique_identifier=identifier)
+    if identifier[:3].upper() == "CX:":
+        rest = identifier[3:]
+        for index, char in enumerate(rest):
+            if char != ":" or index == 0 or index == len(rest) - 1:
+                continue
+            part_id, instance = rest[:index], rest[index + 1 :]
+            match |= Q(battery_model__manufacturer_part_id=part_id) & (
+                Q(unique_identifier=instance) | Q(pk__in=_with_part_instance_id(part_id, instance))
+            )
+    found = public_passports().filter(match).values_list("public_id", flat=True)
+    return list(found.distinct()[:2])
+
+
+def _with_part_instance_id(part_id: str, instance: str) -> Any:
+    """Passports (ids) with a published version whose serial identifiers carry this partInstanceId."""
+    published = PassportVersion.objects.filter(state=VersionState.PUBLISHED)
+    if connection.features.supports_json_field_contains:
+        wanted = [{"key": "partInstanceId", "value": instance}]
+        return published.filter(data__serial_identifiers__contains=wanted).values("passport_id")
+    # SQLite (`make run`) has no JSON containment: read the serial identifiers of that model's versions.
+    versions = published.filter(passport__battery_model__manufacturer_part_id=part_id)
+    wanted = {"key": "partInstanceId", "value": instance}
+    return [
+        passport_id
+        for passport_id, serials in versions.values_list("passport_id", "data__serial_identifiers")
+        if isinstance(serials, list)
+        and any(isinstance(serial, dict) and wanted.items() <= serial.items() for serial in serials)
+    ]
 
 
 @dataclass(frozen=True)
@@ -163,9 +190,7 @@ def public_publication(public_id: UUID | str) -> PublicPublication | None:
 
 def supply_chain_for(*, actor, battery_model: BatteryModel) -> list[SupplyChainEntry]:
     """The confidential supply chain: the only way to read it, and only for owner or assigned certifier."""
-    if not policies.can_see_supply_chain(policies.viewer_kind(actor, battery_model)):
-        return []
-    return list(battery_model.supply_chain.all())
+    return list(SupplyChainEntry.objects.restrict(actor, "view").filter(battery_model=battery_model))
 
 
 @dataclass
@@ -181,6 +206,21 @@ class PassportView:
     dynamic: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     status_history: list[dict[str, Any]] = field(default_factory=list)
     supply_chain: list[dict[str, Any]] | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The view as plain data, in the API's keys (the supply chain only for those who may see it)."""
+        payload = {
+            "id": self.passport_id,
+            "version": self.version,
+            "state": self.state,
+            "published_at": self.published_at,
+            "values": self.values,
+            "dynamic": self.dynamic,
+            "status_history": self.status_history,
+        }
+        if self.supply_chain is not None:
+            payload["supply_chain"] = self.supply_chain
+        return payload
 
 
 def _version_for(viewer: Viewer, passport: Passport, number: int | None = None) -> PassportVersion | None:
@@ -230,7 +270,8 @@ def passport_view(*, actor, passport: Passport, number: int | None = None) -> Pa
             for event in passport.status_events.order_by("occurred_at", "id")
         ]
     if policies.can_see_supply_chain(viewer):
-        view.supply_chain = [supply_chain_row(entry) for entry in passport.battery_model.supply_chain.all()]
+        entries = supply_chain_for(actor=actor, battery_model=passport.battery_model)
+        view.supply_chain = [supply_chain_row(entry) for entry in entries]
     _log_restricted_read(actor, passport, viewer)
     return view
 
@@ -286,21 +327,53 @@ class BatteryModelView:
     manufacturer_part_id: str
     category: str
     values: dict[str, Any]
+    published: bool = True  # False: a reader of published values only, and nothing is published yet
     supply_chain: list[dict[str, Any]] | None = None
+
+    def payload(self) -> dict[str, Any]:
+        """The view as plain data, in the API's keys (the supply chain only for those who may see it)."""
+        payload = {
+            "id": self.model_id,
+            "name": self.name,
+            "manufacturer_part_id": self.manufacturer_part_id,
+            "category": self.category,
+            "values": self.values,
+        }
+        if self.supply_chain is not None:
+            payload["supply_chain"] = self.supply_chain
+        return payload
+
+
+def published_model_values(battery_model: BatteryModel) -> dict[str, Any]:
+    """The model's values as last published: those frozen into the newest published version of any of its
+    passports (publishing a passport copies the model's values into it). Empty before any publication."""
+    data = (
+        PassportVersion.objects.filter(passport__battery_model=battery_model, state=VersionState.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .values_list("data", flat=True)
+        .first()
+    )
+    return {key: value for key, value in (data or {}).items() if key in MODEL_KEYS}
 
 
 def battery_model_view(*, actor, battery_model: BatteryModel) -> BatteryModelView:
+    """The model's working values for the owner and a body during its open review; for everyone else the
+    values as last published (never what was saved since)."""
     viewer = policies.viewer_kind(actor, battery_model)
+    working = policies.can_see_unpublished(viewer)
+    values = battery_model.data if working else published_model_values(battery_model)
     view = BatteryModelView(
         model_id=str(battery_model.public_id),
         viewer=viewer,
         name=battery_model.name,
         manufacturer_part_id=battery_model.manufacturer_part_id,
         category=battery_model.category,
-        values=policies.visible_values(viewer, battery_model.data),
+        values=policies.visible_values(viewer, values),
+        published=working or bool(values),
     )
     if policies.can_see_supply_chain(viewer):
-        view.supply_chain = [supply_chain_row(entry) for entry in battery_model.supply_chain.all()]
+        entries = supply_chain_for(actor=actor, battery_model=battery_model)
+        view.supply_chain = [supply_chain_row(entry) for entry in entries]
     _log_restricted_read(actor, battery_model, viewer)
     return view
 
@@ -311,24 +384,32 @@ _GROUP_PERMISSION_TABLES = {
 }
 
 
-def legitimate_interest_grantees(*, actor, target: Passport | BatteryModel) -> QuerySet[Organization]:
+def legitimate_interest_grantees(*, actor, target: Passport | BatteryModel) -> list[Organization]:
     """Organizations holding a legitimate-interest grant on `target`: shown to the owner's admins only."""
     if not policies.can_grant(actor, target):
-        return Organization.objects.none()
+        return []
     table = _GROUP_PERMISSION_TABLES[type(target)]
     names = table.objects.filter(
         content_object=target, permission__codename=f"view_legitimate_interest_{target._meta.model_name}"
     ).values_list("group__name", flat=True)
-    # Grants go to the organization's group, named "organization:<public id>" (portal.tenancy.groups).
-    public_ids = [name.split(":", 1)[1] for name in names if name.startswith("organization:")]
-    return Organization.objects.filter(public_id__in=public_ids).order_by("legal_name")
+    public_ids = [found for name in names if (found := organization_id_of_group(name)) is not None]
+    return list(Organization.objects.filter(public_id__in=public_ids).order_by("legal_name"))
 
 
 def grantee_get(*, actor, public_id: UUID | str) -> Organization | None:
-    """An active organization a grant may name, by its public id (public facts only)."""
+    """An organization a grant may name, by its public id (public facts only): active, and not the platform
+    operator. The same look-up for the HTML sharing page and the API."""
     if active_organization_of(actor) is None:
         return None
-    return Organization.objects.filter(public_id=public_id, status=OrganizationStatus.ACTIVE).first()
+    try:
+        key = UUID(str(public_id))
+    except (TypeError, ValueError):
+        return None
+    return (
+        Organization.objects.filter(public_id=key, status=OrganizationStatus.ACTIVE)
+        .exclude(kind=OrganizationKind.PLATFORM_OPERATOR)
+        .first()
+    )
 
 
 # ---- uploaded documents (appended block: local imports keep the module's import list untouched) -------
@@ -371,44 +452,30 @@ def document_row(document) -> DocumentRow:
     )
 
 
-def _documents_visible(documents: QuerySet, viewer: Viewer, published: bool) -> list:
-    audiences = policies.document_audiences(viewer, published=published)
-    if not audiences:
-        return []
-    return [d for d in documents if policies.document_audience(d.attribute_key) in audiences]
-
-
 def documents_for(*, actor, target: BatteryModel | Passport, with_model: bool = False) -> list:
-    """The documents of `target` the actor may see (the policy's audiences per catalogue attribute), by
-    kind and upload time: a model's own documents, or a passport's own followed, with `with_model`, by
+    """The documents of `target` the actor may see (`PassportDocument.objects.restrict(actor, "view")`),
+    by kind and upload time: a model's own documents, or a passport's own followed, with `with_model`, by
     those of its battery model. Anonymous callers (`actor=None`) get what the public may see."""
-    from .models import PassportDocument
-
-    found = []
+    visible = PassportDocument.objects.restrict(actor, "view")
     if isinstance(target, Passport):
-        own = PassportDocument.objects.filter(passport=target)
-        found += _documents_visible(
-            own, policies.viewer_kind(actor, target), policies.documents_published(target)
-        )
+        found = list(visible.filter(passport=target))
         if not with_model:
             return found
         target = target.battery_model
-    shared = PassportDocument.objects.filter(battery_model=target, passport__isnull=True)
-    viewer = policies.model_documents_viewer(actor, target)
-    return found + _documents_visible(shared, viewer, policies.documents_published(target))
+    else:
+        found = []
+    return found + list(visible.filter(battery_model=target, passport__isnull=True))
 
 
-def document_get(*, actor, public_id: UUID | str):
+def document_get(*, actor, public_id: UUID | str) -> PassportDocument | None:
     """A document the actor may see, or None: "not yours" and "does not exist" look the same."""
-    from django.core.exceptions import ValidationError
-
-    from .models import PassportDocument
-
     related = ("battery_model__organization", "passport__organization", "passport__battery_model")
     try:
-        document = PassportDocument.objects.select_related(*related).filter(public_id=public_id).first()
+        return (
+            PassportDocument.objects.restrict(actor, "view")
+            .select_related(*related)
+            .filter(public_id=public_id)
+            .first()
+        )
     except ValidationError:  # not a UUID
         return None
-    if document is None or not policies.can_see_document(actor, document):
-        return None
-    return document

@@ -21,7 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from portal.audit.services import audit_record
 from portal.sql_rows import insert_rows
 from portal.tenancy.groups import organization_group
-from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
+from portal.tenancy.models import COMPANY_KINDS, Organization
 
 from . import policies, public_json
 from .catalogue import ATTRIBUTES, Level, attribute, validate_record, validate_value
@@ -97,8 +97,7 @@ def _require_company(organization: Organization) -> None:
 @transaction.atomic
 def battery_model_create(*, actor, organization: Organization, values: dict[str, Any]) -> BatteryModel:
     _require_company(organization)
-    probe = BatteryModel(organization=organization)
-    if not policies.can_edit(actor, probe):
+    if not policies.can_create_models(actor, organization):
         raise PermissionDenied
     cleaned = _clean(values, MODEL_KEYS)
     missing = [key for key in REQUIRED_MODEL_KEYS if cleaned.get(key) in (None, "")]
@@ -486,7 +485,7 @@ def dynamic_data_append(
 def _grantee_check(owner: Organization, grantee: Organization) -> None:
     if grantee.pk == owner.pk:
         raise ValidationError({"organization": [_("Your own organization sees everything already.")]})
-    if not grantee.is_active or grantee.kind in (OrganizationKind.PLATFORM_OPERATOR,):
+    if not policies.may_receive_grant(owner, grantee):
         raise ValidationError({"organization": [_("This organization cannot receive access.")]})
 
 
@@ -731,7 +730,9 @@ def document_upload(
     storage and the row inserted in its own transaction, and if that fails the file is removed again, so a
     refused or failed upload leaves nothing behind. (Should a caller's outer transaction roll back later,
     the file outlives its row: `document_files_sweep` removes such orphans.)"""
-    from .document_files import check_attribute, check_title, check_upload
+    from portal.uploads import check_upload
+
+    from .document_files import check_attribute, check_title
 
     if not policies.can_manage_documents(actor, target):
         raise PermissionDenied

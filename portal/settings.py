@@ -295,6 +295,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certification.tasks.sweep_certificate_bundles",
         "schedule": 15 * 60,
     },
+    # Uploaded passport documents whose row was rolled back after the file was written (files younger
+    # than an hour are left alone: they may belong to an upload in flight).
+    "passports-sweep-document-files": {
+        "task": "passports.tasks.sweep_document_files",
+        "schedule": 60 * 60,
+    },
 }
 # Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
 CELERY_TASK_ROUTES = {

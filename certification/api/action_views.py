@@ -1,14 +1,15 @@
 """The review transitions as POST sub-routes of an application, one thin view each over its service.
 
-Each service checks the caller's role (403 with its reason), then the state (409 `invalid_state`), then
-the input (400 with field messages); the views only find the application in the caller's scope (404)
-and check the shape of the body.
+The views find the application in the caller's scope (404 otherwise) and check the caller's role for the
+action (403 with the reason) before reading the body; the service checks the role again, then the state
+(409 `invalid_state`), then the input (400 with field messages).
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.views import APIView
@@ -43,7 +44,9 @@ def _schema(summary: str, request, responses=ApplicationOutput):
 class ApplicationSubmitView(APIView):
     @_schema("Submit a draft, signing the declaration (applicant administrators)", DeclarationInput)
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(
+            request, public_id, "manage", _("Only the applicant's administrators can submit it.")
+        )
         data = valid(DeclarationInput, request.data)
         services.application_submit(
             actor=request.user, application=application, declaration_name=data["declaration_name"]
@@ -54,7 +57,7 @@ class ApplicationSubmitView(APIView):
 class ApplicationAssignView(APIView):
     @_schema("Assign (or reassign) the reviewer (the body's leads)", AssignInput)
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(request, public_id, "lead")
         data = valid(AssignInput, request.data)
         services.application_assign(
             actor=request.user,
@@ -67,7 +70,7 @@ class ApplicationAssignView(APIView):
 class ApplicationRequestChangesView(APIView):
     @_schema("Send the application back for changes (assigned reviewer)", MessageInput)
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(request, public_id, "review")
         data = valid(MessageInput, request.data)
         services.application_request_changes(
             actor=request.user, application=application, message=data["message"]
@@ -80,7 +83,9 @@ class ApplicationResubmitView(APIView):
         "Resubmit after changes, signing the declaration again (applicant administrators)", ResubmitInput
     )
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(
+            request, public_id, "manage", _("Only the applicant's administrators can resubmit it.")
+        )
         data = valid(ResubmitInput, request.data)
         services.application_resubmit(
             actor=request.user,
@@ -98,7 +103,7 @@ class ApplicationApproveView(APIView):
         {201: CertificateOutput},
     )
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(request, public_id, "review")
         data = valid(ApproveInput, request.data)
         certificate = services.application_approve(
             actor=request.user,
@@ -114,7 +119,7 @@ class ApplicationApproveView(APIView):
 class ApplicationRejectView(APIView):
     @_schema("Reject with reasons (assigned reviewer)", ReasonInput)
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(request, public_id, "review")
         data = valid(ReasonInput, request.data)
         services.application_reject(actor=request.user, application=application, reason=data["reason"])
         return application_response(request, application)
@@ -123,7 +128,9 @@ class ApplicationRejectView(APIView):
 class ApplicationWithdrawView(APIView):
     @_schema("Withdraw an open application (applicant administrators)", ReasonInput)
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(
+            request, public_id, "manage", _("Only the applicant's administrators can withdraw it.")
+        )
         data = valid(ReasonInput, request.data)
         services.application_withdraw(actor=request.user, application=application, reason=data["reason"])
         return application_response(request, application)

@@ -17,7 +17,7 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from passports.api.filters import SafeSearchFilter
+from portal.api_filters import SafeSearchFilter
 
 from .. import policies, selectors, services
 from .common import (
@@ -115,12 +115,10 @@ class ApplicationDetailView(APIView):
         responses=ApplicationOutput,
     )
     def patch(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
-        data = valid(ApplicationUpdateInput, request.data)
-        require(
-            policies.can_manage_application(request.user, application),
-            _("Only the applicant's administrators can edit it."),
+        application = application_or_404(
+            request, public_id, "manage", _("Only the applicant's administrators can edit it.")
         )
+        data = valid(ApplicationUpdateInput, request.data)
         body = resolve_body(application.scheme, data["body"]) if "body" in data else None
         services.application_update(
             actor=request.user, application=application, body=body, **resolve_scope(request, data)
@@ -136,7 +134,9 @@ class ApplicationAnswersView(APIView):
         responses=ApplicationOutput,
     )
     def put(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(
+            request, public_id, "manage", _("Only the applicant's administrators can answer.")
+        )
         data = valid(AnswersInput, request.data)
         services.answers_save(actor=request.user, application=application, answers=data["answers"])
         return application_response(request, application)
@@ -151,12 +151,8 @@ class ApplicationVerdictsView(APIView):
         responses={201: VerdictOutput},
     )
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
+        application = application_or_404(request, public_id, "review")
         data = valid(VerdictInput, request.data)
-        require(
-            policies.is_assigned_reviewer(request.user, application),
-            _("Only the reviewer assigned to this application can do this."),
-        )
         verdict = services.verdict_record(
             actor=request.user,
             application=application,
@@ -182,11 +178,7 @@ class ApplicationReviewersView(APIView):
         responses=ReviewerOutput(many=True),
     )
     def get(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
-        require(
-            policies.is_body_lead(request.user, application.body_id),
-            _("Only a lead of the certification body can assign a reviewer."),
-        )
+        application = application_or_404(request, public_id, "lead")
         reviewers = selectors.body_reviewers(application.body)
         return Response(ReviewerOutput([reviewer_row(u, application) for u in reviewers], many=True).data)
 
@@ -204,5 +196,8 @@ class ApplicationRenewView(APIView):
         certificate = selectors.certificate_get(actor=request.user, number=data["certificate"])
         if certificate is None:
             raise exceptions.ValidationError({"certificate": [_("No certificate of yours has this number.")]})
+        require(
+            policies.may_renew(request.user, certificate), _("Only the holder's administrators can renew it.")
+        )
         application = services.application_renew(actor=request.user, certificate=certificate)
         return application_response(request, application, status.HTTP_201_CREATED)

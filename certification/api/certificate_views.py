@@ -73,7 +73,7 @@ class _StatusChangeView(APIView):
     service: Callable[..., Certificate]
 
     def post(self, request, number: str):
-        certificate = certificate_or_404(request, number)
+        certificate = certificate_or_404(request, number, "change_status")
         data = valid(ReasonInput, request.data)
         type(self).service(actor=request.user, certificate=certificate, reason=data["reason"])
         return certificate_response(request, number)

@@ -14,12 +14,14 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
 
 from passports import selectors as passport_selectors
 from passports.policies import is_owner
+from portal.restrict import permits
 from portal.tenancy import selectors as tenancy_selectors
 from portal.tenancy.policies import is_active_member
 
@@ -65,17 +67,37 @@ def require(allowed: bool, reason: str) -> None:
 
 
 # ---- objects in the path: 404 outside the caller's scope ---------------------------------------------
-def application_or_404(request, public_id: UUID) -> Application:
+#: Why an action is refused to a caller who may see the object (403), in the services' words.
+REFUSED = {
+    "manage": gettext_lazy("Only the applicant's administrators can do this."),
+    "lead": gettext_lazy("Only a lead of the certification body can assign a reviewer."),
+    "review": gettext_lazy("Only the reviewer assigned to this application can do this."),
+    "change_status": gettext_lazy("Only the issuing body can change the status of this certificate."),
+    "renew": gettext_lazy("Only the holder's administrators can renew it."),
+}
+
+
+def _permitted(request, action: str, obj, reason: str = "") -> None:
+    if action != "view" and not permits(request.user, action, obj):
+        raise PermissionDenied(reason or str(REFUSED.get(action, _("You may not do this."))))
+
+
+def application_or_404(request, public_id: UUID, action: str = "view", reason: str = "") -> Application:
+    """The application in the caller's scope (404 otherwise, whatever the method), then `action` on it
+    (403 with the reason), before any input is read: a caller who may not act learns nothing from
+    validation errors. The state stays the service's to check (409)."""
     application = selectors.application_get(actor=request.user, public_id=public_id)
     if application is None:
         raise Http404
+    _permitted(request, action, application, reason)
     return application
 
 
-def certificate_or_404(request, number: str) -> Certificate:
+def certificate_or_404(request, number: str, action: str = "view") -> Certificate:
     certificate = selectors.certificate_get(actor=request.user, number=number)
     if certificate is None:
         raise Http404
+    _permitted(request, action, certificate)
     return certificate
 
 

@@ -20,12 +20,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from passports.document_files import KINDS, limit_uploads
 from portal.api import AnyAccept
+from portal.uploads import KINDS, limit_uploads
 
-from .. import policies, selectors, services
+from .. import selectors, services
 from ..models import Evidence
-from .common import TAG_APPLICATIONS, application_or_404, require, resolve_criterion, valid
+from .common import TAG_APPLICATIONS, application_or_404, resolve_criterion, valid
 from .payloads import evidence_item
 from .serializers import EvidenceOutput, EvidenceUploadInput
 
@@ -74,11 +74,9 @@ class ApplicationEvidenceListView(APIView):
         responses={201: EvidenceOutput},
     )
     def post(self, request, public_id: UUID):
-        application = application_or_404(request, public_id)
         # Checked before the body is parsed: a viewer's upload is never read.
-        require(
-            policies.can_manage_application(request.user, application),
-            _("Only the applicant's administrators can add evidence."),
+        application = application_or_404(
+            request, public_id, "manage", _("Only the applicant's administrators can add evidence.")
         )
         data = valid(EvidenceUploadInput, request.data)
         evidence = services.evidence_add(
@@ -101,11 +99,15 @@ DOWNLOAD_RESPONSES = {
 class ApplicationEvidenceDetailView(APIView):
     content_negotiation_class = AnyAccept
 
-    def _evidence(self, request, public_id: UUID, evidence_id: UUID) -> Evidence:
+    def _evidence(self, request, public_id: UUID, evidence_id: UUID, action: str = "view") -> Evidence:
+        """The evidence in the caller's scope (404), then `action` on its application (403)."""
         application = application_or_404(request, public_id)
         evidence = selectors.evidence_get(actor=request.user, application=application, public_id=evidence_id)
         if evidence is None:
             raise Http404
+        application_or_404(
+            request, public_id, action, _("Only the applicant's administrators can remove evidence.")
+        )
         return evidence
 
     @extend_schema(tags=TAG_APPLICATIONS, summary="Download an evidence file", responses=DOWNLOAD_RESPONSES)
@@ -118,5 +120,6 @@ class ApplicationEvidenceDetailView(APIView):
         responses={204: None},
     )
     def delete(self, request, public_id: UUID, evidence_id: UUID):
-        services.evidence_delete(actor=request.user, evidence=self._evidence(request, public_id, evidence_id))
+        evidence = self._evidence(request, public_id, evidence_id, "manage")
+        services.evidence_delete(actor=request.user, evidence=evidence)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -135,43 +135,25 @@ def _scope(application: Application) -> dict[str, Any]:
 
 
 def _scope_data(request, application: Application) -> dict[str, Any] | None:
-    """The passport views of the scope, for the certification body while its review is open."""
-    if not policies.is_body_member(request.user, application.body_id):
+    """The passport data in scope, for the certification body: live while its review is open, the snapshot
+    it reviewed once the application has closed (`source` "snapshot" with `recorded_at`), or, for reviews
+    closed before snapshots were recorded, the published values (`source` "published"). Nothing before a
+    reviewer is assigned, nothing for anyone else."""
+    if application.is_open and not selectors.review_is_open(application):
         return None
-    if not selectors.review_is_open(application):
+    scope = selectors.review_scope_for(actor=request.user, application=application)
+    if scope is None:
         return None
-    data = selectors.scope_passport_data(actor=request.user, application=application)
-    models = []
-    for view in data["battery_models"]:
-        item = {
-            "id": view.model_id,
-            "name": view.name,
-            "manufacturer_part_id": view.manufacturer_part_id,
-            "category": view.category,
-            "values": view.values,
-        }
-        if view.supply_chain is not None:
-            item["supply_chain"] = view.supply_chain
-        models.append(item)
-    passports = []
-    for view in data["passports"]:
-        item = {
-            "id": view.passport_id,
-            "version": view.version,
-            "state": view.state,
-            "published_at": view.published_at,
-            "values": view.values,
-            "dynamic": view.dynamic,
-            "status_history": view.status_history,
-        }
-        if view.supply_chain is not None:
-            item["supply_chain"] = view.supply_chain
-        passports.append(item)
-    return {"battery_models": models, "passports": passports}
+    return {
+        "source": scope.source,
+        "recorded_at": scope.recorded_at,
+        "battery_models": scope.battery_models,
+        "passports": scope.passports,
+    }
 
 
 def application_payload(request, application: Application) -> dict[str, Any]:
-    certificate = Certificate.objects.filter(application=application).only("number").first()
+    certificate = selectors.application_certificate_number(actor=request.user, application=application)
     payload = {
         **application_row(application),
         "declaration": {"name": application.declaration_name, "signed_at": application.declaration_signed_at},
@@ -209,7 +191,7 @@ def application_payload(request, application: Application) -> dict[str, Any]:
             }
             for e in selectors.application_history(application).select_related("actor__membership")
         ],
-        "certificate": certificate.number if certificate else None,
+        "certificate": certificate,
     }
     scope_data = _scope_data(request, application)
     if scope_data is not None:

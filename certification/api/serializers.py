@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from passports.api.serializers import BatteryModelOutput, NamedChoiceField, SupplyChainRowSerializer
+from passports.outputs import BatteryModelOutput, SupplyChainRowSerializer
+from portal.api_fields import NamedChoiceField
 
 from ..models import (
     ApplicationState,
@@ -187,6 +188,7 @@ class ScopePassportOutput(serializers.Serializer):
     """A passport in scope as the caller may see it (the passport view-model: values already filtered)."""
 
     id = serializers.UUIDField()
+    unique_identifier = serializers.CharField(allow_blank=True, required=False)
     version = serializers.IntegerField(allow_null=True)
     state = serializers.CharField(allow_null=True)
     published_at = serializers.DateTimeField(allow_null=True)
@@ -196,7 +198,22 @@ class ScopePassportOutput(serializers.Serializer):
     supply_chain = SupplyChainRowSerializer(many=True, required=False)
 
 
+class ScopeDataSourceField(NamedChoiceField):
+    enum_name = "ScopeDataSourceEnum"
+    enum_choices = (("live", _("Live")), ("snapshot", _("As reviewed")), ("published", _("Published only")))
+
+
 class ScopeDataOutput(serializers.Serializer):
+    source = ScopeDataSourceField(
+        help_text=_(
+            "live: as the passport policy shows it now (the review is open); snapshot: as the body saw it "
+            "when its review closed (read-only, see recorded_at); published: the review closed before "
+            "snapshots were recorded, so only published values are shown."
+        ),
+    )
+    recorded_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the snapshot was recorded (the review closed); null otherwise.")
+    )
     battery_models = BatteryModelOutput(many=True)
     passports = ScopePassportOutput(many=True)
 
@@ -218,8 +235,9 @@ class ApplicationOutput(ApplicationRowOutput):
     scope_data = ScopeDataOutput(
         required=False,
         help_text=_(
-            "The passport data in scope, including the confidential supply chain: only for the "
-            "certification body, and only while its review is open."
+            "The passport data in scope, only for the certification body: while its review is open the "
+            "owner's working data with the confidential supply chain; once the application has closed, the "
+            "snapshot the body reviewed (never the owner's later changes)."
         ),
     )
 

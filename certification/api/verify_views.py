@@ -20,7 +20,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from passports.document_files import limit_uploads
+from portal.uploads import limit_uploads
 
 from .. import selectors, verify_limit
 from ..documents import verify_upload

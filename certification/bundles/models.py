@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.restrict import NOTHING, RestrictedQuerySet
 from portal.storage import private_storage
 
 
@@ -22,6 +23,16 @@ class BundleStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (BundleStatus.QUEUED, BundleStatus.RUNNING)
+
+
+class CertificateBundleQuerySet(RestrictedQuerySet):
+    """A bundle is its requester's alone ("view": read it, follow it, download it); anyone else, the
+    requester's colleagues included, does not know it exists."""
+
+    def rule(self, actor, action: str) -> Q | None:
+        if actor is None or not actor.is_authenticated or not actor.is_active:
+            return NOTHING
+        return Q(requested_by_id=actor.pk)
 
 
 class CertificateBundle(models.Model):
@@ -62,6 +73,8 @@ class CertificateBundle(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"))
+
+    objects = CertificateBundleQuerySet.as_manager()
 
     class Meta:
         app_label = "certification"

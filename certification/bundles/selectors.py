@@ -10,9 +10,7 @@ from .models import CertificateBundle
 
 
 def bundles_of(*, actor) -> QuerySet[CertificateBundle]:
-    if actor is None or not actor.is_authenticated:
-        return CertificateBundle.objects.none()
-    return CertificateBundle.objects.filter(requested_by=actor)
+    return CertificateBundle.objects.restrict(actor, "view")
 
 
 def bundle_get(*, actor, public_id: UUID | str) -> CertificateBundle | None:

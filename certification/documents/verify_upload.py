@@ -30,7 +30,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from passports.document_files import PDF, SNIFF_BYTES, check_upload, sniff
+from portal.uploads import PDF, SNIFF_BYTES, check_upload, sniff
 
 from .. import selectors as certification_selectors
 from . import selectors

@@ -15,12 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from passports.document_files import check_upload
 from passports.models import BatteryModel, Passport
 from portal.audit.services import audit_record
 from portal.exceptions import InvalidTransition
 from portal.tenancy.models import Organization, OrganizationKind, Site
 from portal.tenancy.selectors import active_organization_of
+from portal.uploads import check_upload
 
 from .. import policies
 from ..models import (
@@ -37,7 +37,7 @@ from ..models import (
     Verdict,
     VerdictValue,
 )
-from . import grants, notices
+from . import grants, notices, reviews
 from .certificates import certificate_issue
 
 
@@ -357,7 +357,7 @@ def application_submit(*, actor, application: Application, declaration_name: str
 def application_assign(*, actor, application: Application, reviewer) -> Application:
     application = _lock(application)
     _deny_unless(
-        policies.is_body_lead(actor, application.body_id),
+        policies.can_lead(actor, application),
         _("Only a lead of the certification body can assign a reviewer."),
     )
     _require_state(application, REVIEW_STATES, pgettext("action", "assigned"))
@@ -490,7 +490,7 @@ def application_approve(
     certificate = certificate_issue(
         application=application, actor=actor, conditions=(conditions or "").strip()
     )
-    grants.close_review_access(application)
+    reviews.review_close(application)
     notices.tell_about_application(
         application,
         event="approved",
@@ -512,7 +512,7 @@ def application_reject(*, actor, application: Application, reason: str) -> Appli
     )
     application.decision_reason = reason
     _move(application, actor=actor, to=ApplicationState.REJECTED, message=reason)
-    grants.close_review_access(application)
+    reviews.review_close(application)
     notices.tell_about_application(
         application, event="rejected", recipients=notices.applicant_admins(application)
     )
@@ -529,7 +529,7 @@ def application_withdraw(*, actor, application: Application, reason: str = "") -
     _require_state(application, OPEN_STATES, pgettext("action", "withdrawn"))
     was_with_body = application.state != ApplicationState.DRAFT
     _move(application, actor=actor, to=ApplicationState.WITHDRAWN, message=(reason or "").strip())
-    grants.close_review_access(application)
+    reviews.review_close(application)
     if was_with_body:
         notices.tell_about_application(
             application,
@@ -547,7 +547,7 @@ def application_renew(*, actor, certificate: Certificate) -> Application:
             _("A recognised certificate is renewed with its origin %(origin)s.")
             % {"origin": certificate.origin.number}
         )
-    _deny_unless(policies.can_renew(actor, certificate), _("Only the holder's administrators can renew it."))
+    _deny_unless(policies.may_renew(actor, certificate), _("Only the holder's administrators can renew it."))
     previous = certificate.application
     application = application_create(
         actor=actor,

@@ -259,7 +259,7 @@ def _authorise(actor, certificate: Certificate) -> None:
             _("A recognised certificate follows its origin %(origin)s: change the origin instead.")
             % {"origin": certificate.origin.number}
         )
-    if not policies.can_change_certificate_status(actor, certificate):
+    if not policies.may_change_certificate_status(actor, certificate):
         raise PermissionDenied(_("Only the issuing body can change the status of this certificate."))
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors
-from ..models import REVIEW_STATES, Accreditation, ApplicationState, CertificateStatus
+from ..models import REVIEW_STATES, ApplicationState, CertificateStatus
 
 register = template.Library()
 
@@ -70,12 +70,7 @@ def review_summary(context) -> dict[str, Any]:
     organization = active_organization_of(user)
     queue = selectors.review_queue(actor=user)
     today = timezone.localdate()
-    # The body's own accreditations: operators' records about it, no other tenant's data.
-    accreditations = (
-        Accreditation.objects.filter(body=organization).select_related("scheme").order_by("scheme__name")
-        if organization is not None
-        else Accreditation.objects.none()
-    )
+    accreditations = selectors.own_accreditations(actor=user)
     return {
         "queue_count": queue.count(),
         "unassigned": queue.filter(reviewer__isnull=True).count(),

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,15 +22,17 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from passports import selectors as passport_selectors
-from passports.document_files import limit_uploads
 from portal.exceptions import InvalidTransition
+from portal.restrict import permits
 from portal.tenancy.decorators import active_member_required
-from portal.tenancy.models import COMPANY_KINDS, OrganizationKind
+from portal.tenancy.policies import is_certification_body, is_company
 from portal.tenancy.selectors import sites_for
+from portal.uploads import limit_uploads
 
 from .. import policies, selectors, services
 from ..forms import ApplicationForm, DeclarationForm, SelfAssessmentForm, WithdrawForm, answer_field_name
@@ -47,9 +49,17 @@ from .common import (
     last_message,
     next_step,
     refusal,
+    refusals_as_403,
     scope_rows,
     viewer_side,
 )
+
+MANAGE_REFUSED = gettext_lazy("Only the applicant's administrators can do this.")
+EDIT_REFUSED = gettext_lazy(
+    "Only the applicant's administrators can edit it, while it is a draft or changes are requested."
+)
+EDIT_ANSWERS_REFUSED = gettext_lazy("Only the applicant's administrators can edit it.")
+REMOVE_REFUSED = gettext_lazy("Only the applicant's administrators can remove evidence.")
 
 
 def _detail(application: Application) -> HttpResponse:
@@ -120,9 +130,9 @@ def _criterion_view(criterion) -> dict[str, Any]:
 @require_safe
 def application_list(request: HttpRequest) -> HttpResponse:
     organization = request.membership.organization
-    if organization.kind == OrganizationKind.CERTIFICATION_BODY:
+    if is_certification_body(organization):
         return redirect("certification:queue")
-    if organization.kind not in COMPANY_KINDS:
+    if not is_company(organization):
         raise Http404
     applications = selectors.applications_for(actor=request.user).order_by("-created_at", "-pk")
     return render(
@@ -151,8 +161,11 @@ def _scope_choices(request: HttpRequest) -> dict[str, Any]:
 
 @active_member_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_403
 def application_create(request: HttpRequest) -> HttpResponse:
-    forbid_unless(policies.can_apply(request.user))
+    forbid_unless(
+        policies.can_apply(request.user), _("Only a company administrator can apply for certification.")
+    )
     code = request.GET.get("scheme", "")
     scheme = selectors.schemes_open().filter(code=code).first() if code else None
     if scheme is None:
@@ -199,9 +212,9 @@ def application_create(request: HttpRequest) -> HttpResponse:
 
 @active_member_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_403
 def application_edit(request: HttpRequest, public_id) -> HttpResponse:
-    application = application_or_404(request, public_id)
-    forbid_unless(policies.can_edit_application(request.user, application))
+    application = application_or_404(request, public_id, "change", EDIT_REFUSED)
     body_editable = application.state == ApplicationState.DRAFT
     initial = {
         "body": application.body_id,
@@ -414,8 +427,11 @@ def _remove_files(stored: list[Evidence]) -> None:
 @csrf_protect
 @active_member_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_403
 def _self_assessment(request: HttpRequest, public_id) -> HttpResponse:
-    application = application_or_404(request, public_id)
+    application = application_or_404(
+        request, public_id, "manage" if request.method == "POST" else "view", EDIT_ANSWERS_REFUSED
+    )
     can_edit = policies.can_edit_application(request.user, application)
     criteria = list(application.scheme.criteria.all())
     answers = {a.criterion.code: a.text for a in application.answers.select_related("criterion")}
@@ -428,8 +444,8 @@ def _self_assessment(request: HttpRequest, public_id) -> HttpResponse:
             answers=answers,
         )
     if request.method == "POST":
-        if form is None:
-            refusal(request, _permission_or_state(request, application))
+        if form is None:  # an administrator, but the application is not editable in its state
+            refusal(request, _state_refusal(application))
             return _detail(application)
         if form.is_valid():
             try:
@@ -482,10 +498,8 @@ def _body_criteria(application: Application) -> list[dict[str, Any]]:
     ]
 
 
-def _permission_or_state(request: HttpRequest, application: Application) -> Exception:
-    """Why an applicant's write is refused, in the service's words (its role check comes first)."""
-    if not policies.can_manage_application(request.user, application):
-        return PermissionDenied(_("Only the applicant's administrators can edit it."))
+def _state_refusal(application: Application) -> Exception:
+    """Why an administrator's write is refused in the application's state, in the service's words."""
     return InvalidTransition(
         _("An application that is %(state)s cannot be edited.")
         % {"state": application.get_state_display().lower()}
@@ -493,11 +507,15 @@ def _permission_or_state(request: HttpRequest, application: Application) -> Exce
 
 
 # ---- evidence -------------------------------------------------------------------------------------
-def _evidence_or_404(request: HttpRequest, public_id, evidence_id) -> tuple[Application, Evidence]:
+def _evidence_or_404(
+    request: HttpRequest, public_id, evidence_id, action: str = "view"
+) -> tuple[Application, Evidence]:
+    """The evidence in the actor's scope (404 otherwise), then `action` on its application (403)."""
     application = application_or_404(request, public_id)
     evidence = selectors.evidence_get(actor=request.user, application=application, public_id=evidence_id)
     if evidence is None:
         raise Http404
+    forbid_unless(action == "view" or permits(request.user, action, application), REMOVE_REFUSED)
     return application, evidence
 
 
@@ -524,8 +542,9 @@ def evidence_download(request: HttpRequest, public_id, evidence_id) -> HttpRespo
 
 @active_member_required
 @require_POST
+@refusals_as_403
 def evidence_delete(request: HttpRequest, public_id, evidence_id) -> HttpResponse:
-    application, evidence = _evidence_or_404(request, public_id, evidence_id)
+    application, evidence = _evidence_or_404(request, public_id, evidence_id, "manage")
     try:
         services.evidence_delete(actor=request.user, evidence=evidence)
     except REFUSALS as exc:
@@ -540,16 +559,14 @@ def evidence_delete(request: HttpRequest, public_id, evidence_id) -> HttpRespons
 # ---- declaration and submission -------------------------------------------------------------------
 @active_member_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_403
 def application_submit(request: HttpRequest, public_id) -> HttpResponse:
     """Sign the declaration and submit a draft, or resubmit after changes were requested."""
-    application = application_or_404(request, public_id)
+    application = application_or_404(request, public_id, "manage", MANAGE_REFUSED)
     resubmission = application.state == ApplicationState.CHANGES_REQUESTED
-    allowed = policies.can_manage_application(request.user, application) and application.state in (
-        ApplicationState.DRAFT,
-        ApplicationState.CHANGES_REQUESTED,
-    )
+    allowed = application.state in (ApplicationState.DRAFT, ApplicationState.CHANGES_REQUESTED)
     if request.method == "GET":
-        forbid_unless(allowed)
+        forbid_unless(allowed, _("Only a draft, or an application sent back for changes, is submitted."))
     form = DeclarationForm(data=request.POST if request.method == "POST" else None, resubmission=resubmission)
     if request.method == "POST" and form.is_valid():
         name = form.cleaned_data["declaration_name"]
@@ -579,7 +596,7 @@ def application_submit(request: HttpRequest, public_id) -> HttpResponse:
             messages.success(request, done % {"body": application.body.legal_name})
             return _detail(application)
     elif request.method == "POST" and not allowed:
-        refusal(request, _permission_or_state(request, application))
+        refusal(request, _state_refusal(application))
         return _detail(application)
     return render(
         request,
@@ -602,10 +619,11 @@ def application_submit(request: HttpRequest, public_id) -> HttpResponse:
 
 @active_member_required
 @require_http_methods(["GET", "POST"])
+@refusals_as_403
 def application_withdraw(request: HttpRequest, public_id) -> HttpResponse:
-    application = application_or_404(request, public_id)
+    application = application_or_404(request, public_id, "manage", MANAGE_REFUSED)
     if request.method == "GET":
-        forbid_unless(policies.can_manage_application(request.user, application) and application.is_open)
+        forbid_unless(application.is_open, _("Only an open application can be withdrawn."))
     form = WithdrawForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:

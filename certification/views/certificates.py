@@ -18,14 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 from django_countries import countries
 
-from portal.tenancy.decorators import active_member_required
-
 from .. import policies, selectors, services
 from ..bundles.selectors import bundles_of
 from ..documents.download import pdf_response, record_download
 from ..documents.selectors import document_bytes, ready_document
 from ..forms import CertificateStatusForm
-from ..models import Certificate, CertificateStatus, Scheme
+from ..models import Certificate, CertificateStatus
 from ..registry import (
     KIND_CHOICES,
     PARAMETERS,
@@ -36,7 +34,14 @@ from ..registry import (
     registry_issuing_bodies,
     registry_query,
 )
-from .common import REFUSALS, STATUS_BADGES, certificate_reader_required, refusal
+from .common import (
+    REFUSALS,
+    STATUS_BADGES,
+    certificate_reader_required,
+    forbid_unless,
+    refusal,
+    refusals_as_403,
+)
 
 PAGE_SIZE = 25
 #: The status changes of the issuing body: the service and the statuses the page offers it from.
@@ -100,7 +105,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     registry = registry_filter(actor=user, data=request.GET)
     valid = registry.is_valid()
-    queryset = registry.qs if valid else Certificate.objects.none()
+    queryset = registry.qs if valid else registry.queryset.none()
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     form = registry.form
     values = {name: form.data.get(name, "") for name in PARAMETERS}
@@ -116,7 +121,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
             "errors": {name: errors for name, errors in form.errors.items()},
             "values": values,
             "statuses": CertificateStatus.choices,
-            "schemes": [(s.code, s.local_name) for s in Scheme.objects.order_by("name")],
+            "schemes": [(s.code, s.local_name) for s in selectors.schemes_all()],
             "kinds": KIND_CHOICES,
             "countries": registry_countries(actor=user),
             "bodies": [(str(b.public_id), b.legal_name) for b in registry_issuing_bodies(actor=user)],
@@ -225,12 +230,17 @@ def certificate_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "certification/certificate_detail.html", _detail_context(request, certificate))
 
 
-@active_member_required
+@certificate_reader_required
 @require_POST
+@refusals_as_403
 def certificate_status(request: HttpRequest, number: str, action: str) -> HttpResponse:
     certificate = _certificate_or_404(request, number)
     if action not in STATUS_ACTIONS:
         raise Http404
+    forbid_unless(
+        policies.may_change_certificate_status(request.user, certificate),
+        _("Only the issuing body can change the status of this certificate."),
+    )
     service = STATUS_ACTIONS[action][0]
     form = CertificateStatusForm(request.POST, prefix=action)
     if form.is_valid():
@@ -249,15 +259,17 @@ def certificate_status(request: HttpRequest, number: str, action: str) -> HttpRe
     return render(request, "certification/certificate_detail.html", context, status=400)
 
 
-@active_member_required
+@certificate_reader_required
 @require_POST
+@refusals_as_403
 def certificate_renew(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _certificate_or_404(request, number)
+    forbid_unless(
+        policies.may_renew(request.user, certificate), _("Only the holder's administrators can renew it.")
+    )
     try:
         application = services.application_renew(actor=request.user, certificate=certificate)
-    except REFUSALS as exc:
-        refusal(request, exc)
-    except ValidationError as exc:
+    except (*REFUSALS, ValidationError) as exc:
         refusal(request, exc)
     else:
         messages.success(

@@ -12,11 +12,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exceptions import InvalidTransition
-from portal.tenancy.models import Membership
+from portal.restrict import permits
 from portal.tenancy.policies import is_operator
 from portal.tenancy.selectors import membership_of
 
@@ -41,25 +42,49 @@ STATUS_BADGES = {
 }
 
 
-def application_or_404(request: HttpRequest, public_id) -> Application:
+def application_or_404(
+    request: HttpRequest, public_id, action: str = "view", reason: str = ""
+) -> Application:
+    """The application, looked up in the actor's scope: 404 when the actor may not see it (on every route
+    and method), then 403 with `reason` when it may see it but not `action` it. State checks stay with the
+    services (an illegal transition is a message on the page, not a refusal)."""
     application = selectors.application_get(actor=request.user, public_id=public_id)
     if application is None:
         raise Http404
+    if action != "view" and not permits(request.user, action, application):
+        raise PermissionDenied(reason or _("You may not do this."))
     return application
 
 
-def forbid_unless(allowed: bool) -> None:
+def forbid_unless(allowed: bool, reason: str = "") -> None:
     if not allowed:
-        raise PermissionDenied
+        raise PermissionDenied(reason or _("You may not do this."))
+
+
+def refusals_as_403(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A refusal for the actor's role (`PermissionDenied`, from the look-up or a service) answers 403 with
+    its reason on the page: the reader may see the object, so saying why is no disclosure."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            reason = str(exc) or _("You may not do this.")
+            return render(request, "certification/refused.html", {"reason": reason}, status=403)
+
+    return wrapper
 
 
 def refusal(request: HttpRequest, exc: Exception) -> None:
-    """A service refused the action for the actor's role or the object's state: say why."""
+    """A service refused the action for the object's state (or the input): say why on the page."""
     text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
     messages.error(request, text or _("You may not do this."))
 
 
-REFUSALS = (PermissionDenied, InvalidTransition)
+#: Refusals shown as a message on the page: the object's state. A refusal for the actor's role is a
+#: `PermissionDenied`, answered 403 by `refusals_as_403`.
+REFUSALS = (InvalidTransition,)
 
 
 def certificate_reader_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -97,11 +122,8 @@ def history(user, application: Application) -> list[dict[str, Any]]:
     """The events of the application. People are named to their own side only; the other side reads the
     organization (an applicant's staff are not the body's business, and the other way round)."""
     events = list(selectors.application_history(application))
-    actor_ids = {event.actor_id for event in events if event.actor_id}
-    organization_of = dict(
-        Membership.objects.filter(user_id__in=actor_ids, is_active=True).values_list(
-            "user_id", "organization_id"
-        )
+    organization_of = selectors.organizations_of_people(
+        {event.actor_id for event in events if event.actor_id}
     )
     own = membership_of(user)
     own_organization = own.organization_id if own else None

@@ -18,12 +18,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from passports.catalogue import Category
-from passports.views.display import grouped_values, supply_chain_display
+from passports.display import grouped_values, supply_chain_display
 from portal.tenancy.decorators import active_member_required
-from portal.tenancy.models import OrganizationKind
+from portal.tenancy.policies import is_certification_body
 
 from .. import policies, selectors, services
 from ..forms import ApproveForm, RejectForm, RequestChangesForm, VerdictForm
@@ -36,6 +37,7 @@ from .common import (
     history,
     last_message,
     refusal,
+    refusals_as_403,
     scope_rows,
 )
 
@@ -44,7 +46,7 @@ UNASSIGNED = "none"
 
 
 def _body_member_or_404(request: HttpRequest) -> None:
-    if request.membership.organization.kind != OrganizationKind.CERTIFICATION_BODY:
+    if not is_certification_body(request.membership.organization):
         raise Http404
 
 
@@ -108,17 +110,18 @@ def queue(request: HttpRequest) -> HttpResponse:
 # ---- assignment -----------------------------------------------------------------------------------
 @active_member_required
 @require_POST
+@refusals_as_403
 def assign(request: HttpRequest, public_id) -> HttpResponse:
-    application = application_or_404(request, public_id)
+    application = application_or_404(
+        request, public_id, "lead", _("Only a lead of the certification body can assign a reviewer.")
+    )
     form = assign_form(application, data=request.POST)
     if form.is_valid():
         try:
             services.application_assign(
                 actor=request.user, application=application, reviewer=form.cleaned_data["reviewer"]
             )
-        except REFUSALS as exc:
-            refusal(request, exc)
-        except ValidationError as exc:
+        except (*REFUSALS, ValidationError) as exc:
             refusal(request, exc)
         else:
             reviewer = form.cleaned_data["reviewer"]
@@ -133,37 +136,46 @@ def assign(request: HttpRequest, public_id) -> HttpResponse:
 
 
 # ---- workspace ------------------------------------------------------------------------------------
-def _passport_data(request: HttpRequest, application: Application) -> dict[str, list[dict[str, Any]]]:
-    """The scope's battery models and passports rendered as the passport pages render them."""
-    data = selectors.scope_passport_data(actor=request.user, application=application)
-    identifiers = {str(p.public_id): p.unique_identifier for p in application.passports.all()}
+def _passport_data(request: HttpRequest, application: Application) -> dict[str, Any]:
+    """The scope's battery models and passports rendered as the passport pages render them: live while
+    the application is open, the snapshot the body reviewed once it has closed
+    (`selectors.review_scope_for`)."""
+    scope = selectors.review_scope_for(actor=request.user, application=application)
+    if scope is None:
+        return {"source": "", "recorded_at": None, "battery_models": [], "passports": []}
+
+    def supply_chain(item: dict[str, Any]) -> dict[str, Any] | None:
+        rows = item.get("supply_chain")
+        return supply_chain_display(rows) if rows is not None else None
+
     models = [
         {
-            "id": view.model_id,
-            "name": view.name,
-            "part_id": view.manufacturer_part_id,
-            "category": Category(view.category).label,
-            "groups": grouped_values(view.values, audiences=True),
-            "supply_chain": supply_chain_display(view.supply_chain)
-            if view.supply_chain is not None
-            else None,
+            "id": item["id"],
+            "name": item["name"],
+            "part_id": item["manufacturer_part_id"],
+            "category": Category(item["category"]).label,
+            "groups": grouped_values(item.get("values") or {}, audiences=True),
+            "supply_chain": supply_chain(item),
         }
-        for view in data["battery_models"]
+        for item in scope.battery_models
     ]
     passports = [
         {
-            "id": view.passport_id,
-            "unique_identifier": identifiers.get(view.passport_id, ""),
-            "version": view.version,
-            "state": view.state,
-            "groups": grouped_values(view.values, audiences=True),
-            "supply_chain": supply_chain_display(view.supply_chain)
-            if view.supply_chain is not None
-            else None,
+            "id": item["id"],
+            "unique_identifier": item.get("unique_identifier", ""),
+            "version": item.get("version"),
+            "state": item.get("state"),
+            "groups": grouped_values(item.get("values") or {}, audiences=True),
+            "supply_chain": supply_chain(item),
         }
-        for view in data["passports"]
+        for item in scope.passports
     ]
-    return {"battery_models": models, "passports": passports}
+    return {
+        "source": scope.source,
+        "recorded_at": scope.recorded_at,
+        "battery_models": models,
+        "passports": passports,
+    }
 
 
 def _verdict_view(verdict) -> dict[str, Any] | None:
@@ -211,10 +223,7 @@ def _workspace_context(request: HttpRequest, application: Application, **bound: 
                 "action": reverse("certification:verdict", args=[application.public_id, criterion.code]),
             }
         )
-    can_reject = policies.is_assigned_reviewer(user, application) and application.state in (
-        ApplicationState.IN_REVIEW,
-        ApplicationState.CHANGES_REQUESTED,
-    )
+    can_reject = policies.can_reject(user, application)
     context: dict[str, Any] = {
         "application": application_row(user, application),
         "scheme": {"name": application.scheme.local_name, "version": application.scheme.version},
@@ -243,20 +252,22 @@ def _workspace_context(request: HttpRequest, application: Application, **bound: 
     return context
 
 
-def _reviewable_or_redirect(request: HttpRequest, public_id) -> tuple[Application, HttpResponse | None]:
-    """The body's view of the application; the applicant's people are sent to their own page."""
-    application = application_or_404(request, public_id)
-    if not policies.is_body_member(request.user, application.body_id):
-        return application, redirect("certification:application_detail", public_id=application.public_id)
-    return application, None
+REVIEWER_ONLY = gettext_lazy("Only the reviewer assigned to this application can do this.")
+
+
+def _reviewed(request: HttpRequest, public_id) -> Application:
+    """The application for the assigned reviewer's actions: 404 outside the actor's scope, 403 for anyone
+    else who may see it (the applicant's people, the body's other members)."""
+    return application_or_404(request, public_id, "review", REVIEWER_ONLY)
 
 
 @active_member_required
 @require_safe
 def workspace(request: HttpRequest, public_id) -> HttpResponse:
-    application, elsewhere = _reviewable_or_redirect(request, public_id)
-    if elsewhere is not None:
-        return elsewhere
+    """The body's view of the application; the applicant's people are sent to their own page."""
+    application = application_or_404(request, public_id)
+    if not policies.is_body_member(request.user, application.body_id):
+        return redirect("certification:application_detail", public_id=application.public_id)
     return render(request, "certification/workspace.html", _workspace_context(request, application))
 
 
@@ -268,10 +279,9 @@ def _workspace_with_errors(request: HttpRequest, application: Application, **bou
 
 @active_member_required
 @require_POST
+@refusals_as_403
 def verdict(request: HttpRequest, public_id, code: str) -> HttpResponse:
-    application, elsewhere = _reviewable_or_redirect(request, public_id)
-    if elsewhere is not None:
-        return elsewhere
+    application = _reviewed(request, public_id)
     criterion = application.scheme.criteria.filter(code=code).first()
     if criterion is None:
         raise Http404
@@ -300,9 +310,7 @@ def verdict(request: HttpRequest, public_id, code: str) -> HttpResponse:
 
 def _decision(request: HttpRequest, public_id, form_class, key: str, act) -> HttpResponse:
     """Shared shell of the three decisions: validate, call the service, report."""
-    application, elsewhere = _reviewable_or_redirect(request, public_id)
-    if elsewhere is not None:
-        return elsewhere
+    application = _reviewed(request, public_id)
     form = form_class(request.POST)
     if form.is_valid():
         try:
@@ -320,6 +328,7 @@ def _decision(request: HttpRequest, public_id, form_class, key: str, act) -> Htt
 
 @active_member_required
 @require_POST
+@refusals_as_403
 def request_changes(request: HttpRequest, public_id) -> HttpResponse:
     def act(application: Application, data: dict[str, Any]) -> str:
         services.application_request_changes(
@@ -332,6 +341,7 @@ def request_changes(request: HttpRequest, public_id) -> HttpResponse:
 
 @active_member_required
 @require_POST
+@refusals_as_403
 def approve(request: HttpRequest, public_id) -> HttpResponse:
     def act(application: Application, data: dict[str, Any]) -> str:
         certificate = services.application_approve(
@@ -347,6 +357,7 @@ def approve(request: HttpRequest, public_id) -> HttpResponse:
 
 @active_member_required
 @require_POST
+@refusals_as_403
 def reject(request: HttpRequest, public_id) -> HttpResponse:
     def act(application: Application, data: dict[str, Any]) -> str:
         services.application_reject(actor=request.user, application=application, reason=data["reason"])

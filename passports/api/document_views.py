@@ -23,19 +23,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import AnyAccept
+from portal.api_fields import NamedChoiceField
+from portal.uploads import KINDS, limit_uploads
 
 from .. import policies, selectors, services
 from ..catalogue import Audience, Level
-from ..document_files import KINDS, limit_uploads, uploadable_attributes
+from ..document_files import uploadable_attributes
 from ..document_views import serve_document
 from ..models import BatteryModel, Passport, PassportDocument
-from .serializers import NamedChoiceField
 
 MODELS = ["battery models"]
 PASSPORTS = ["passports"]
@@ -122,9 +123,10 @@ def _passport(request, public_id: UUID) -> Passport:
 
 
 def _own(request, target: BatteryModel | Passport) -> BatteryModel | Passport:
-    """Writes: other companies have nothing to change here (404); inside the owner the role decides."""
+    """Writes on a visible target: another organization is refused (403); inside the owner the role
+    decides."""
     if not policies.is_owner(request.user, target):
-        raise Http404
+        raise exceptions.PermissionDenied(_("Only the owner company can do this."))
     return target
 
 

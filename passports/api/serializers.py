@@ -16,72 +16,29 @@ import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api_fields import NamedChoiceField
+
 from ..catalogue import attribute, validate_value
-from ..catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES
+from ..catalogue.choices import BATTERY_STATUSES
 from ..list_query import PassportListQuery
 from ..models import Passport, VersionState
+from ..outputs import BatteryCategoryField, BatteryModelOutput, SupplyChainRowSerializer
+from ..outputs import values_field as _values_field
 from ..policies import visible_keys
 from ..selectors import BatteryModelView, PassportView
 from ..services import DYNAMIC_KEYS
 
-VALUES_HELP = _(
-    "Attribute values keyed by field catalogue key (e.g. manufacturing_date, put_into_service_date). "
-    "Scalars, lists, documents ({header, content_type, content}) and rows (lists of objects) as the "
-    "catalogue declares. In responses only the keys the caller may see are present; in requests null "
-    "or an empty string removes a value."
-)
-
-
-def _values_field(**kwargs) -> serializers.DictField:
-    return serializers.DictField(
-        child=serializers.JSONField(allow_null=True), help_text=VALUES_HELP, **kwargs
-    )
-
 
 # ---- choice fields with their own schema component ------------------------------------------------------
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field documented as a named enum component of its own.
-
-    drf-spectacular names enums after the field ("status"), which collides with other apps' fields of the
-    same name and different values; a component named after the vocabulary avoids that."""
-
-    enum_name = ""
-    enum_choices: tuple = ()
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(choices=self.enum_choices, **kwargs)
-
-
 class BatteryStatusField(NamedChoiceField):
     enum_name, enum_choices = "BatteryStatusEnum", BATTERY_STATUSES
 
 
-class BatteryCategoryField(NamedChoiceField):
-    enum_name, enum_choices = "BatteryCategoryEnum", BATTERY_CATEGORIES
-
-
 class VersionStateField(NamedChoiceField):
     enum_name, enum_choices = "PassportVersionStateEnum", tuple(VersionState.choices)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-    match_subclasses = True
-
-    def get_name(self) -> str:
-        return self.target.enum_name
-
-    def map_serializer_field(self, auto_schema, direction) -> dict[str, Any]:
-        choices = self.target.enum_choices
-        return {
-            "type": "string",
-            "enum": [value for value, _label in choices],
-            "description": "\n".join(f"* `{value}` - {label}" for value, label in choices),
-        }
 
 
 # ---- outputs ---------------------------------------------------------------------------------------
@@ -98,24 +55,6 @@ class StatusEventOutput(serializers.Serializer):
 class DynamicPointOutput(serializers.Serializer):
     value = serializers.JSONField()
     measured_at = serializers.DateTimeField()
-
-
-class SupplyChainRowSerializer(serializers.Serializer):
-    """One confidential supply-chain row (owner and assigned certifier only)."""
-
-    material = serializers.CharField()
-    country_of_origin = serializers.CharField()
-    mine_or_extraction_site = serializers.CharField(required=False, allow_blank=True)
-    refiner_processor = serializers.CharField(required=False, allow_blank=True)
-    refiner_country = serializers.CharField(required=False, allow_blank=True)
-    supplier_name = serializers.CharField()
-    supplier_identifier = serializers.CharField(required=False, allow_blank=True)
-    procurement_amount = serializers.CharField()
-    procurement_unit = serializers.CharField()
-    procurement_period_start = serializers.CharField()
-    procurement_period_end = serializers.CharField()
-    recycled_share = serializers.CharField(required=False, allow_null=True)
-    assurance_scheme = serializers.CharField(required=False, allow_blank=True)
 
 
 class PassportOutput(serializers.Serializer):
@@ -148,19 +87,11 @@ def passport_payload(passport: Passport, view: PassportView) -> dict[str, Any]:
     """The response document. Identity fields are public attributes; everything else is the view-model."""
     allowed = visible_keys(view.viewer)
     payload: dict[str, Any] = {
-        "id": view.passport_id,
+        **view.payload(),
         "unique_identifier": passport.unique_identifier,
         "battery_model": {"id": passport.battery_model.public_id, "name": passport.battery_model.name},
         "status": passport.status if "battery_status" in allowed else None,
-        "version": view.version,
-        "state": view.state,
-        "published_at": view.published_at,
-        "values": view.values,
-        "dynamic": view.dynamic,
-        "status_history": view.status_history,
     }
-    if view.supply_chain is not None:
-        payload["supply_chain"] = view.supply_chain
     return PassportOutput(payload).data
 
 
@@ -296,32 +227,8 @@ class GranteeOutput(serializers.Serializer):
     lei = serializers.CharField(allow_null=True)
 
 
-class BatteryModelOutput(serializers.Serializer):
-    """A battery model as one caller may see it (built from `selectors.battery_model_view`)."""
-
-    id = serializers.UUIDField()
-    name = serializers.CharField()
-    manufacturer_part_id = serializers.CharField()
-    category = BatteryCategoryField()
-    values = _values_field()
-    supply_chain = SupplyChainRowSerializer(
-        many=True,
-        required=False,
-        help_text=_("Confidential: present only for the owner company and an assigned certifier."),
-    )
-
-
 def battery_model_payload(view: BatteryModelView) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "id": view.model_id,
-        "name": view.name,
-        "manufacturer_part_id": view.manufacturer_part_id,
-        "category": view.category,
-        "values": view.values,
-    }
-    if view.supply_chain is not None:
-        payload["supply_chain"] = view.supply_chain
-    return BatteryModelOutput(payload).data
+    return BatteryModelOutput(view.payload()).data
 
 
 class BatteryModelListRowOutput(serializers.Serializer):

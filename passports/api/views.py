@@ -25,21 +25,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import EncodedRowsJSONRenderer
+from portal.api_filters import SafeSearchFilter
 from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors, services
 from ..list_query import PassportListQuery
 from ..models import BatteryModel, Passport
-from .filters import (
-    PASSPORT_LIST_PARAMETERS,
-    BatteryModelFilter,
-    SafeSearchFilter,
-    passport_list_filters,
-)
+from ..outputs import BatteryModelOutput, SupplyChainRowSerializer
+from .filters import PASSPORT_LIST_PARAMETERS, BatteryModelFilter, passport_list_filters
 from .pagination import ListQueryPaginator
 from .serializers import (
     BatteryModelListRowOutput,
-    BatteryModelOutput,
     CompletenessOutput,
     DynamicDataInput,
     DynamicDataOutput,
@@ -52,7 +48,6 @@ from .serializers import (
     StatusChangeInput,
     SupplyChainInput,
     SupplyChainOutput,
-    SupplyChainRowSerializer,
     ValuesInput,
     VersionOutput,
     battery_model_payload,
@@ -90,11 +85,17 @@ def _passport(request, public_id: UUID) -> Passport:
     return passport
 
 
+def _only_owner(request, target: Passport | BatteryModel) -> None:
+    """Writes and owner-only reads of a visible object: a reader from another organization is refused (403)
+    with a reason; inside the owner company the role decides (the services refuse with 403 too)."""
+    if not policies.is_owner(request.user, target):
+        raise exceptions.PermissionDenied(_("Only the owner company can do this."))
+
+
 def _own_passport(request, public_id: UUID) -> Passport:
-    """For writes and owner-only reads: other companies have nothing to change here, so 404."""
+    """Not visible: 404; visible but another organization's: 403."""
     passport = _passport(request, public_id)
-    if not policies.is_owner(request.user, passport):
-        raise Http404
+    _only_owner(request, passport)
     return passport
 
 
@@ -106,9 +107,9 @@ def _battery_model(request, public_id: UUID) -> BatteryModel:
 
 
 def _own_battery_model(request, public_id: UUID) -> BatteryModel:
+    """Not visible: 404; visible but another organization's: 403."""
     battery_model = _battery_model(request, public_id)
-    if not policies.is_owner(request.user, battery_model):
-        raise Http404
+    _only_owner(request, battery_model)
     return battery_model
 
 

@@ -21,9 +21,10 @@ from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors, services
 from ..catalogue import Category, Viewer, attribute
+from ..display import grouped_values, supply_chain_display
 from ..forms import AttributeForm, RowSet
 from ..models import BatteryModel
-from .display import completeness_panel, grouped_values, supply_chain_display
+from .display import completeness_panel
 from .lists import PAGE_SIZE
 from .lookups import can_create_models, forbid_unless, model_or_404
 from .steps import SUPPLY_CHAIN_STEP, Step, after_save, model_steps, step_nav, step_or_404
@@ -202,12 +203,11 @@ def _rowset_errors(rowset: RowSet, exc: ValidationError) -> None:
 @active_member_required
 def model_detail(request: HttpRequest, public_id) -> HttpResponse:
     model = model_or_404(request, public_id)
-    viewer = policies.viewer_kind(request.user, model)
-    # The model's live values are working material (unpublished); others read them in published passports.
-    sees_values = policies.can_see_unpublished(viewer)
-    is_owner = viewer is Viewer.OWNER
+    # The owner (and a body during its open review) read the working values, everyone else those last
+    # published: the selector decides.
+    view = selectors.battery_model_view(actor=request.user, battery_model=model)
+    is_owner = view.viewer is Viewer.OWNER
     can_edit = policies.can_edit(request.user, model)
-    values = policies.visible_values(viewer, model.data) if sees_values else {}
     return render(
         request,
         "passports/model_detail.html",
@@ -219,8 +219,9 @@ def model_detail(request: HttpRequest, public_id) -> HttpResponse:
                 "category": Category(model.category).label,
             },
             "is_owner": is_owner,
-            "sees_values": sees_values,
-            "groups": grouped_values(values, audiences=True),
+            "sees_values": view.published,
+            "as_published": not policies.can_see_unpublished(view.viewer),
+            "groups": grouped_values(view.values, audiences=True),
             "steps": step_nav(model_steps(), "", _model_url(model)) if can_edit else [],
             "can_edit": can_edit,
             "can_grant": policies.can_grant(request.user, model),

@@ -22,17 +22,10 @@ from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors, services
 from ..catalogue import Attribute, Cluster, Viewer, attribute
+from ..display import STATUS_LABELS, TOP_LEVEL, display, grouped_values, supply_chain_display, version_values
 from ..forms import AttributeForm, DynamicDataForm, StatusForm
 from ..models import Passport, VersionState
-from .display import (
-    STATUS_LABELS,
-    TOP_LEVEL,
-    completeness_panel,
-    display,
-    grouped_values,
-    supply_chain_display,
-    version_values,
-)
+from .display import completeness_panel
 from .lookups import can_create_models, forbid_unless, model_or_404, passport_or_404, uuid_or_404
 from .steps import after_save, passport_steps, step_nav, step_or_404
 

@@ -15,18 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.tenancy.decorators import active_member_required
-from portal.tenancy.models import Organization, OrganizationKind
+from portal.tenancy.models import Organization
 from portal.tenancy.selectors import organizations_matching
 
-from .. import policies, services
+from .. import policies, selectors, services
 from ..models import BatteryModel, Passport
-from .lookups import (
-    forbid_unless,
-    grantable_organization,
-    grantee_organizations,
-    model_or_404,
-    passport_or_404,
-)
+from .lookups import forbid_unless, model_or_404, passport_or_404
 
 
 # ---- sharing (legitimate-interest grants) --------------------------------------------------------------
@@ -35,7 +29,7 @@ def _sharing(
 ) -> HttpResponse:
     forbid_unless(policies.can_grant(request.user, target))
     if request.method == "POST":
-        organization = grantable_organization(request.POST.get("organization"))
+        organization = selectors.grantee_get(actor=request.user, public_id=request.POST.get("organization"))
         action = request.POST.get("action")
         if organization is None or action not in ("grant", "revoke"):
             messages.error(request, _("Choose an organization from the search results."))
@@ -61,7 +55,7 @@ def _sharing(
                     messages.error(request, message)
         return redirect(request.path)
     query = request.GET.get("q", "").strip()[:100]
-    grantees = grantee_organizations(target)
+    grantees = selectors.legitimate_interest_grantees(actor=request.user, target=target)
     granted_ids = {o.pk for o in grantees}
     results = []
     if query:
@@ -69,11 +63,14 @@ def _sharing(
         results = [
             _organization_row(o, granted=o.pk in granted_ids)
             for o in found
-            if o.pk != target.organization_id and o.kind != OrganizationKind.PLATFORM_OPERATOR
+            if policies.may_receive_grant(target.organization, o)
         ]
     inherited = []
     if isinstance(target, Passport):
-        inherited = [_organization_row(o, granted=True) for o in grantee_organizations(target.battery_model)]
+        inherited = [
+            _organization_row(o, granted=True)
+            for o in selectors.legitimate_interest_grantees(actor=request.user, target=target.battery_model)
+        ]
     return render(
         request,
         "passports/sharing.html",

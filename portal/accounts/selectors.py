@@ -8,7 +8,9 @@ from __future__ import annotations
 import functools
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.sql_rows import hot_cursor, load_instance, prepared, select_columns, table_name
 from portal.tenancy.models import Membership, Organization
@@ -56,3 +58,21 @@ def usable_token(key_hash: str) -> ApiToken | None:
         membership.user = user
         user.membership = membership
     return token
+
+
+def api_tokens_for(*, actor) -> QuerySet[ApiToken]:
+    """The actor's own API tokens (personal: nobody else's, not even their organization admin's)."""
+    if actor is None or not actor.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=actor.pk)
+
+
+def api_token_get(*, actor, pk: int) -> ApiToken | None:
+    return api_tokens_for(actor=actor).filter(pk=pk).first()
+
+
+def pending_totp_device(*, actor, device_id: int | None) -> TOTPDevice | None:
+    """The actor's unconfirmed authenticator being set up (the id comes from their session)."""
+    if device_id is None or not actor.is_authenticated:
+        return None
+    return TOTPDevice.objects.filter(pk=device_id, user_id=actor.pk, confirmed=False).first()

@@ -136,6 +136,12 @@ def totp_device_confirm(*, actor: User, device: TOTPDevice, code: str) -> bool:
 
 @transaction.atomic
 def totp_disable(*, actor: User) -> None:
+    """Turn the actor's own two-factor authentication off; refused when their role requires it, whoever
+    calls (the security page, the API, a script), not only where the page hides the button."""
+    from portal.tenancy.policies import can_disable_two_factor
+
+    if not can_disable_two_factor(actor):
+        raise ValidationError(_("Your role requires two-factor authentication; it cannot be turned off."))
     TOTPDevice.objects.filter(user=actor).delete()
     audit_record(actor=actor, action="two_factor.disabled", organization=_organization(actor))
 

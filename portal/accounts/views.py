@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -15,13 +16,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.tenancy.policies import can_manage_api_tokens, requires_two_factor
 
-from . import services
+from . import selectors, services
 from .forms import ApiTokenForm, OtpCodeForm
-from .models import ApiToken
 
 PENDING_USER_KEY = "passbridge_2fa_user"
 PENDING_BACKEND_KEY = "passbridge_2fa_backend"
@@ -134,11 +133,8 @@ def _qr_data_uri(text: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def totp_setup(request: HttpRequest) -> HttpResponse:
-    device_id = request.session.get("passbridge_totp_setup")
-    device = (
-        TOTPDevice.objects.filter(pk=device_id, user=request.user, confirmed=False).first()
-        if device_id
-        else None
+    device = selectors.pending_totp_device(
+        actor=request.user, device_id=request.session.get("passbridge_totp_setup")
     )
     if device is None or request.method == "GET":
         device = services.totp_device_start(actor=request.user)
@@ -167,10 +163,12 @@ def totp_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def totp_disable(request: HttpRequest) -> HttpResponse:
-    if requires_two_factor(request.user):
-        messages.error(request, _("Your role requires two-factor authentication; it cannot be turned off."))
-    else:
+    try:
         services.totp_disable(actor=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
         messages.success(request, _("Two-factor authentication is off."))
     return redirect("accounts:security")
 
@@ -197,7 +195,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "new_value": new_value,
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": selectors.api_tokens_for(actor=request.user),
         },
     )
 
@@ -205,7 +203,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = ApiToken.objects.filter(pk=pk, user=request.user).first()
+    token = selectors.api_token_get(actor=request.user, pk=pk)
     if token is None:
         raise Http404
     services.api_token_revoke(actor=request.user, token=token)

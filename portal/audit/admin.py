@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from portal.admin_writes import ReadOnlyAdmin
+
 from .models import AuditEvent
+from .selectors import audit_events_for
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is append-only, operators see every organization's entries."""
 
     list_display = ["created_at", "actor_label", "organization", "action", "object_label", "ip_address"]
@@ -27,11 +30,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    def get_queryset(self, request):
+        # The audit log's one rule (operators read every entry), as on the portal's audit page.
+        return audit_events_for(actor=request.user)

@@ -2,7 +2,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from portal.restrict import NOTHING, RestrictedQuerySet
+
+
+class AuditEventQuerySet(RestrictedQuerySet):
+    """Who reads the audit log: platform operators every entry (`is_operator`); the managers of an active
+    organization its own entries (`can_view_audit_log`). Nobody changes an entry (append-only)."""
+
+    def rule(self, actor, action: str) -> Q | None:
+        from portal.tenancy.policies import can_view_audit_log, is_operator
+        from portal.tenancy.selectors import active_organization_of
+
+        if is_operator(actor):
+            return Q()
+        organization = active_organization_of(actor)
+        if organization is None or not can_view_audit_log(actor, organization):
+            return NOTHING
+        return Q(organization=organization)
 
 
 class AuditEvent(models.Model):
@@ -26,6 +45,8 @@ class AuditEvent(models.Model):
     object_label = models.CharField(_("object"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

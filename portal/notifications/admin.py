@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from portal.admin_writes import ReadOnlyAdmin
+
 from .models import Notification
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdmin):
     """Read-only, for operators answering "did they get told?": text is never confidential by design."""
 
     list_display = ["created_at", "recipient", "event", "title", "read_at", "emailed_at"]
@@ -26,12 +28,3 @@ class NotificationAdmin(admin.ModelAdmin):
         "emailed_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,9 +4,26 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.restrict import NOTHING, RestrictedQuerySet
+
 TITLE_MAX_LENGTH = 300
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    """Notifications are personal: a signed-in, active person sees and marks read their own, nobody else
+    (not their organization's managers, not operators outside the read-only admin)."""
+
+    actions = frozenset({"view", "change"})
+
+    def rule(self, actor, action: str) -> Q | None:
+        from .policies import can_have_notifications
+
+        if not can_have_notifications(actor):
+            return NOTHING
+        return Q(recipient_id=actor.pk)
 
 
 class Notification(models.Model):
@@ -33,6 +50,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from portal.restrict import permits
+
 from .models import Notification
 
 
@@ -11,4 +13,5 @@ def can_have_notifications(user) -> bool:
 
 
 def can_read(user, notification: Notification) -> bool:
-    return can_have_notifications(user) and notification.recipient_id == user.pk
+    """`Notification`'s rule (only the recipient) asked of one notification."""
+    return permits(user, "change", notification)

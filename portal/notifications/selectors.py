@@ -11,10 +11,8 @@ from .models import Notification
 
 
 def notifications_for(*, actor) -> QuerySet[Notification]:
-    """The actor's own notifications, newest first."""
-    if not policies.can_have_notifications(actor):
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=actor).order_by("-created_at", "-id")
+    """The actor's own notifications (`Notification`'s rule), newest first."""
+    return Notification.objects.restrict(actor, "view").order_by("-created_at", "-id")
 
 
 def notification_get(*, actor, public_id: UUID | str) -> Notification | None:
@@ -24,5 +22,5 @@ def notification_get(*, actor, public_id: UUID | str) -> Notification | None:
 
 def unread_count(*, actor) -> int:
     if not policies.can_have_notifications(actor):
-        return 0
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
+        return 0  # no query at all for visitors (the badge is on every page)
+    return Notification.objects.restrict(actor, "view").filter(read_at__isnull=True).count()

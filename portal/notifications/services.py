@@ -118,4 +118,8 @@ def notifications_mark_all_read(*, actor) -> int:
     """Mark every unread notification of the actor as read; returns how many changed."""
     if not policies.can_have_notifications(actor):
         raise PermissionDenied
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+    return (
+        Notification.objects.restrict(actor, "change")
+        .filter(read_at__isnull=True)
+        .update(read_at=timezone.now())
+    )

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_writes import ReadOnlyAdmin, ServiceWriteAdmin, add_service_errors, adopt, refusal_messages
+
 from . import services
-from .models import Invitation, Membership, Organization, OrganizationStatus, Site
+from .models import Invitation, Membership, Organization, Site
 
 
 class ReasonForm(forms.Form):
@@ -19,22 +21,37 @@ class ReasonForm(forms.Form):
     )
 
 
-class MembershipInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Shown on the organization's page; changed elsewhere (members on their own admin page, through the
+    services; sites by the organization itself in the portal)."""
+
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    extra = 0
     fields = ["user", "role", "is_active", "created_at"]
-    readonly_fields = ["created_at"]
-    autocomplete_fields = ["user"]
+    readonly_fields = fields
+    show_change_link = True
 
 
-class SiteInline(admin.TabularInline):
+class SiteInline(ReadOnlyInline):
     model = Site
-    extra = 0
     fields = ["name", "city", "country", "bpn"]
+    readonly_fields = fields
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(ServiceWriteAdmin):
     list_display = [
         "legal_name",
         "kind",
@@ -72,23 +89,39 @@ class OrganizationAdmin(admin.ModelAdmin):
     actions = ["approve", "reject", "suspend"]
     date_hierarchy = "created_at"
 
-    def save_model(self, request, obj, form, change) -> None:
-        # Organizations created by operators (certification bodies, authorities) start active.
-        if not change:
-            obj.status = OrganizationStatus.ACTIVE
-        super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        # The kind decides which roles the members may hold: it is chosen once, when the row is created.
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "kind"] if obj is not None else readonly
+
+    def service_save(self, request, obj, form, change) -> None:
+        data = {field: getattr(obj, field) for field in services.ORGANIZATION_FIELDS}
+        if change:
+            current = Organization.objects.get(pk=obj.pk)
+            services.organization_update(actor=request.user, organization=current, data=data)
+        else:
+            # Organizations created by operators (certification bodies, authorities) start active.
+            adopt(obj, services.organization_create(actor=request.user, kind=obj.kind, data=data))
+
+    def _refused(self, request, organization, exc) -> None:
+        self.message_user(request, f"{organization}: {' '.join(refusal_messages(exc))}", messages.ERROR)
 
     @admin.action(description=_("Approve selected organizations"))
     def approve(self, request: HttpRequest, queryset: QuerySet[Organization]) -> None:
         count = 0
         for organization in queryset:
-            services.organization_approve(actor=request.user, organization=organization)
-            count += 1
-        self.message_user(
-            request,
-            ngettext("%d organization approved.", "%d organizations approved.", count) % count,
-            messages.SUCCESS,
-        )
+            try:
+                services.organization_approve(actor=request.user, organization=organization)
+            except (ValidationError, PermissionDenied) as exc:
+                self._refused(request, organization, exc)
+            else:
+                count += 1
+        if count:
+            self.message_user(
+                request,
+                ngettext("%d organization approved.", "%d organizations approved.", count) % count,
+                messages.SUCCESS,
+            )
 
     def _with_reason(self, request, queryset, action: str, title: str, apply) -> HttpResponse | None:
         form = ReasonForm(request.POST if "apply" in request.POST else None)
@@ -98,8 +131,8 @@ class OrganizationAdmin(admin.ModelAdmin):
                 try:
                     apply(organization, form.cleaned_data["reason"])
                     done += 1
-                except ValidationError as exc:
-                    self.message_user(request, f"{organization}: {' '.join(exc.messages)}", messages.ERROR)
+                except (ValidationError, PermissionDenied) as exc:
+                    self._refused(request, organization, exc)
             if done:
                 self.message_user(
                     request,
@@ -147,20 +180,95 @@ class OrganizationAdmin(admin.ModelAdmin):
         )
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """Runs the services' own checks on the fields, so that the usual refusals (a role the organization's
+    kind does not have, the last active administrator) show on the form before anything is saved."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "organization", "role", "is_active"]
+
+    def clean(self):
+        cleaned = super().clean()
+        organization = cleaned.get("organization") or getattr(self.instance, "organization", None)
+        role = cleaned.get("role", self.instance.role)
+        try:
+            if organization is not None and role:
+                services.check_role(organization, role)
+            if self.instance.pk is not None:
+                # `clean()` runs before the form copies its values onto the instance: it is as stored.
+                services.check_keeps_manager(
+                    self.instance,
+                    role=role,
+                    is_active=cleaned.get("is_active", self.instance.is_active),
+                    lock=False,
+                )
+            elif cleaned.get("user") is not None and Membership.objects.filter(user=cleaned["user"]).exists():
+                raise ValidationError({"user": _("This person already acts for an organization.")})
+        except ValidationError as exc:
+            add_service_errors(self, exc)
+        return cleaned
+
+
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceWriteAdmin):
+    """Role and activity changes go through the same services as the members page: the role must exist
+    for the organization's kind, an organization keeps an active administrator, each change is audited.
+    A membership is never deleted here (deactivate it): its history and audit entries point to it."""
+
+    form = MembershipAdminForm
     list_display = ["user", "organization", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active", "organization__kind"]
+    list_select_related = ["user", "organization"]
     search_fields = ["user__username", "user__email", "organization__legal_name"]
     autocomplete_fields = ["user", "organization"]
 
+    def get_fields(self, request, obj=None):
+        # A new membership starts active (`membership_create`); activity is changed afterwards.
+        return (
+            ["user", "organization", "role", "is_active", "created_at"]
+            if obj
+            else ["user", "organization", "role"]
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A person acts for one organization: moving them is a new membership, not an edit of this one.
+        return ["user", "organization", "created_at"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def service_save(self, request, obj, form, change) -> None:
+        actor = request.user
+        if not change:
+            created = services.membership_create(
+                actor=actor, user=obj.user, organization=obj.organization, role=obj.role
+            )
+            adopt(obj, created)
+            return
+        current = Membership.objects.select_related("organization", "user").get(pk=obj.pk)
+        # Demote before deactivating and reactivate before promoting: each step keeps an administrator.
+        if not obj.is_active and current.is_active:
+            if obj.role != current.role:
+                services.membership_change_role(actor=actor, membership=current, role=obj.role)
+            services.membership_deactivate(actor=actor, membership=current)
+        else:
+            if obj.is_active and not current.is_active:
+                services.membership_reactivate(actor=actor, membership=current)
+            if obj.role != current.role:
+                services.membership_change_role(actor=actor, membership=current, role=obj.role)
+
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(ReadOnlyAdmin):
+    """Read-only: sites are the organization's own data, kept by its members in the portal (audited there)."""
+
     list_display = ["name", "organization", "city", "country", "bpn"]
     list_filter = ["country"]
+    list_select_related = ["organization"]
     search_fields = ["name", "bpn", "organization__legal_name"]
-    autocomplete_fields = ["organization"]
+    fields = ["name", "organization", "street", "postal_code", "city", "country", "bpn", "created_at"]
+    readonly_fields = fields
 
 
 @admin.register(Invitation)

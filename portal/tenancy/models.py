@@ -19,6 +19,7 @@ from portal.identifiers import (
     validate_lei,
     validate_site_bpn,
 )
+from portal.restrict import NOTHING, RestrictedQuerySet
 
 
 class OrganizationKind(models.TextChoices):
@@ -148,6 +149,34 @@ class Organization(models.Model):
         return [(label, value) for label, value in pairs if value]
 
 
+class _OrganizationRowsQuerySet(RestrictedQuerySet):
+    """Rows that belong to one organization (`organization` FK): the rule names the actor's own active
+    organization, and only when the organization-level policy allows the action (`_allows`)."""
+
+    actions = frozenset({"view", "change"})
+
+    def _allows(self, actor, organization: Organization, action: str) -> bool:
+        raise NotImplementedError
+
+    def rule(self, actor, action: str) -> Q | None:
+        from .selectors import active_organization_of
+
+        organization = active_organization_of(actor)
+        if organization is None or not self._allows(actor, organization, action):
+            return NOTHING
+        return Q(organization=organization)
+
+
+class SiteQuerySet(_OrganizationRowsQuerySet):
+    """Sites: every member of an active organization sees its sites; administrators, editors and lead
+    certifiers change them (`policies.can_manage_sites`)."""
+
+    def _allows(self, actor, organization: Organization, action: str) -> bool:
+        from . import policies
+
+        return action == "view" or policies.can_manage_sites(actor, organization)
+
+
 class Site(models.Model):
     """A plant or other location of an organization."""
 
@@ -167,6 +196,8 @@ class Site(models.Model):
         help_text=_("Catena-X site (BPNS) or address (BPNA) number."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SiteQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -205,6 +236,27 @@ MANAGER_ROLES = (Role.ADMIN, Role.LEAD)
 TWO_FACTOR_ROLES = (Role.LEAD, Role.REVIEWER, Role.INSPECTOR)
 
 
+class MembershipQuerySet(_OrganizationRowsQuerySet):
+    """Memberships: every member of an active organization sees its members; its managers (administrators,
+    lead certifiers) change roles and activity (`policies.can_manage_members`). Platform operators act in
+    the Django admin, through `policies.can_administer_members`, not through this portal rule."""
+
+    def _allows(self, actor, organization: Organization, action: str) -> bool:
+        from . import policies
+
+        return action == "view" or policies.can_manage_members(actor, organization)
+
+
+class InvitationQuerySet(_OrganizationRowsQuerySet):
+    """Invitations: every member of an active organization may see its invitations (the members page
+    lists them to managers only); its managers send and withdraw them (`policies.can_manage_members`)."""
+
+    def _allows(self, actor, organization: Organization, action: str) -> bool:
+        from . import policies
+
+        return action == "view" or policies.can_manage_members(actor, organization)
+
+
 class Membership(models.Model):
     """Ties a user to the one organization they act for, with a role."""
 
@@ -214,6 +266,8 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         ordering = ["organization", "user__username"]
@@ -241,6 +295,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

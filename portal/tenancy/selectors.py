@@ -36,13 +36,8 @@ def active_organization_of(user) -> Organization | None:
 
 
 def members_for(*, actor) -> QuerySet[Membership]:
-    """The memberships of the actor's own organization (active organizations only)."""
-    organization = active_organization_of(actor)
-    if organization is None:
-        return Membership.objects.none()
-    return (
-        Membership.objects.filter(organization=organization).select_related("user").order_by("user__username")
-    )
+    """The memberships of the actor's own organization (active organizations only): `Membership`'s rule."""
+    return Membership.objects.restrict(actor, "view").select_related("user").order_by("user__username")
 
 
 def member_get(*, actor, public_id) -> Membership | None:
@@ -51,10 +46,7 @@ def member_get(*, actor, public_id) -> Membership | None:
 
 
 def sites_for(*, actor) -> QuerySet[Site]:
-    organization = active_organization_of(actor)
-    if organization is None:
-        return Site.objects.none()
-    return Site.objects.filter(organization=organization)
+    return Site.objects.restrict(actor, "view")
 
 
 def site_get(*, actor, public_id) -> Site | None:
@@ -62,11 +54,9 @@ def site_get(*, actor, public_id) -> Site | None:
 
 
 def open_invitations_for(*, actor) -> QuerySet[Invitation]:
-    organization = active_organization_of(actor)
-    if organization is None:
-        return Invitation.objects.none()
-    return Invitation.objects.filter(
-        organization=organization, accepted_at__isnull=True, revoked_at__isnull=True
+    """The open invitations of the actor's organization (`Invitation`'s rule)."""
+    return Invitation.objects.restrict(actor, "view").filter(
+        accepted_at__isnull=True, revoked_at__isnull=True
     )
 
 

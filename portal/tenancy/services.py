@@ -26,6 +26,7 @@ from .models import (
     Invitation,
     Membership,
     Organization,
+    OrganizationKind,
     OrganizationStatus,
     Role,
     Site,
@@ -168,8 +169,33 @@ def organization_suspend(*, actor: User, organization: Organization, reason: str
 
 
 @transaction.atomic
+def organization_create(*, actor: User, kind: str, data: dict[str, Any]) -> Organization:
+    """An operator creates an organization (certification bodies, authorities): active from the start."""
+    if not policies.is_operator(actor):
+        raise PermissionDenied
+    if kind not in OrganizationKind.values:
+        raise ValidationError({"kind": _("Choose a kind of organization.")})
+    org = Organization(
+        kind=kind,
+        status=OrganizationStatus.ACTIVE,
+        decided_at=timezone.now(),
+        **{field: data.get(field) for field in ORGANIZATION_FIELDS},
+    )
+    _clean_organization(org)
+    try:
+        with transaction.atomic():
+            org.save()
+    except IntegrityError as exc:  # a concurrent registration took an identifier first
+        raise ValidationError(_(NEUTRAL_IDENTIFIER_ERROR)) from exc
+    audit_record(
+        actor=actor, action="organization.created", organization=org, target=org, details={"kind": kind}
+    )
+    return org
+
+
+@transaction.atomic
 def organization_update(*, actor: User, organization: Organization, data: dict[str, Any]) -> Organization:
-    if not policies.can_edit_organization(actor, organization):
+    if not policies.can_change_organization(actor, organization):
         raise PermissionDenied
     changed = []
     for field in ORGANIZATION_FIELDS:
@@ -215,7 +241,7 @@ def site_create(*, actor: User, organization: Organization, data: dict[str, Any]
 
 @transaction.atomic
 def site_update(*, actor: User, site: Site, data: dict[str, Any]) -> Site:
-    if not policies.can_manage_sites(actor, site.organization):
+    if not policies.can_change_site(actor, site):
         raise PermissionDenied
     _check_site_bpn_free(data.get("bpn"), exclude=site)
     for field in SITE_FIELDS:
@@ -229,15 +255,30 @@ def site_update(*, actor: User, site: Site, data: dict[str, Any]) -> Site:
 
 @transaction.atomic
 def site_delete(*, actor: User, site: Site) -> None:
-    if not policies.can_manage_sites(actor, site.organization):
+    if not policies.can_change_site(actor, site):
         raise PermissionDenied
     audit_record(actor=actor, action="site.deleted", organization=site.organization, target=site)
     site.delete()
 
 
-def _check_role(organization: Organization, role: str) -> None:
+def check_role(organization: Organization, role: str) -> None:
+    """The role must exist for the organization's kind (a company has no inspectors, a body no editors).
+    Public so that forms (the Django admin's) show the same refusal on the field before saving."""
     if role not in policies.assignable_roles(organization):
         raise ValidationError({"role": _("This role does not exist for this kind of organization.")})
+
+
+def check_keeps_manager(membership: Membership, *, role: str, is_active: bool, lock: bool = True) -> None:
+    """An organization keeps at least one active administrator (or lead certifier): refuse a change that
+    would leave `membership`'s organization without one. `lock` (inside the writing transaction) holds
+    the other managers' rows, so that two concurrent demotions cannot both pass."""
+    if membership.pk is None or not (membership.is_active and membership.role in MANAGER_ROLES):
+        return
+    if is_active and role in MANAGER_ROLES:
+        return
+    if _remaining_managers(membership, lock=lock) == 0:
+        field = "role" if is_active else "is_active"
+        raise ValidationError({field: _("An organization needs at least one active administrator.")})
 
 
 @transaction.atomic
@@ -246,7 +287,7 @@ def invitation_create(*, actor: User, organization: Organization, email: str, ro
 
     if not policies.can_manage_members(actor, organization):
         raise PermissionDenied
-    _check_role(organization, role)
+    check_role(organization, role)
     email = email.strip().lower()
     if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
         raise ValidationError({"email": _("This person is already a member of your organization.")})
@@ -275,7 +316,7 @@ def invitation_create(*, actor: User, organization: Organization, email: str, ro
 
 @transaction.atomic
 def invitation_revoke(*, actor: User, invitation: Invitation) -> None:
-    if not policies.can_manage_members(actor, invitation.organization):
+    if not policies.can_revoke_invitation(actor, invitation):
         raise PermissionDenied
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
@@ -322,26 +363,41 @@ def invitation_accept(*, invitation: Invitation, account: dict[str, Any]) -> Mem
     return membership
 
 
-def _remaining_managers(membership: Membership) -> int:
+def _remaining_managers(membership: Membership, *, lock: bool = True) -> int:
+    others = Membership.objects.select_for_update() if lock else Membership.objects.all()
     return (
-        Membership.objects.select_for_update()
-        .filter(organization=membership.organization, is_active=True, role__in=MANAGER_ROLES)
+        others.filter(organization_id=membership.organization_id, is_active=True, role__in=MANAGER_ROLES)
         .exclude(pk=membership.pk)
         .count()
     )
 
 
 @transaction.atomic
-def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
-    if not policies.can_manage_members(actor, membership.organization):
+def membership_create(*, actor: User, user: User, organization: Organization, role: str) -> Membership:
+    """An operator adds a person to an organization directly (the first lead of a certification body, an
+    authority's inspector); companies invite instead. A person acts for one organization."""
+    if not policies.can_administer_members(actor, organization):
         raise PermissionDenied
-    _check_role(membership.organization, role)
-    if (
-        membership.role in MANAGER_ROLES
-        and role not in MANAGER_ROLES
-        and _remaining_managers(membership) == 0
-    ):
-        raise ValidationError({"role": _("An organization needs at least one active administrator.")})
+    check_role(organization, role)
+    if Membership.objects.filter(user=user).exists():
+        raise ValidationError({"user": _("This person already acts for an organization.")})
+    membership = Membership.objects.create(user=user, organization=organization, role=role)
+    audit_record(
+        actor=actor,
+        action="membership.created",
+        organization=organization,
+        target=membership,
+        details={"role": role},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, actor: User, membership: Membership, role: str) -> Membership:
+    if not policies.can_change_member(actor, membership):
+        raise PermissionDenied
+    check_role(membership.organization, role)
+    check_keeps_manager(membership, role=role, is_active=membership.is_active)
     previous = membership.role
     membership.role = role
     membership.save(update_fields=["role"])
@@ -357,10 +413,9 @@ def membership_change_role(*, actor: User, membership: Membership, role: str) ->
 
 @transaction.atomic
 def membership_deactivate(*, actor: User, membership: Membership) -> Membership:
-    if not policies.can_manage_members(actor, membership.organization):
+    if not policies.can_change_member(actor, membership):
         raise PermissionDenied
-    if membership.role in MANAGER_ROLES and _remaining_managers(membership) == 0:
-        raise ValidationError(_("An organization needs at least one active administrator."))
+    check_keeps_manager(membership, role=membership.role, is_active=False)
     membership.is_active = False
     membership.save(update_fields=["is_active"])
     user_deactivate(user=membership.user)
@@ -372,7 +427,7 @@ def membership_deactivate(*, actor: User, membership: Membership) -> Membership:
 
 @transaction.atomic
 def membership_reactivate(*, actor: User, membership: Membership) -> Membership:
-    if not policies.can_manage_members(actor, membership.organization):
+    if not policies.can_change_member(actor, membership):
         raise PermissionDenied
     membership.is_active = True
     membership.save(update_fields=["is_active"])

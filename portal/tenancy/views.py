@@ -94,13 +94,16 @@ def organization_edit(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def site_edit(request: HttpRequest, public_id=None) -> HttpResponse:
     org = request.membership.organization
-    _forbid_unless(policies.can_manage_sites(request.user, org))
     site = None
     initial = None
-    if public_id is not None:
+    if public_id is None:
+        _forbid_unless(policies.can_manage_sites(request.user, org))
+    else:
+        # Visibility first: another organization's site is 404 for everyone, one's own is 403 to viewers.
         site = selectors.site_get(actor=request.user, public_id=public_id)
         if site is None:
             raise Http404
+        _forbid_unless(policies.can_change_site(request.user, site))
         initial = {field: getattr(site, field) for field in SiteForm.base_fields}
         initial["country"] = site.country.code
     form = SiteForm(request.POST or None, initial=initial)
@@ -126,6 +129,7 @@ def site_delete(request: HttpRequest, public_id) -> HttpResponse:
     site = selectors.site_get(actor=request.user, public_id=public_id)
     if site is None:
         raise Http404
+    _forbid_unless(policies.can_change_site(request.user, site))
     services.site_delete(actor=request.user, site=site)
     messages.success(request, _("Site deleted."))
     return redirect("tenancy:organization")
@@ -172,7 +176,7 @@ def member_update(request: HttpRequest, public_id) -> HttpResponse:
     if membership is None:
         raise Http404
     org = request.membership.organization
-    _forbid_unless(policies.can_manage_members(request.user, org))
+    _forbid_unless(policies.can_change_member(request.user, membership))
     action = request.POST.get("action")
     try:
         if action == "role":
@@ -203,6 +207,7 @@ def invitation_revoke(request: HttpRequest, public_id) -> HttpResponse:
     invitation = selectors.invitation_get(actor=request.user, public_id=public_id)
     if invitation is None:
         raise Http404
+    _forbid_unless(policies.can_revoke_invitation(request.user, invitation))
     services.invitation_revoke(actor=request.user, invitation=invitation)
     messages.success(request, _("Invitation withdrawn."))
     return redirect("tenancy:members")

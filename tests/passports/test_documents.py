@@ -19,12 +19,12 @@ from guardian.shortcuts import assign_perm
 from rest_framework.test import APIClient
 
 from passports import services
-from passports.document_files import LimitedUploadHandler, check_upload
 from passports.models import PassportDocument
 from portal.audit.models import AuditEvent
 from portal.storage import private_storage
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import OrganizationKind, Role
+from portal.uploads import LimitedUploadHandler, check_upload
 from tests.factories import OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db

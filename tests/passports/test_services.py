@@ -173,9 +173,17 @@ def test_legitimate_interest_grant_makes_a_partner_and_revoke_removes_it(
     assert selectors.passport_get(actor=admin_b, public_id=passport.public_id) is None
 
 
-def test_grant_on_battery_model_covers_its_passports(admin_a, admin_b, company_b, battery_model, passport):
+def test_grant_on_battery_model_covers_its_published_passports(
+    admin_a, admin_b, company_b, battery_model, passport
+):
     services.grant_legitimate_interest(actor=admin_a, target=battery_model, organization=company_b)
+    # Never published: the passport does not exist for the partner yet.
+    assert selectors.passport_view(actor=admin_b, passport=passport).viewer is Viewer.PUBLIC
+    assert selectors.passport_get(actor=admin_b, public_id=passport.public_id) is None
+    services.passport_update(actor=admin_a, passport=passport, values={"put_into_service_date": "2026-03-01"})
+    services.passport_publish(actor=admin_a, passport=passport)
     assert selectors.passport_view(actor=admin_b, passport=passport).viewer is Viewer.PARTNER
+    assert selectors.passport_get(actor=admin_b, public_id=passport.public_id) == passport
 
 
 def test_public_sees_only_published_public_values(admin_a, passport):

@@ -1,5 +1,6 @@
 """Need to know: the reviewer's workspace shows the confidential supply chain of the battery models in scope
-while the body's review is open, and no longer once it has closed; nobody else ever sees it there."""
+while the body's review is open (the owner's live data), and no longer once it has closed (the body then
+reads the snapshot of the values it reviewed, without the supply chain); nobody else ever sees it there."""
 
 from __future__ import annotations
 
@@ -27,18 +28,25 @@ def test_shown_while_open_and_gone_after_approval(browser, in_review, users):
         page = _workspace(browser, audience, in_review).content.decode()
         assert SUPPLIER_MARKER in page, audience
         assert "Supply chain (confidential)" in page
+        assert 'id="review-snapshot"' not in page
     approve(in_review, users[REVIEWER])
     for audience in (REVIEWER, LEAD):
         response = _workspace(browser, audience, in_review)
         assert response.status_code == 200
-        assert SUPPLIER_MARKER not in response.content.decode(), audience
+        page = response.content.decode()
+        assert 'id="review-snapshot"' in page and "As reviewed on" in page, audience
+        assert SUPPLIER_MARKER not in page and "1234.5" not in page, audience
 
 
-def test_gone_after_rejection_and_withdrawal(browser, in_review, users):
+def test_gone_after_withdrawal_and_the_snapshot_has_none(browser, in_review, users):
     from certification import services
+    from certification.models import ReviewSnapshot
 
     services.application_withdraw(actor=users[ADMIN_A], application=in_review)
-    assert SUPPLIER_MARKER not in _workspace(browser, REVIEWER, in_review).content.decode()
+    page = _workspace(browser, REVIEWER, in_review).content.decode()
+    assert 'id="review-snapshot"' in page
+    assert SUPPLIER_MARKER not in page
+    assert SUPPLIER_MARKER not in str(ReviewSnapshot.objects.get(application=in_review).data)
 
 
 def test_never_on_other_pages_or_for_other_audiences(browser, in_review):

@@ -1,8 +1,6 @@
-"""The passport list's rule stated with the ORM, to check `passports.list_query` against.
-
-`list_query` is hand-written SQL for speed; this is the same rule in the terms the rest of the app uses
-(`selectors._passport_scope`, as `passports_for` applies it), kept here so the tests can compare the two
-for every audience, grant, filter and ordering."""
+"""The passport list's reference: `Passport.objects.restrict(actor, "view")` itself, with the list's
+columns, filters and ordering applied the ORM way, to check the hand-written SQL of `passports.list_query`
+against for every audience, grant, state, filter and ordering. It restates no rule of its own."""
 
 from __future__ import annotations
 
@@ -12,17 +10,14 @@ from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery
 
 from passports.list_query import ROW_KEYS, PassportListFilters
 from passports.models import Passport, PassportVersion, VersionState
-from passports.selectors import _passport_scope
 from portal.tenancy.selectors import active_organization_of
 
 
 def passport_rows_for(*, actor) -> QuerySet:
-    """Dicts of `ROW_KEYS`: the caller's scope, other companies' passports once published."""
+    """Dicts of `ROW_KEYS` for the passports `restrict(actor, "view")` gives."""
     organization = active_organization_of(actor)
-    if organization is None:
-        scoped, own = Passport.objects.none(), Q(pk__in=[])
-    else:
-        scoped, own = Passport.objects.filter(_passport_scope(organization)), Q(organization=organization)
+    scoped = Passport.objects.restrict(actor, "view") if organization is not None else Passport.objects.none()
+    own = Q(organization=organization) if organization is not None else Q(pk__in=[])
     published = PassportVersion.objects.filter(
         passport=OuterRef("pk"), state=VersionState.PUBLISHED
     ).order_by("-number")
@@ -34,7 +29,6 @@ def passport_rows_for(*, actor) -> QuerySet:
             latest_published_at=Subquery(published.values("published_at")[:1]),
             draft_number=Case(When(own, then=Subquery(draft.values("number")[:1])), default=None),
         )
-        .filter(own | Q(latest_published_number__isnull=False))
         .values(*ROW_KEYS)
     )
 

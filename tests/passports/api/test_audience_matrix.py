@@ -61,13 +61,15 @@ def assert_audience_classes(audience: str, body: str) -> None:
         assert (marker in body) is (audience in SEES_CONFIDENTIAL), "confidential"
 
 
-def _status_for(audience: str, *, ok: int, owner_roles=OWNERS, role_denied: int = 403) -> int:
+def _status_for(audience: str, *, ok: int, owner_roles=OWNERS) -> int:
+    """Visibility first: outside the scope 404; in scope but not allowed to act 403 (another organization's
+    reader as much as an owner's member without the role)."""
     if audience == ANONYMOUS:
         return NOT_LOGGED_IN
     if audience in owner_roles:
         return ok
-    if audience in OWNERS:
-        return role_denied
+    if audience in IN_SCOPE:
+        return 403
     return 404
 
 

@@ -8,11 +8,13 @@ import itertools
 import json
 
 import pytest
+from guardian.shortcuts import assign_perm
 from rest_framework.renderers import JSONRenderer
 
 from passports import services
 from passports.api.serializers import passport_list_rows
 from passports.list_query import PassportListFilters, PassportListQuery
+from portal.tenancy.groups import organization_group
 from portal.tenancy.selectors import active_organization_of
 
 from .conftest import AUTHORITY, CERTIFIER, OWNER_ADMIN, OWNER_VIEWER, PARTNER, STRANGER, make_passport
@@ -27,8 +29,9 @@ LISTERS = (OWNER_VIEWER, PARTNER, STRANGER, CERTIFIER, AUTHORITY)
 @pytest.fixture
 def crowd(world):
     """The world plus: an LMT model with passports in every state, a stranger's passports (one granted
-    directly to the partner while still a draft, one model granted after publication), identifiers with
-    LIKE wildcards and mixed case, and a repurposed passport with its successor."""
+    directly to the partner while still a draft, one under the body's review and never published, one the
+    partner holds both grants on), identifiers with LIKE wildcards and mixed case, and a repurposed passport
+    with its successor."""
     admin, stranger = world.users[OWNER_ADMIN], world.users[STRANGER]
     partner = world.organizations["partner"]
     lmt = services.battery_model_create(
@@ -57,6 +60,14 @@ def crowd(world):
     services.grant_legitimate_interest(actor=stranger, target=draft_only, organization=partner)
     published = make_passport(stranger, theirs, "urn:epc:stranger-published")
     services.passport_publish(actor=stranger, passport=published)
+    # Under review by the body, never published: the body reads it (the review's working data), nobody else.
+    reviewed = make_passport(stranger, theirs, "urn:epc:stranger-in-review")
+    assign_perm("view_confidential_passport", organization_group(world.organizations["body"]), reviewed)
+    # Granted to the partner both ways, published: listed once, in the arm of published readable passports.
+    both = make_passport(stranger, theirs, "urn:epc:stranger-both")
+    services.passport_publish(actor=stranger, passport=both)
+    services.grant_legitimate_interest(actor=stranger, target=both, organization=partner)
+    assign_perm("view_confidential_passport", organization_group(partner), both)
     return {"lmt": lmt, "theirs": theirs}
 
 
@@ -109,7 +120,13 @@ def test_partner_sees_granted_published_passports_only(world, crowd):
     ).fetch(offset=0, limit=100)
     listed = {row["unique_identifier"] for row in rows}
     # The LMT model grant covers its published passports; the directly granted draft is not listed yet.
-    assert listed == {"urn:epc:canary-0001", "urn:epc:LMT-a%1", "urn:epc:lmt-bx2", "URN:EPC:LMT-D"}
+    assert listed == {
+        "urn:epc:canary-0001",
+        "urn:epc:LMT-a%1",
+        "urn:epc:lmt-bx2",
+        "URN:EPC:LMT-D",
+        "urn:epc:stranger-both",
+    }
     assert all(row["draft_number"] is None and row["is_own"] is False for row in rows)
 
 
@@ -169,3 +186,17 @@ def test_prepared_and_plain_cursors_give_the_same_page(world, crowd, settings):
     plain = (query.fetch(offset=0, limit=10), query.fetch_json(offset=0, limit=10))
     assert prepared[0] == prepared[1] == prepared[2] == plain
     assert plain[0][1] == plain[1][1] == 3
+
+
+def test_reviewing_body_lists_its_unpublished_review_passport(world, crowd):
+    rows, _total = PassportListQuery(
+        active_organization_of(world.users[CERTIFIER]), PassportListFilters(ordering=("unique_identifier",))
+    ).fetch(offset=0, limit=100)
+    listed = {row["unique_identifier"]: row for row in rows}
+    assert "urn:epc:stranger-in-review" in listed and listed["urn:epc:stranger-in-review"][
+        "latest_published_number"
+    ] is None
+    partner_rows, _total = PassportListQuery(
+        active_organization_of(world.users[PARTNER]), PassportListFilters()
+    ).fetch(offset=0, limit=100)
+    assert "urn:epc:stranger-in-review" not in {row["unique_identifier"] for row in partner_rows}

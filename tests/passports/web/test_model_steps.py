@@ -151,11 +151,25 @@ def test_roles_and_scope_on_model_steps(login, admin_a, viewer_a, admin_b, compa
     assert login(admin_b).get(_model_url(battery_model, "general")).status_code == 404
     assert login(admin_b).get(f"/passports/models/{battery_model.public_id}/").status_code == 404
     services.grant_legitimate_interest(actor=admin_a, target=battery_model, organization=company_b)
+    # Granted, but no passport of the model is published: it does not exist for the partner yet.
+    assert login(admin_b).get(_model_url(battery_model, "general")).status_code == 404
+    assert login(admin_b).get(f"/passports/models/{battery_model.public_id}/").status_code == 404
+    passport = services.passport_create(
+        actor=admin_a,
+        battery_model=battery_model,
+        values={"unique_identifier": "urn:epc:steps-1", "put_into_service_date": "2026-03-01"},
+    )
+    services.passport_publish(actor=admin_a, passport=passport)
     assert login(admin_b).get(_model_url(battery_model, "general")).status_code == 403
     assert login(admin_b).get(_model_url(battery_model, "supply_chain")).status_code == 404
+    services.battery_model_update(
+        actor=admin_a, battery_model=battery_model, values={"cathode_composition": "UNPUBLISHED-CATHODE"}
+    )
     detail = login(admin_b).get(f"/passports/models/{battery_model.public_id}/")
     assert detail.status_code == 200
-    assert "LI-CATHODE-MARKER" not in detail.content.decode()  # live model data is the owner's draft
+    body = detail.content.decode()
+    # The partner reads the values as last published, never what the owner saved since.
+    assert "UNPUBLISHED-CATHODE" not in body and "Values as last published" in body
 
 
 class TestSupplyChain:
