@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from portal.tenancy.models import OrganizationKind, Role
+from tests.factories import OrganizationFactory, member
+
 from .crawler import TargetSet, build_targets
 from .registry import (
     ANONYMOUS,
     AUTHORITY,
     CERTIFIER,
+    CERTIFIER_AFTER_REVIEW,
     COMPANY_A,
     COMPANY_A_VIEWER,
     COMPANY_B,
     OPERATOR,
+    PARTNER_MODEL,
+    PARTNER_PASSPORT,
     World,
     plant_all,
 )
@@ -25,7 +31,30 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
-def canary_users(admin_a, viewer_a, admin_b, reviewer, inspector, operator) -> dict:
+def canary_partners(db) -> dict:
+    """Administrators of two partner companies; the grants that make them partners are the planters'."""
+    return {
+        audience: member(
+            Role.ADMIN, OrganizationFactory(legal_name=name), username=audience.replace("_", "-")
+        )
+        for audience, name in (
+            (PARTNER_PASSPORT, "Passport Partner Oy"),
+            (PARTNER_MODEL, "Model Partner AB"),
+        )
+    }
+
+
+@pytest.fixture
+def reviewer_after_review(db):
+    """A reviewer at a second certification body; its (closed) review is the planters'."""
+    body = OrganizationFactory(kind=OrganizationKind.CERTIFICATION_BODY, legal_name="Closed Review Cert SA")
+    return member(Role.REVIEWER, body, username="reviewer-after-review")
+
+
+@pytest.fixture
+def canary_users(
+    admin_a, viewer_a, admin_b, reviewer, inspector, operator, canary_partners, reviewer_after_review
+) -> dict:
     """One user per audience (``None`` is the anonymous visitor)."""
     return {
         ANONYMOUS: None,
@@ -35,6 +64,8 @@ def canary_users(admin_a, viewer_a, admin_b, reviewer, inspector, operator) -> d
         CERTIFIER: reviewer,
         AUTHORITY: inspector,
         OPERATOR: operator,
+        **canary_partners,
+        CERTIFIER_AFTER_REVIEW: reviewer_after_review,
     }
 
 

@@ -8,7 +8,11 @@ URL, format, query string or object id.
 How it works
 ------------
 1. The fixtures in ``tests/canary/conftest.py`` build one user per *audience* (see ``AUDIENCES``) and
-   a ``World`` holding them and company A.
+   a ``World`` holding them and company A. Besides company A's own people, another company, a
+   certification body, an authority and the operator, the audiences include two partners (one holding a
+   legitimate-interest grant on a passport of company A, one on a battery model) and a second
+   certification body whose review has closed: the grants and reviews that make them readers are given
+   by the planters (``capabilities/passports_shared.py``), the users only exist here.
 2. Every registered capability *plants* company A's data. Each confidential or restricted value is a
    unique marker string (``new_marker_value("site-name")`` gives ``CANARY-site-name-1a2b3c4d``) and
    the planter returns one ``Marker`` per value: the value, a description for failure messages, and
@@ -66,6 +70,7 @@ Rules for markers
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import pkgutil
 import uuid
@@ -79,9 +84,15 @@ ANONYMOUS = "anonymous"
 COMPANY_A = "company_a"  # administrator of company A, the owner of the planted data
 COMPANY_A_VIEWER = "company_a_viewer"  # a viewer of company A (intra-tenant role restrictions)
 COMPANY_B = "company_b"  # administrator of another company (Japanese, corporate number)
-CERTIFIER = "certifier"  # reviewer at a certification body
+CERTIFIER = "certifier"  # reviewer at a certification body (with open reviews of company A)
 AUTHORITY = "authority"  # inspector at a market surveillance authority
 OPERATOR = "operator"  # platform operator: staff superuser, no membership
+#: Administrator of a company holding a legitimate-interest grant on one of company A's passports.
+PARTNER_PASSPORT = "partner_passport"
+#: Administrator of a company holding a legitimate-interest grant on one of company A's battery models.
+PARTNER_MODEL = "partner_model"
+#: Reviewer at a second certification body whose review of company A's application has closed (approved).
+CERTIFIER_AFTER_REVIEW = "certifier_after_review"
 
 AUDIENCES: tuple[str, ...] = (
     ANONYMOUS,
@@ -91,6 +102,9 @@ AUDIENCES: tuple[str, ...] = (
     CERTIFIER,
     AUTHORITY,
     OPERATOR,
+    PARTNER_PASSPORT,
+    PARTNER_MODEL,
+    CERTIFIER_AFTER_REVIEW,
 )
 
 #: Bearer audience: whoever holds a valid invitation link (the invitee, not logged in as anyone of A).
@@ -152,7 +166,10 @@ class ParamValue:
     ``value`` goes through the pattern's converter (``to_url``) when there is one. ``grants`` are
     bearer names given to whoever requests a URL built with this value (a signed invitation link);
     ``url_names`` restricts the value to these qualified URL names (``"tenancy:invitation_accept"``),
-    ``None`` meaning every pattern with a parameter of that name.
+    or shell-style patterns of them (``"passports:*"``, ``"api:passport-*"``), ``None`` meaning every
+    pattern with a parameter of that name. Restricting an object's id to the URLs that name objects of
+    its kind keeps the crawl's size in check: every id is multiplied by every pattern it applies to, and
+    a site's id on a passport URL can only ever answer 404 (the fallback id tests that already).
     """
 
     value: Any
@@ -161,7 +178,13 @@ class ParamValue:
     url_names: frozenset[str] | None = None
 
     def applies_to(self, url_name: str | None) -> bool:
-        return self.url_names is None or url_name in self.url_names
+        if self.url_names is None:
+            return True
+        if url_name is None:
+            return False
+        return url_name in self.url_names or any(
+            fnmatch.fnmatchcase(url_name, pattern) for pattern in self.url_names if "*" in pattern
+        )
 
 
 @dataclass

@@ -13,12 +13,23 @@ from portal.tenancy.services import invitation_from_token
 
 from .crawler import build_targets, crawl
 from .leaky_urls import SELFTEST_PREFIX
-from .registry import ANONYMOUS, AUDIENCES, COMPANY_A, COMPANY_A_VIEWER, COMPANY_B, NOBODY, OPERATOR
+from .registry import (
+    ANONYMOUS,
+    AUDIENCES,
+    COMPANY_A,
+    COMPANY_A_VIEWER,
+    COMPANY_B,
+    NOBODY,
+    OPERATOR,
+    PARTNER_MODEL,
+    PARTNER_PASSPORT,
+)
 
 pytestmark = pytest.mark.django_db
 
 MEMBERS_PAGE = "/organization/members/"
 MEMBERS_API = "/api/v1/organizations/me/members/"
+LI_PUBLISHED = "shared model: legitimate-interest cathode composition (published)"
 
 
 def _markers(world, *descriptions: str) -> dict[str, str]:
@@ -137,3 +148,22 @@ def test_the_harness_catches_a_planted_leak(settings, canary_world):
     assert ("e-mail address of company A's open invitation", "header X-Debug-Invitation") in leaked
     # The object-level leak was found by substituting A's site id, which only the providers know.
     assert any("company A's site" in hit.target.substituted for hit in report.leaks if hit.where == "body")
+
+
+def test_partners_read_published_values_of_the_shared_model_only(canary_world, canary_targets):
+    """The partner audiences' controls spelt out on the pages of issue 12's first leak: the passport page
+    shows the published legitimate-interest value, and none of the three pages (the battery model API
+    included) shows a value saved after the publication. Only those pages are requested."""
+    model, passport = canary_world.objects["shared_model"], canary_world.objects["shared_published"]
+    paths = {
+        f"/passports/{passport.public_id}/",
+        f"/api/v1/passports/{passport.public_id}/",
+        f"/api/v1/battery-models/{model.public_id}/",
+    }
+    targets = [t for t in canary_targets.targets if t.path in paths and t.method == "GET"]
+    assert {t.path for t in targets} == paths
+    published = _markers(canary_world, LI_PUBLISHED)[LI_PUBLISHED]
+    for audience in (PARTNER_PASSPORT, PARTNER_MODEL):
+        report = crawl(audience, canary_world.users[audience], targets, canary_world.markers)
+        assert not report.leaks, report.leak_summary()
+        assert published in report.seen_on(f"/passports/{passport.public_id}/"), audience

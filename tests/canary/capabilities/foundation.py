@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal.accounts import services as account_services
 from portal.audit.context import current_ip
+from portal.audit.selectors import audit_events_for
 from portal.audit.services import audit_record
 from portal.identifiers import ALPHABET
 from portal.tenancy import services as tenancy_services
@@ -46,6 +47,14 @@ from ..registry import (
 )
 
 AUDIT_IP = "203.0.113.177"
+#: The URLs that name the organization's own objects (sites, members, invitations) by id (and the
+#: harness self-test's deliberately leaky site view, tests/canary/leaky_urls.py).
+TENANCY_URLS = frozenset(
+    {"tenancy:*", "api:site-*", "api:member-*", "api:organization-*", "canary-selftest-site"}
+)
+AUDIT_LOG = "/organization/audit/"
+#: Entries per page of the audit log page (portal.tenancy.views.audit_log).
+AUDIT_PAGE_SIZE = 50
 
 
 def _random_lei() -> str:
@@ -107,12 +116,16 @@ def foundation_url_kwargs(world: World) -> dict[str, list[ParamValue]]:
     memberships = Membership.objects.filter(organization=org).select_related("user").order_by("pk")
     invitation_page = frozenset({"tenancy:invitation_accept"})
     reset_page = frozenset({"accounts:password_reset_confirm"})
+    tenancy = TENANCY_URLS
     return {
         "public_id": [
-            ParamValue(site.public_id, "company A's site"),
-            ParamValue(invitation.public_id, "company A's invitation"),
-            ParamValue(org.public_id, "company A"),
-            *(ParamValue(m.public_id, f"company A's membership of {m.user.pk}") for m in memberships),
+            ParamValue(site.public_id, "company A's site", url_names=tenancy),
+            ParamValue(invitation.public_id, "company A's invitation", url_names=tenancy),
+            ParamValue(org.public_id, "company A", url_names=tenancy),
+            *(
+                ParamValue(m.public_id, f"company A's membership of {m.user.pk}", url_names=tenancy)
+                for m in memberships
+            ),
         ],
         "pk": [
             ParamValue(world.objects["api_token"].pk, "company A admin's API token"),
@@ -150,7 +163,14 @@ def foundation_url_kwargs(world: World) -> dict[str, list[ParamValue]]:
     }
 
 
-@register("foundation", url_kwargs=foundation_url_kwargs)
+def foundation_extra_paths(world: World, markers: list[Marker]) -> list[str]:
+    """Every page of company A's audit log: the later planters' entries push the planted one (with its
+    IP address) off the first page, and the crawl follows no links."""
+    count = audit_events_for(actor=world.users[COMPANY_A]).count()
+    return [f"{AUDIT_LOG}?page={page}" for page in range(2, count // AUDIT_PAGE_SIZE + 2)]
+
+
+@register("foundation", url_kwargs=foundation_url_kwargs, extra_paths=foundation_extra_paths)
 def plant_foundation(world: World) -> list[Marker]:
     admin, viewer = world.users[COMPANY_A], world.users[COMPANY_A_VIEWER]
     markers = _organization(world)

@@ -22,10 +22,19 @@ from ..registry import (
 
 
 def notifications_url_kwargs(world: World) -> dict[str, list[ParamValue]]:
+    urls = frozenset({"notifications:*", "api:notification-*"})
     return {
         "public_id": [
-            ParamValue(world.objects["notification_admin"].public_id, "company A admin's notification"),
-            ParamValue(world.objects["notification_viewer"].public_id, "company A viewer's notification"),
+            ParamValue(
+                world.objects["notification_admin"].public_id,
+                "company A admin's notification",
+                url_names=urls,
+            ),
+            ParamValue(
+                world.objects["notification_viewer"].public_id,
+                "company A viewer's notification",
+                url_names=urls,
+            ),
         ]
     }
 

@@ -64,6 +64,8 @@ PROCUREMENT_AMOUNT = Decimal("987654.321")
 #: The amount as pages may print it: raw (JSON), with English/Japanese and German separators.
 AMOUNT_FORMS = ("987654.321", "987,654.321", "987.654,321", "987654,321")
 FOUNDATION_BPNL = "company A's BPNL"
+#: The URLs that name a passport or a battery model by its `public_id` (HTML pages and API).
+PASSPORT_URLS = frozenset({"passports:*", "api:passport-*", "api:battery-model-*"})
 
 
 def _document(header: str) -> list[dict[str, str]]:
@@ -78,8 +80,12 @@ def passports_url_kwargs(world: World) -> dict[str, list[ParamValue]]:
         ParamValue(published.public_id, "company A's published passport (with a newer draft)"),
         ParamValue(draft.public_id, "company A's never-published passport"),
     ]
+    pages = PASSPORT_URLS
     return {
-        "public_id": [*passports, ParamValue(model.public_id, "company A's battery model")],
+        "public_id": [
+            *(dataclasses.replace(value, url_names=pages) for value in passports),
+            ParamValue(model.public_id, "company A's battery model", url_names=pages),
+        ],
         "passport_id": passports,
         "battery_model_id": [ParamValue(model.public_id, "company A's battery model")],
         "document_id": [

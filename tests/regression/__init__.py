@@ -1,0 +1,1 @@
+"""Regression tests, one module per issue: each test reproduces a reported defect exactly."""
