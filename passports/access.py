@@ -20,6 +20,7 @@ publishing and granting for its administrators.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
@@ -73,6 +74,13 @@ def _role(actor) -> str | None:
     return membership_of(actor).role
 
 
+def _union(conditions: Iterable[Q]) -> Q | None:
+    found = NOTHING
+    for condition in conditions:
+        found = condition if found is NOTHING else found | condition
+    return found
+
+
 class _AudienceQuerySet(RestrictedQuerySet):
     """Shared shape: `arms(actor)` lists (viewer kind, condition); `view` is their union; `audience_of`
     answers which arm an object falls in first, from the same conditions."""
@@ -90,10 +98,7 @@ class _AudienceQuerySet(RestrictedQuerySet):
         if action == "view":
             if organization is None:
                 return self.public_rule() if actor is None or not actor.is_authenticated else NOTHING
-            found = NOTHING
-            for _viewer, condition in self.arms(actor):
-                found = condition if found is NOTHING else found | condition
-            return found
+            return _union(condition for _viewer, condition in self.arms(actor))
         roles = EDIT_ROLES if action == "change" else PUBLISH_ROLES
         if organization is None or _role(actor) not in roles:
             return NOTHING
@@ -101,10 +106,7 @@ class _AudienceQuerySet(RestrictedQuerySet):
 
     def within(self, actor, viewers: tuple[Viewer, ...]):
         """The rows `actor` reads as one of `viewers` (the same arms as `view`, fewer of them)."""
-        found = NOTHING
-        for viewer, condition in self.arms(actor):
-            if viewer in viewers:
-                found = condition if found is NOTHING else found | condition
+        found = _union(condition for viewer, condition in self.arms(actor) if viewer in viewers)
         return self.none() if found is NOTHING else self.filter(found)
 
     def audiences(self, actor) -> set[Viewer]:
