@@ -116,6 +116,20 @@ def battery_model_create(*, actor, organization: Organization, values: dict[str,
     return model
 
 
+def _keep_published_identity(model: BatteryModel, data: dict[str, Any]) -> None:
+    """Name, identifier and category are columns every reader sees (lists, search, the Catena-X look-up by
+    part id): once a passport of the model is published they are published facts, so they stay."""
+    current = {
+        "model_name": model.name,
+        "manufacturer_part_id": model.manufacturer_part_id,
+        "battery_category": model.category,
+    }
+    changed = [key for key in REQUIRED_MODEL_KEYS if data[key] != current[key]]
+    if changed and Passport.objects.published().filter(battery_model=model).exists():
+        message = _("This cannot change once a passport of this model is published.")
+        raise ValidationError({key: [message] for key in changed})
+
+
 def _save_unique_model(model: BatteryModel) -> None:
     duplicate = BatteryModel.objects.filter(
         organization=model.organization, manufacturer_part_id=model.manufacturer_part_id
@@ -144,6 +158,7 @@ def battery_model_update(*, actor, battery_model: BatteryModel, values: dict[str
     missing = [key for key in REQUIRED_MODEL_KEYS if data.get(key) in (None, "")]
     if missing:
         raise ValidationError({key: [_("This field is required.")] for key in missing})
+    _keep_published_identity(model, data)
     model.data = data
     model.name, model.manufacturer_part_id, model.category = (
         data["model_name"],

@@ -238,3 +238,34 @@ def test_publishing_after_the_obligation_still_refuses_what_is_missing(admin_a, 
         services.passport_publish(actor=admin_a, passport=passport, on=AFTER_OBLIGATION)
     assert set(excinfo.value.message_dict) == {"weight"}
     assert passport.versions.filter(state="draft").count() == 1
+
+
+def test_model_identity_stays_once_a_passport_of_it_is_published(admin_a, battery_model, passport):
+    """Name, part id and category are shown to every reader from the model's columns: before any
+    publication they may change, afterwards they are published facts and the change is refused whole."""
+    services.battery_model_update(
+        actor=admin_a, battery_model=battery_model, values={"model_name": "Pack 80"}
+    )
+    services.passport_update(actor=admin_a, passport=passport, values={"put_into_service_date": "2026-03-01"})
+    services.passport_publish(actor=admin_a, passport=passport)
+    for key, value in (
+        ("model_name", "Pack 90"),
+        ("manufacturer_part_id", "EP-90"),
+        ("battery_category", "lmt"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.battery_model_update(
+                actor=admin_a, battery_model=battery_model, values={key: value, "cathode_composition": "NMC"}
+            )
+        assert set(refused.value.message_dict) == {key}
+    battery_model.refresh_from_db()
+    assert (battery_model.name, battery_model.manufacturer_part_id) == ("Pack 80", "EP-75-NMC")
+    assert "cathode_composition" not in battery_model.data  # nothing of the refused change was kept
+    # Other working values still change (readers see them at the next publication).
+    services.battery_model_update(
+        actor=admin_a,
+        battery_model=battery_model,
+        values={"cathode_composition": "NMC", "model_name": "Pack 80"},
+    )
+    battery_model.refresh_from_db()
+    assert battery_model.data["cathode_composition"] == "NMC"
