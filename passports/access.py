@@ -15,7 +15,8 @@ Viewing is decided per audience, each one WHERE condition ("arm"), in the order 
 A never-published passport (a battery model without a published passport) therefore does not exist for
 authorities and partners. The public (no organization: `actor` None or anonymous) reads every published
 passport, through the public pages. Changing is for the owner company's editors and administrators,
-publishing and granting for its administrators.
+publishing and granting for its administrators. "oversee" is the platform operators' admin list: that a
+row exists and who owns it, never its values.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from portal.restrict import NOTHING, RestrictedQuerySet
 from portal.tenancy.groups import group_name
 from portal.tenancy.models import OrganizationKind, Role
+from portal.tenancy.policies import is_operator
 from portal.tenancy.selectors import active_organization_of, membership_of
 
 from .catalogue import Viewer
@@ -85,7 +87,7 @@ class _AudienceQuerySet(RestrictedQuerySet):
     """Shared shape: `arms(actor)` lists (viewer kind, condition); `view` is their union; `audience_of`
     answers which arm an object falls in first, from the same conditions."""
 
-    actions = frozenset({"view", "change", "publish", "grant"})
+    actions = frozenset({"view", "change", "publish", "grant", "oversee"})
 
     def arms(self, actor) -> list[tuple[Viewer, Q]]:
         raise NotImplementedError
@@ -94,6 +96,9 @@ class _AudienceQuerySet(RestrictedQuerySet):
         return NOTHING
 
     def rule(self, actor, action: str) -> Q | None:
+        if action == "oversee":
+            # Platform operators see that rows exist and who owns them (the admin's lists), never values.
+            return Q() if is_operator(actor) else NOTHING
         organization = active_organization_of(actor)
         if action == "view":
             if organization is None:

@@ -8,6 +8,7 @@ from django.contrib import admin
 from portal.admin_writes import ReadOnlyAdmin
 
 from .models import BatteryModel, Passport
+from .selectors import battery_models_overseen, passports_overseen
 
 
 @admin.register(BatteryModel)
@@ -26,6 +27,9 @@ class BatteryModelAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return battery_models_overseen(actor=request.user)
+
 
 @admin.register(Passport)
 class PassportAdmin(ReadOnlyAdmin):
@@ -43,3 +47,6 @@ class PassportAdmin(ReadOnlyAdmin):
         "created_at",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return passports_overseen(actor=request.user)

@@ -344,6 +344,15 @@ class BatteryModelView:
         return payload
 
 
+def passports_overseen(*, actor) -> QuerySet[Passport]:
+    """Every passport's identity for the platform operators' admin list (`restrict(actor, "oversee")`)."""
+    return Passport.objects.restrict(actor, "oversee").select_related("battery_model", "organization")
+
+
+def battery_models_overseen(*, actor) -> QuerySet[BatteryModel]:
+    return BatteryModel.objects.restrict(actor, "oversee").select_related("organization")
+
+
 def published_model_values(battery_model: BatteryModel) -> dict[str, Any]:
     """The model's values as last published: those frozen into the newest published version of any of its
     passports (publishing a passport copies the model's values into it). Empty before any publication."""

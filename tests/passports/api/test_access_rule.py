@@ -145,3 +145,17 @@ def test_public_reads_published_passports_and_the_fast_path_agrees(grid):
 def test_unknown_action_is_a_programming_error(world):
     with pytest.raises(ValueError, match="no action"):
         Passport.objects.restrict(world.users[OWNER_ADMIN], "delete-everything")
+
+
+def test_operators_oversee_every_row_and_read_none_of_them(world, grid, operator, client):
+    """The admin lists passports and models through `restrict(actor, "oversee")`: every row for operators,
+    none for anyone else; "view" (values) stays closed to operators, who hold no organization."""
+    every = Passport.objects.count()
+    assert Passport.objects.restrict(operator, "oversee").count() == every
+    assert BatteryModel.objects.restrict(operator, "oversee").count() == BatteryModel.objects.count()
+    assert not Passport.objects.restrict(operator, "view").exists()
+    for audience in (OWNER_ADMIN, AUTHORITY, PARTNER):
+        assert not Passport.objects.restrict(world.users[audience], "oversee").exists()
+    client.force_login(operator)
+    listed = client.get("/admin/passports/passport/")
+    assert listed.status_code == 200 and listed.context["cl"].result_count == every
