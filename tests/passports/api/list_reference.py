@@ -22,15 +22,12 @@ def passport_rows_for(*, actor) -> QuerySet:
         passport=OuterRef("pk"), state=VersionState.PUBLISHED
     ).order_by("-number")
     draft = PassportVersion.objects.filter(passport=OuterRef("pk"), state=VersionState.DRAFT).order_by()
-    return (
-        scoped.annotate(
-            is_own=Case(When(own, then=Value(True)), default=Value(False), output_field=BooleanField()),
-            latest_published_number=Subquery(published.values("number")[:1]),
-            latest_published_at=Subquery(published.values("published_at")[:1]),
-            draft_number=Case(When(own, then=Subquery(draft.values("number")[:1])), default=None),
-        )
-        .values(*ROW_KEYS)
-    )
+    return scoped.annotate(
+        is_own=Case(When(own, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        latest_published_number=Subquery(published.values("number")[:1]),
+        latest_published_at=Subquery(published.values("published_at")[:1]),
+        draft_number=Case(When(own, then=Subquery(draft.values("number")[:1])), default=None),
+    ).values(*ROW_KEYS)
 
 
 def filtered_rows(*, actor, filters: PassportListFilters) -> list[dict[str, Any]]:

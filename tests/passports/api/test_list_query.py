@@ -193,9 +193,10 @@ def test_reviewing_body_lists_its_unpublished_review_passport(world, crowd):
         active_organization_of(world.users[CERTIFIER]), PassportListFilters(ordering=("unique_identifier",))
     ).fetch(offset=0, limit=100)
     listed = {row["unique_identifier"]: row for row in rows}
-    assert "urn:epc:stranger-in-review" in listed and listed["urn:epc:stranger-in-review"][
-        "latest_published_number"
-    ] is None
+    assert (
+        "urn:epc:stranger-in-review" in listed
+        and listed["urn:epc:stranger-in-review"]["latest_published_number"] is None
+    )
     partner_rows, _total = PassportListQuery(
         active_organization_of(world.users[PARTNER]), PassportListFilters()
     ).fetch(offset=0, limit=100)
