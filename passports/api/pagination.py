@@ -21,6 +21,10 @@ class PageSource(Protocol):
     def count(self) -> int: ...
 
 
+#: The largest LIMIT/OFFSET the database takes (a signed 64-bit integer): a page beyond it has no rows.
+LAST_ROW = 2**63 - 1
+
+
 class ListQueryPaginator(Paginator):
     """A `Paginator` over a `PageSource` that takes `count` from the page query itself."""
 
@@ -35,6 +39,8 @@ class ListQueryPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from exc
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number * self.per_page > LAST_ROW:  # the query would fail with "bigint out of range"
+            raise EmptyPage(self.error_messages["no_results"])
         rows, total = self.object_list.fetch(offset=(number - 1) * self.per_page, limit=self.per_page)
         if total is not None:
             self.count = total  # sets the cached property: no COUNT query

@@ -191,3 +191,15 @@ def test_ordering_on_other_fields_is_ignored(world):
         response = client.get("/api/v1/passports/", {"ordering": ordering})
         assert response.status_code == 200
         assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    "page", ["99999999999999999999", "9223372036854775807", "184467440737095517", "0", "x"]
+)
+def test_list_pages_out_of_range_answer_404_as_other_lists_do(world, page):
+    """Past the database's 64-bit LIMIT/OFFSET a page has no rows: 404 with the paginator's message,
+    never "bigint out of range"."""
+    response = world.client(OWNER_ADMIN).get("/api/v1/passports/", {"page": page})
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("Invalid page")
+    assert world.client(OWNER_ADMIN).get("/api/v1/passports/", {"page": "1"}).status_code == 200
