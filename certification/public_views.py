@@ -11,10 +11,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
@@ -24,6 +25,7 @@ from portal.uploads import limit_uploads
 from . import selectors, verify_limit
 from .documents import verify_upload
 from .models import CertificateStatus
+from .selectors import MAX_NUMBER_LENGTH
 from .verify_forms import CertificateNumberForm, DocumentUploadForm
 
 #: Status -> badge class of the portal's stylesheet.
@@ -122,6 +124,20 @@ def index(request: HttpRequest) -> HttpResponse:
     return _fresh(render(request, "certification/verify_index.html", context, status=status))
 
 
+def _unknown_number(request: HttpRequest, number: str) -> HttpResponse:
+    """A number typed in lower case goes to its certificate; any other unknown number gets the look-up
+    page again with the reason (404), as the passport look-up answers, never a bare error page."""
+    if number != number.upper() and selectors.certificate_public(number.upper()) is not None:
+        return redirect("verification:certificate", number=number.upper())
+    number_form = CertificateNumberForm({"number": number[:MAX_NUMBER_LENGTH]})
+    if number_form.is_valid():
+        number_form.add_error(
+            "number", _("No certificate has this number. Check it against the certificate.")
+        )
+    context = {"number_form": number_form, "upload_form": DocumentUploadForm(), "upload_result": None}
+    return _fresh(render(request, "certification/verify_index.html", context, status=404))
+
+
 @_verification_page
 def verify(request: HttpRequest, number: str) -> HttpResponse:
     # An upload was counted before its body was received.
@@ -129,7 +145,7 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
         return _rate_limited(request)
     view = selectors.certificate_public(number)
     if view is None:
-        raise Http404
+        return _unknown_number(request, number)
     upload_form, upload_result = DocumentUploadForm(), None
     if request.method == "POST":
         upload_form, upload_result = _check_upload(request, expected_number=view.number)

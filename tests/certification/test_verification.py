@@ -270,6 +270,21 @@ def test_unknown_and_malformed_numbers_are_a_plain_404(certificate, number):
     assert json.json() == {"detail": "Not found."}
 
 
+def test_an_unknown_number_gets_the_look_up_page_with_the_reason(certificate, settings):
+    settings.DEBUG = True  # what the issue saw: the debug 404 page; the portal's own page is the answer
+    response = page("CATX-NOPE-0000001")
+    assert response.status_code == 404
+    assert "No certificate has this number" in text(response)
+    assert 'name="number"' in text(response) and 'value="CATX-NOPE-0000001"' in text(response)
+    assert "Page not found at" not in text(response)  # not Django's technical 404
+
+
+def test_a_number_typed_in_lower_case_goes_to_its_certificate(certificate):
+    response = page(certificate.number.lower())
+    assert response.status_code == 302 and response["Location"] == f"/verify/{certificate.number}/"
+    assert page("catx-nope-0000001").status_code == 404
+
+
 def test_the_selector_rejects_malformed_numbers_before_the_database(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         for number in ("A" * 65, "CATX\x00CBG", "", "ÄÖÜ", "a b"):
