@@ -1,4 +1,4 @@
-"""Template tags of the passport pages: the summary card on the company dashboard."""
+"""Template tags of the passport pages: the summary card on the company dashboard, the authority's look-up."""
 
 from __future__ import annotations
 
@@ -37,3 +37,11 @@ def passport_summary(context) -> dict[str, Any]:
         "published": counts["published"],
         "models": models,
     }
+
+
+@register.simple_tag(takes_context=True)
+def passports_readable(context) -> bool:
+    """Whether the caller may open any passport (an authority: once one is published): the dashboard then
+    offers the search instead of saying it is unavailable."""
+    request = context.get("request")
+    return selectors.passports_for(actor=getattr(request, "user", None)).exists()

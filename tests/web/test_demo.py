@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from passports.models import Passport
 from portal.accounts.models import User
 from portal.tenancy.demo import DEMO_PASSWORD, DEMO_USERS
 from portal.tenancy.models import Membership, Organization, OrganizationStatus, Site
@@ -97,3 +98,16 @@ def test_demo_company_admin_can_use_the_api(client, demo):
     assert response.status_code == 200
     me = client.get("/api/v1/organizations/me/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert me.json()["corporate_number"] == "5301001077777"
+
+
+def test_the_regulator_finds_passports_from_the_dashboard_and_the_menu(client, demo):
+    """The regulator's look-up card searches the passports authorities may read (every published one), and
+    the main menu leads to their list, where the dashboard used to say look-up was unavailable."""
+    client.force_login(User.objects.get(username="regulator"))
+    page = client.get("/dashboard/").content.decode()
+    assert "Available when battery passports exist." not in page
+    assert 'id="lookup-q" name="q"' in page and 'action="/passports/"' in page
+    assert '<a href="/passports/"' in page  # the menu entry
+    identifier = Passport.objects.filter(versions__state="published").first().unique_identifier
+    found = client.get("/passports/", {"q": identifier})
+    assert found.status_code == 200 and identifier in found.content.decode()
