@@ -5,8 +5,6 @@ who sees what. Errors name the document (its index in the request) and the JSON 
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
@@ -18,6 +16,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import json_input
 from portal.tenancy.selectors import active_organization_of
 
 from .. import catenax, selectors
@@ -56,7 +55,7 @@ class CatenaxImportView(APIView):
         try:
             if limit is not None and length > limit:
                 raise RequestDataTooBig
-            payload = json.loads(request.body)
+            payload = json_input.loads(request.body)
         except RequestDataTooBig:
             message = _("The request is larger than %(limit)d bytes; send fewer documents per request.")
             return _refused([{"document": None, "path": "$", "message": message % {"limit": limit}}])

@@ -24,12 +24,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import AnyAccept
 from portal.api_fields import NamedChoiceField
+from portal.json_input import SafeJSONParser
 from portal.uploads import KINDS, limit_uploads
 
 from .. import policies, selectors, services
@@ -163,7 +164,7 @@ class _DocumentView(APIView):
 
 
 class _DocumentListView(_DocumentView):
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     upload_input: type[serializers.Serializer]
 
     def initialize_request(self, request, *args, **kwargs):

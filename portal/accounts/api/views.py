@@ -5,12 +5,13 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from portal.json_input import SafeJSONParser
 from portal.tenancy.policies import can_manage_api_tokens, requires_two_factor
 
 from .. import services
@@ -31,7 +32,7 @@ class ObtainTokenView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     # Scripts post credentials as JSON or as a form (`curl -d`); no session is read, so no CSRF concern.
-    parser_classes = [JSONParser, FormParser]
+    parser_classes = [SafeJSONParser, FormParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth-token"
 

@@ -1,0 +1,73 @@
+"""Hostile JSON answers 400 with a message, never 500 (issue 15): bodies nested thousands of levels deep,
+and NaN or Infinity where a number is expected."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.json_input import MAX_DEPTH, loads
+from portal.tenancy.models import Role
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+DEEP = "[" * 2000 + "]" * 2000  # 4 KB
+
+
+def test_loads_refuses_depth_and_non_numbers_but_reads_strings_with_brackets():
+    with pytest.raises(ValueError, match="nested"):
+        loads(DEEP)
+    with pytest.raises(ValueError, match="NaN"):
+        loads('{"a": NaN}')
+    with pytest.raises(ValueError, match="Infinity"):
+        loads('{"a": -Infinity}')
+    assert loads('{"a": "' + "[" * 500 + '\\"{"}') == {"a": "[" * 500 + '"{'}
+    nested: object = 1
+    for _ in range(MAX_DEPTH):
+        nested = [nested]
+    import json
+
+    assert loads(json.dumps(nested)) == nested
+
+
+def test_the_unauthenticated_token_endpoint_refuses_deep_json(client):
+    response = client.post("/api/v1/auth/token/", DEEP, content_type="application/json")
+    assert response.status_code == 400
+    assert "nested" in response.json()["detail"]
+
+
+def test_api_writes_refuse_deep_json(client):
+    client.force_login(member(Role.ADMIN))
+    response = client.post(
+        "/api/v1/passports/", '{"a":' * 1500 + "1" + "}" * 1500, content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_catenax_import_refuses_deep_json_and_nan(client):
+    client.force_login(member(Role.ADMIN))
+    url = "/api/v1/passports/import/catenax/"
+    response = client.post(url, DEEP, content_type="application/json")
+    assert response.status_code == 400 and "nested" in response.json()["errors"][0]["message"]
+    response = client.post(url, '{"metadata": {"version": NaN}}', content_type="application/json")
+    assert response.status_code == 400 and "NaN" in response.json()["errors"][0]["message"]
+
+
+def test_mail_subjects_are_one_line_whatever_the_company_name_holds(
+    client, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from portal.mail import one_line
+    from portal.tenancy.models import Organization
+    from tests.web.test_registration import registration
+
+    assert one_line("Elektra\r\nGmbH\u2028AG\u2029 \x0b x") == "Elektra GmbH AG x"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/register/", registration(legal_name="Volt\rwerk\u2028AG"))
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:  # accepted: the operators are told, in a one-line subject
+        assert Organization.objects.filter(legal_name__startswith="Volt").exists()
+        assert mail.outbox and all("\r" not in m.subject and "\u2028" not in m.subject for m in mail.outbox)
+    else:  # refused by the form: nothing stored
+        assert not Organization.objects.filter(legal_name__startswith="Volt").exists()
