@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,17 @@ CHUNK = 500
 def neutralise(value: str) -> str:
     """A text cell a spreadsheet would run as a formula, made plain text."""
     return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+#: A separator some spreadsheet program splits on (German Excel: ";"), followed by a formula prefix.
+_SPLIT_FORMULA = re.compile(r"([,;\t|])([=+\-@\r])")
+
+
+def neutralise_csv(value: str) -> str:
+    """As `neutralise`, and also for every piece a program that splits on another separator than ours
+    would make of the cell (OWASP, CSV injection): "Elektra;=cmd" becomes "Elektra;'=cmd". Cells are
+    also all quoted (`csv.QUOTE_ALL`), for the programs that honour quotes."""
+    return neutralise(_SPLIT_FORMULA.sub(r"\1'\2", value))
 
 
 @dataclass(frozen=True)
@@ -99,7 +111,7 @@ def export_filename(extension: str) -> str:
 def _csv_cell(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
-    return neutralise(str(value))
+    return neutralise_csv(str(value))
 
 
 class _Echo:
@@ -111,9 +123,9 @@ class _Echo:
 
 def csv_lines(queryset: QuerySet[Certificate]) -> Iterable[str]:
     cols = columns()
-    writer = csv.writer(_Echo())
+    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
     # A byte order mark, so spreadsheet programs read the UTF-8 (Japanese names) correctly.
-    yield "\ufeff" + writer.writerow([neutralise(c.label) for c in cols])
+    yield "\ufeff" + writer.writerow([neutralise_csv(c.label) for c in cols])
     for row in _rows(queryset):
         yield writer.writerow([_csv_cell(row[c.key]) for c in cols])
 

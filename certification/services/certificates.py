@@ -29,7 +29,7 @@ from ..models import (
     Scheme,
 )
 from . import notices
-from .numbering import next_number, validity_end
+from .numbering import lock_sequences, next_number, validity_end
 
 #: Days before expiry on which holders are reminded, with the field that records the reminder.
 REMINDERS = ((60, "reminded_60_at"), (30, "reminded_30_at"))
@@ -107,6 +107,11 @@ def certificate_issue(*, application: Application, actor, conditions: str = "") 
     accreditation = policies.accreditation_on(body, scheme, today)
     if accreditation is None:
         raise ValidationError({"body": [_("The body is not accredited for this scheme today.")]})
+    partners = [
+        agreement.to_scheme
+        for agreement in RecognitionAgreement.objects.filter(from_scheme=scheme).select_related("to_scheme")
+    ]
+    lock_sequences(schemes=[scheme, *partners], body=body)
     now = timezone.now()
     certificate = Certificate.objects.create(
         number=next_number(scheme=scheme, body=body, body_code=accreditation.body_code, day=today),

@@ -24,6 +24,21 @@ def next_number(*, scheme: Scheme, body: Organization, body_code: str, day: date
     return scheme.number_format.format(body=body_code, seq=sequence.last_value, year=day.year)
 
 
+def lock_sequences(*, schemes: list[Scheme], body: Organization) -> None:
+    """Lock every number sequence an approval will draw from, in one order (by scheme), before drawing any.
+    An approval numbers its own scheme and then the recognised partner schemes; two approvals under
+    partner schemes at the same instant would otherwise lock the two sequences in opposite orders and one
+    of them would end in a deadlock."""
+    for scheme in schemes:
+        NumberSequence.objects.get_or_create(scheme=scheme, body=body)
+    list(
+        NumberSequence.objects.select_for_update()
+        .filter(body=body, scheme__in=[scheme.pk for scheme in schemes])
+        .order_by("scheme_id")
+        .values_list("pk", flat=True)
+    )
+
+
 def add_months(day: date, months: int) -> date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1

@@ -95,3 +95,42 @@ def test_concurrent_approvals_of_one_body_get_distinct_consecutive_numbers(
     numbers = sorted(r.number for r in results)
     assert numbers == ["CATX-CBG-0000001", "CATX-CBG-0000002", "CATX-CBG-0000003"]
     assert NumberSequence.objects.get(scheme=catenax, body=accredited).last_value == 3
+
+
+def _approvable(scheme, body, lead, reviewer, name: str) -> Application:
+    company = OrganizationFactory(legal_name=f"{name} AG")
+    admin = member(Role.ADMIN, company, username=name)
+    model = passport_services.battery_model_create(
+        actor=admin,
+        organization=company,
+        values={"model_name": name, "manufacturer_part_id": name, "battery_category": "ev"},
+    )
+    application = services.application_create(actor=admin, scheme=scheme, body=body, battery_models=[model])
+    answer_all(application, admin)
+    services.application_submit(actor=admin, application=application, declaration_name=name)
+    services.application_assign(actor=lead, application=application, reviewer=reviewer)
+    meet_all(application, reviewer)
+    return application
+
+
+def test_approvals_under_partner_schemes_at_one_instant_never_deadlock(
+    accredited, catenax, ouranos, lead, reviewer
+):
+    """Each approval numbers its own scheme and its partner's (recognition): both lock the two sequences,
+    always in the same order, so the second waits instead of deadlocking (issue 15)."""
+    for round_ in range(4):
+        pair = [
+            _approvable(scheme, accredited, lead, reviewer, f"pair-{round_}-{scheme.code}")
+            for scheme in (catenax, ouranos)
+        ]
+        results = _race(
+            *(
+                lambda pk=application.pk: services.application_approve(
+                    actor=reviewer, application=Application.objects.get(pk=pk)
+                )
+                for application in pair
+            )
+        )
+        assert all(isinstance(r, Certificate) for r in results), results
+    numbers = list(Certificate.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 16  # 8 origins, 8 recognitions

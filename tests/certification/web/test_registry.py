@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from certification.bundles.models import BundleStatus, CertificateBundle
 from certification.models import Certificate
-from certification.registry_export import neutralise
+from certification.registry_export import neutralise, neutralise_csv
 from portal.tenancy.models import Role
 from tests.factories import member
 
@@ -243,6 +243,16 @@ def test_neutralise_leaves_plain_text(value):
     assert neutralise(value) == value
 
 
+@pytest.mark.parametrize("separator", [",", ";", "\t", "|"])
+def test_csv_cells_stay_text_whatever_separator_a_spreadsheet_splits_on(separator):
+    """OWASP CSV injection: a program that splits on another separator than ours, ignoring our quotes,
+    must still never see a piece that starts a formula (issue 15: German Excel splits on ";")."""
+    hostile = f"Elektra{separator}=cmd|' /C calc'!A0{separator}=1+1{separator}@SUM(A1){separator}-2"
+    cell = neutralise_csv(hostile)
+    for piece in cell.split(separator):
+        assert not piece.startswith(("=", "+", "-", "@")), cell
+
+
 def test_csv_export(world, inspector, company_a):
     response = login(inspector).get(f"{CSV_URL}?ordering=number")
     today = timezone.localdate().isoformat()
@@ -252,7 +262,11 @@ def test_csv_export(world, inspector, company_a):
     assert (
         response["Cache-Control"] == "private, no-store" and response["X-Content-Type-Options"] == "nosniff"
     )
-    rows = csv_rows(response)
+    raw = b"".join(response.streaming_content).decode("utf-8")
+    assert raw.startswith("\ufeff")
+    raw_lines = raw[1:].splitlines()
+    assert len(raw_lines) > 2 and all(line.startswith('"') and line.endswith('"') for line in raw_lines)
+    rows = list(csv.reader(io.StringIO(raw[1:])))
     header, *body = rows
     assert header[:3] == ["Certificate number", "Scheme", "Scheme version"]
     assert [row[0] for row in body] == sorted(c.number for c in world.all)
