@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from portal.enqueue import queue_after_commit
 from portal.storage import private_storage
 from portal.tenancy.selectors import membership_of
 
@@ -99,7 +100,7 @@ def bundle_request(*, actor, certificates: QuerySet[Certificate]) -> Certificate
             updated_at=now,
             expires_at=now + _lifetime(),
         )
-        transaction.on_commit(partial(bundle_enqueue, bundle.pk))
+        queue_after_commit(partial(bundle_enqueue, bundle.pk), what="a certificate bundle")
     return bundle
 
 

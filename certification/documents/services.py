@@ -17,6 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from portal.audit.services import audit_record
+from portal.enqueue import queue_after_commit
 
 from ..models import Certificate
 from .facts import sha256_hex
@@ -143,5 +144,5 @@ def documents_rerender(*, actor, documents: Iterable[CertificateDocument]) -> li
                 details={"number": certificate.number},
             )
         if certificate_ids:
-            transaction.on_commit(partial(documents_enqueue, certificate_ids))
+            queue_after_commit(partial(documents_enqueue, certificate_ids), what="certificate documents")
     return certificate_ids

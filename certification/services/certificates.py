@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from portal.audit.services import audit_record
+from portal.enqueue import queue_after_commit
 from portal.exceptions import InvalidTransition
 from portal.tenancy.models import Organization
 
@@ -138,7 +139,7 @@ def certificate_issue(*, application: Application, actor, conditions: str = "") 
     certificate_recognise(origin=certificate, actor=actor)
     # The signed PDFs (this one and the recognised ones) are rendered by the "pdf" worker once committed;
     # robust: a failed enqueue never undoes an approval, the documents sweep catches it up.
-    transaction.on_commit(partial(documents_enqueue_issued, certificate.pk), robust=True)
+    queue_after_commit(partial(documents_enqueue_issued, certificate.pk), what="certificate documents")
     return certificate
 
 

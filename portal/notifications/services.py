@@ -13,6 +13,7 @@ import datetime
 import re
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+
+from portal.enqueue import queue_after_commit
 
 from . import policies
 from .links import is_portal_path
@@ -97,7 +100,7 @@ def notify(
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
         ids = [notification.pk for notification in created]
-        transaction.on_commit(lambda: send_notification_emails.delay(ids))
+        queue_after_commit(partial(send_notification_emails.delay, ids), what="notification e-mails")
     return created
 
 

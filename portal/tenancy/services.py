@@ -6,6 +6,7 @@ log; e-mails are enqueued after commit with ids only.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core import signing
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_noop
 from portal.accounts.models import User
 from portal.accounts.services import user_create, user_deactivate
 from portal.audit.services import audit_record
+from portal.enqueue import queue_after_commit
 
 from . import policies
 from .models import (
@@ -52,7 +54,7 @@ ORGANIZATION_FIELDS = (
 
 
 def _enqueue(task, *args: Any) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+    queue_after_commit(partial(task.delay, *args), what=task.name)
 
 
 def identifiers_in_use(

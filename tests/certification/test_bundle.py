@@ -29,6 +29,11 @@ from portal.storage import private_storage
 from .registry_world import attach_document, build_world, fake_pdf
 
 
+def queued(callback):
+    """What an on-commit hook of `portal.enqueue.queue_after_commit` queues."""
+    return callback.args[0].func
+
+
 @pytest.fixture
 def documents(world):
     """Ready documents for CX1 and OU2; none for OU1; CX2's stored file no longer matches its hash."""
@@ -176,7 +181,7 @@ def test_the_request_is_scoped_bounded_and_queued_after_commit(
     assert refused.value.code == "too_many" and refused.value.count == 4
     with django_capture_on_commit_callbacks() as callbacks:
         bundle = bundle_request(actor=inspector, certificates=everything.filter(holder_country="DE"))
-    assert [getattr(c, "func", None) for c in callbacks] == [bundle_services.bundle_enqueue]
+    assert [queued(c) for c in callbacks] == [bundle_services.bundle_enqueue]
     assert bundle.total == 2 and bundle.status == BundleStatus.QUEUED
     assert not CertificateBundle.objects.exclude(pk=bundle.pk).exists()
 
