@@ -91,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "portal.middleware.DatabaseBusyMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -131,6 +132,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (benchmarks/README.md). Reports needing JIT can `SET jit = on` in their own session.
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
+    # Web requests (portal/wsgi.py sets PASSBRIDGE_WEB) give up on a lock after DB_LOCK_TIMEOUT_MS and on a
+    # statement after DB_STATEMENT_TIMEOUT_MS, and answer 503 (portal.middleware): a table locked for
+    # 30 s must not stall every gunicorn worker until it is killed. Workers, beat and migrations keep
+    # PostgreSQL's defaults: their long statements are expected.
+    if env_bool("PASSBRIDGE_WEB", False):
+        _db_options["options"] += (
+            f" -c lock_timeout={int(env('DB_LOCK_TIMEOUT_MS', '5000') or 5000)}"
+            f" -c statement_timeout={int(env('DB_STATEMENT_TIMEOUT_MS', '20000') or 20000)}"
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------------------------
