@@ -58,7 +58,12 @@ class TestHealth:
         response = client.get("/healthz")
 
         assert response.status_code == 200
-        assert response.json() == {"status": "ok", "database": "ok", "broker": "in-process", "cache": "in-process"}
+        assert response.json() == {
+            "status": "ok",
+            "database": "ok",
+            "broker": "in-process",
+            "cache": "in-process",
+        }
         assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
     def test_healthz_checks_the_real_broker_when_tasks_are_queued(self, client, queued_tasks):
