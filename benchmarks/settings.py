@@ -34,3 +34,7 @@ if os.environ.get("BENCH_CACHE_URL"):
 if os.environ.get("PGOPTIONS"):
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
     _db_options["options"] = f"{_db_options.get('options', '')} {os.environ['PGOPTIONS']}".strip()
+
+# The benchmark server is plain HTTP on 127.0.0.1 and the PACT API refuses plain HTTP unless told otherwise
+# (`benchmarks/pact.py` measures it); production keeps requiring HTTPS.
+PACT_REQUIRE_HTTPS = False

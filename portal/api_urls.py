@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("portal.tenancy.api.urls")),
     path("", include("portal.notifications.api.urls")),
     path("", include("certification.api.urls")),
+    path("", include("exchange.api.urls")),
 ]

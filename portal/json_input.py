@@ -19,7 +19,9 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(_("%(name)s is not a number JSON allows.") % {"name": name})
 
 
-def _depth_exceeded(text: str) -> bool:
+def depth_exceeded(text: str, max_depth: int = MAX_DEPTH) -> bool:
+    """Whether arrays and objects nest deeper than `max_depth`, by scanning brackets outside strings
+    (before a recursive parser descends into them)."""
     depth = 0
     in_string = escaped = False
     for char in text:
@@ -34,19 +36,20 @@ def _depth_exceeded(text: str) -> bool:
             in_string = True
         elif char in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
+            if depth > max_depth:
                 return True
         elif char in "]}":
             depth -= 1
     return False
 
 
-def loads(data: str | bytes) -> Any:
-    """`json.loads` for untrusted input; raises `ValueError` with a message a client can act on."""
+def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH, **options: Any) -> Any:
+    """`json.loads` for untrusted input; raises `ValueError` (a `json.JSONDecodeError` for malformed text)
+    with a message a client can act on. `options` go to `json.loads` (parse_float, object_pairs_hook)."""
     text = data.decode("utf-8") if isinstance(data, bytes) else data
-    if _depth_exceeded(text):
-        raise ValueError(_("The JSON is nested more than %(depth)d levels deep.") % {"depth": MAX_DEPTH})
-    return json.loads(text, parse_constant=_refuse_constant)
+    if depth_exceeded(text, max_depth):
+        raise ValueError(_("The JSON is nested more than %(depth)d levels deep.") % {"depth": max_depth})
+    return json.loads(text, parse_constant=_refuse_constant, **options)
 
 
 class SafeJSONParser(JSONParser):

@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "portal",
     "passports",
     "certification",
+    "exchange",
+    "pact",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +325,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "passports.tasks.sweep_document_files",
         "schedule": 60 * 60,
     },
+    # PACT events to partner systems whose task was lost (the deliveries themselves retry with back-off).
+    "pact-sweep-deliveries": {
+        "task": "pact.tasks.sweep_deliveries",
+        "schedule": 5 * 60,
+    },
 }
 # Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
 CELERY_TASK_ROUTES = {
@@ -425,4 +432,5 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # PACT clients must get the API's own refusal of plain HTTP (no data, no redirect they would follow).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^pact/"]

@@ -24,6 +24,8 @@ urlpatterns = [
     path("passports/", include("passports.urls")),
     path("notifications/", include("portal.notifications.urls")),
     path("certification/", include("certification.urls")),
+    path("exchange/", include("exchange.urls")),
+    path("pact/", include("pact.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

@@ -84,3 +84,13 @@ def operator(db):
     from .factories import UserFactory
 
     return UserFactory(username="operator", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def exchange_materials(db):
+    """The material list a migration loads; a transactional test empties every table, so put it back."""
+    from exchange.models import Material
+    from exchange.reference_data import load_materials
+
+    if not Material.objects.exists():
+        load_materials(Material)

@@ -16,6 +16,8 @@ from .registry import (
     COMPANY_A,
     COMPANY_A_VIEWER,
     COMPANY_B,
+    EXCHANGE_CUSTOMER,
+    EXCHANGE_SUPPLIER,
     OPERATOR,
     PARTNER_MODEL,
     PARTNER_PASSPORT,
@@ -45,6 +47,23 @@ def canary_partners(db) -> dict:
 
 
 @pytest.fixture
+def exchange_partners(db) -> dict:
+    """Administrators of company A's supplier and of its customer; the requests and answers that link
+    them to company A are the exchange planter's (``capabilities/exchange.py``)."""
+    return {
+        audience: member(
+            Role.ADMIN,
+            OrganizationFactory(legal_name=name, kind=OrganizationKind.SUPPLIER),
+            username=audience.replace("_", "-"),
+        )
+        for audience, name in (
+            (EXCHANGE_SUPPLIER, "Exchange Upstream Oy"),
+            (EXCHANGE_CUSTOMER, "Exchange Downstream GmbH"),
+        )
+    }
+
+
+@pytest.fixture
 def reviewer_after_review(db):
     """A reviewer at a second certification body; its (closed) review is the planters'."""
     body = OrganizationFactory(kind=OrganizationKind.CERTIFICATION_BODY, legal_name="Closed Review Cert SA")
@@ -53,7 +72,15 @@ def reviewer_after_review(db):
 
 @pytest.fixture
 def canary_users(
-    admin_a, viewer_a, admin_b, reviewer, inspector, operator, canary_partners, reviewer_after_review
+    admin_a,
+    viewer_a,
+    admin_b,
+    reviewer,
+    inspector,
+    operator,
+    canary_partners,
+    reviewer_after_review,
+    exchange_partners,
 ) -> dict:
     """One user per audience (``None`` is the anonymous visitor)."""
     return {
@@ -66,6 +93,7 @@ def canary_users(
         OPERATOR: operator,
         **canary_partners,
         CERTIFIER_AFTER_REVIEW: reviewer_after_review,
+        **exchange_partners,
     }
 
 

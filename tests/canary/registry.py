@@ -12,7 +12,9 @@ How it works
    certification body, an authority and the operator, the audiences include two partners (one holding a
    legitimate-interest grant on a passport of company A, one on a battery model) and a second
    certification body whose review has closed: the grants and reviews that make them readers are given
-   by the planters (``capabilities/passports_shared.py``), the users only exist here.
+   by the planters (``capabilities/passports_shared.py``), the users only exist here. Likewise company
+   A's direct supplier and a customer of company A in the supplier data exchange
+   (``capabilities/exchange.py`` sends and answers their requests).
 2. Every registered capability *plants* company A's data. Each confidential or restricted value is a
    unique marker string (``new_marker_value("site-name")`` gives ``CANARY-site-name-1a2b3c4d``) and
    the planter returns one ``Marker`` per value: the value, a description for failure messages, and
@@ -93,6 +95,11 @@ PARTNER_PASSPORT = "partner_passport"
 PARTNER_MODEL = "partner_model"
 #: Reviewer at a second certification body whose review of company A's application has closed (approved).
 CERTIFIER_AFTER_REVIEW = "certifier_after_review"
+#: Administrator of company A's direct supplier in the data exchange (it answered A's request).
+EXCHANGE_SUPPLIER = "exchange_supplier"
+#: Administrator of a customer of company A in the data exchange (A answered its request): the customer's
+#: customer of A's supplier, who must never see what A received from upstream.
+EXCHANGE_CUSTOMER = "exchange_customer"
 
 AUDIENCES: tuple[str, ...] = (
     ANONYMOUS,
@@ -105,6 +112,8 @@ AUDIENCES: tuple[str, ...] = (
     PARTNER_PASSPORT,
     PARTNER_MODEL,
     CERTIFIER_AFTER_REVIEW,
+    EXCHANGE_SUPPLIER,
+    EXCHANGE_CUSTOMER,
 )
 
 #: Bearer audience: whoever holds a valid invitation link (the invitee, not logged in as anyone of A).

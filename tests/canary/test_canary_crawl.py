@@ -19,6 +19,7 @@ from .registry import (
     COMPANY_A,
     COMPANY_A_VIEWER,
     COMPANY_B,
+    EXCHANGE_CUSTOMER,
     NOBODY,
     OPERATOR,
     PARTNER_MODEL,
@@ -167,3 +168,32 @@ def test_partners_read_published_values_of_the_shared_model_only(canary_world, c
         report = crawl(audience, canary_world.users[audience], targets, canary_world.markers)
         assert not report.leaks, report.leak_summary()
         assert published in report.seen_on(f"/passports/{passport.public_id}/"), audience
+
+
+def test_a_customer_of_company_a_reads_its_answer_and_nothing_from_upstream(canary_world, canary_targets):
+    """The exchange's one-up/one-down promise spelt out: A's customer opens the answer A released to it
+    (and sees its comment), while every URL naming the answer A received from its supplier, A's request to
+    that supplier or A's parts answers it 404 without a marker it may not see. Only those URLs are crawled."""
+    objects = canary_world.objects
+    released, received = objects["xc_answer_down"], objects["xc_answer_up"]
+    upstream_ids = [str(received.public_id), str(objects["xc_request_up"].public_id)]
+    upstream_ids += [
+        str(objects[key].public_id) for key in ("xc_bought", "xc_quiet", "xc_product", "xc_secret")
+    ]
+    upstream = [
+        t for t in canary_targets.targets if any(i in t.path for i in upstream_ids) and t.method == "GET"
+    ]
+    answer_page = f"/exchange/answers/{released.public_id}/"
+    own = [t for t in canary_targets.targets if t.path == answer_page]
+    assert own and len(upstream) >= 10
+
+    report = crawl(
+        EXCHANGE_CUSTOMER, canary_world.users[EXCHANGE_CUSTOMER], own + upstream, canary_world.markers
+    )
+    assert not report.leaks, report.leak_summary()
+    comment = _markers(canary_world, "exchange: comment of the answer A released")
+    assert set(comment.values()) <= report.seen_on(answer_page)
+    assert not any(hit.target.path != answer_page for hit in report.seen if "xc-" in hit.marker.value.lower())
+    assert report.statuses.get(200, 0) >= 1 and report.statuses.get(404, 0) >= len(upstream) // 2, (
+        report.statuses
+    )

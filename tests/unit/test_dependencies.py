@@ -1,6 +1,6 @@
-"""The dependency rule of the architecture guide ("Direction of dependencies"): certification -> passports ->
-portal, never the other way; portal knows no domain outside its composition root; certification uses the
-passports' public interface, never their views, API, forms or URLs.
+"""The dependency rule of the architecture guide ("Direction of dependencies"): certification and pact ->
+exchange -> passports -> portal, never the other way; portal knows no domain outside its composition
+root; certification uses the passports' public interface, never their views, API, forms or URLs.
 
 The contracts are declared once, in pyproject.toml ([tool.importlinter]); import-linter checks them here so
 that `make test` (and .ci/run) fails with the linter's report. The same contracts are also run on a small
@@ -33,7 +33,7 @@ COMPOSITION_ROOT = {
     "portal.management.commands.load_demo",
 }
 CONTRACTS = {
-    "layers": "certification -> passports -> portal",
+    "layers": "certification -> passports -> portal",  # the contract's name predates exchange and pact
     "passports-public": "certification uses passports' public interface",
 }
 
@@ -62,10 +62,10 @@ def _contracts() -> dict[str, dict]:
 
 def test_the_dependency_contracts_are_declared() -> None:
     config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
-    assert sorted(config["root_packages"]) == ["certification", "passports", "portal"]
+    assert sorted(config["root_packages"]) == ["certification", "exchange", "pact", "passports", "portal"]
     contracts = _contracts()
     assert set(CONTRACTS) <= set(contracts)
-    assert contracts["layers"]["layers"] == ["certification", "passports", "portal"]
+    assert contracts["layers"]["layers"] == ["certification | pact", "exchange", "passports", "portal"]
     # Only portal's composition root may import the apps, each import declared.
     importers = {line.split(" -> ")[0] for line in contracts["layers"].get("ignore_imports", [])}
     assert importers <= COMPOSITION_ROOT
@@ -93,7 +93,9 @@ CLEAN_TREE = {
     "portal/tenancy/models.py": "",
     "portal/management/__init__.py": "",
     "portal/management/commands/__init__.py": "",
-    "portal/management/commands/load_demo.py": "import certification.demo\nimport passports.demo\n",
+    "portal/management/commands/load_demo.py": (
+        "import certification.demo\nimport passports.demo\nimport exchange.demo\n"
+    ),
     "passports/__init__.py": "",
     "passports/models.py": "import portal.tenancy.models\n",
     "passports/selectors.py": "from . import models\n",
@@ -109,6 +111,11 @@ CLEAN_TREE = {
     "certification/models.py": "import passports.models\nimport portal.uploads\n",
     "certification/demo.py": "from . import models\n",
     "certification/views.py": "from passports import display, selectors\n",
+    "exchange/__init__.py": "",
+    "exchange/models.py": "import passports.models\nimport portal.tenancy.models\n",
+    "exchange/demo.py": "from . import models\n",
+    "pact/__init__.py": "",
+    "pact/models.py": "import exchange.models\n",
 }
 VIOLATIONS = {
     "portal imports passports": (
@@ -123,13 +130,29 @@ VIOLATIONS = {
     ),
     "the composition root imports more than declared": (
         "portal/management/commands/load_demo.py",
-        "import certification.demo\nimport passports.demo\nimport passports.selectors\n",
+        "import certification.demo\nimport passports.demo\nimport exchange.demo\n"
+        "import passports.selectors\n",
         "portal.management.commands.load_demo -> passports.selectors",
     ),
     "passports import certification": (
         "passports/selectors.py",
         "from . import models\nimport certification.models\n",
         "passports.selectors -> certification.models",
+    ),
+    "passports import exchange": (
+        "passports/display.py",
+        "from . import models\nimport exchange.models\n",
+        "passports.display -> exchange.models",
+    ),
+    "exchange imports pact": (
+        "exchange/demo.py",
+        "from . import models\nimport pact.models\n",
+        "exchange.demo -> pact.models",
+    ),
+    "pact imports certification": (
+        "pact/views.py",
+        "import certification.models\n",
+        "pact.views -> certification.models",
     ),
     "certification imports passports' views": (
         "certification/views.py",

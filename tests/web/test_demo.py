@@ -21,6 +21,7 @@ EXPECTED_DASHBOARD = {
     "eu-maker": "dashboards/company.html",
     "jp-maker": "dashboards/company.html",
     "supplier": "dashboards/company.html",
+    "refiner": "dashboards/company.html",
     "certifier-eu": "dashboards/certifier.html",
     "certifier-jp": "dashboards/certifier.html",
     "regulator": "dashboards/authority.html",

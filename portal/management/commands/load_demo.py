@@ -5,6 +5,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from certification.demo import load_demo_certification
+from exchange.demo import load as load_demo_exchange
 from passports.demo import load_demo_passports
 from portal.tenancy.demo import DEMO_PASSWORD, load_demo_world
 
@@ -20,6 +21,7 @@ class Command(BaseCommand):
             logins = load_demo_world()
             summary = load_demo_passports()
             certificates = load_demo_certification()
+            exchange = load_demo_exchange()
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.description}")
@@ -28,4 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS("Demo certificates:"))
         for line in certificates:
+            self.stdout.write(f"  {line}")
+        self.stdout.write(self.style.SUCCESS("Demo supplier data exchange:"))
+        for line in exchange:
             self.stdout.write(f"  {line}")

@@ -1,0 +1,1 @@
+"""REST API of the supplier data exchange, under /api/v1/exchange/."""
