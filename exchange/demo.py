@@ -26,7 +26,8 @@ from portal.accounts.models import User
 from portal.tenancy.models import Organization
 
 from . import services
-from .models import Answer, AnswerStatus, DataRequest, Part, RequestState
+from .models import Answer, AnswerStatus, DataRequest, Material, Part, RequestState
+from .reference_data import load_materials
 
 REFINER = "Boreal Battery Metals Oy"
 SUPPLIER = "Nordic Cathode Materials Oy"
@@ -305,6 +306,7 @@ def _correct_cam_pc(supplier_admin, cam_pc: Part, first: Answer) -> None:
 def load() -> list[str]:
     """Build the chain (idempotent); returns a short summary without business relations or figures
     (who supplies whom is confidential, even in a console)."""
+    load_materials(Material)  # the reference list a migration loads; a flushed database lacks it
     refiner, supplier, eu, jp = (
         Organization.objects.get(legal_name=name) for name in (REFINER, SUPPLIER, EU_MAKER, JP_MAKER)
     )

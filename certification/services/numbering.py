@@ -29,7 +29,8 @@ def lock_sequences(*, schemes: list[Scheme], body: Organization) -> None:
     An approval numbers its own scheme and then the recognised partner schemes; two approvals under
     partner schemes at the same instant would otherwise lock the two sequences in opposite orders and one
     of them would end in a deadlock."""
-    for scheme in schemes:
+    schemes = sorted(schemes, key=lambda scheme: scheme.pk)
+    for scheme in schemes:  # created in the same order too: two first approvals insert them concurrently
         NumberSequence.objects.get_or_create(scheme=scheme, body=body)
     list(
         NumberSequence.objects.select_for_update()
