@@ -12,7 +12,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -248,11 +248,34 @@ def _date(attribute: Attribute, value: Any) -> date:
     if not isinstance(value, str) or not ISO_DATE_RE.fullmatch(value.strip()):
         raise _error(attribute, _("enter a date as YYYY-MM-DD."), "invalid_date")
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise _error(
             attribute, _("%(value)s is not a real calendar date."), "impossible_date", value=value.strip()
         ) from None
+    return _plausible(attribute, day)
+
+
+#: A battery's own dates: none before lithium-ion batteries were sold, none more than a year ahead (a
+#: passport may be prepared for a battery still to be made). Year 1 or 7172 is a typing error.
+BATTERY_DATES = frozenset({"manufacturing_date", "placed_on_market_date", "put_into_service_date"})
+EARLIEST_BATTERY_DATE = date(1990, 1, 1)
+
+
+def _plausible(attribute: Attribute, day: date) -> date:
+    if attribute.key not in BATTERY_DATES:
+        return day
+    latest = date.today() + timedelta(days=366)
+    if not EARLIEST_BATTERY_DATE <= day <= latest:
+        raise _error(
+            attribute,
+            _("%(value)s is not a plausible date: enter a date between %(earliest)s and %(latest)s."),
+            "implausible_date",
+            value=day.isoformat(),
+            earliest=EARLIEST_BATTERY_DATE.isoformat(),
+            latest=latest.isoformat(),
+        )
+    return day
 
 
 def _datetime(attribute: Attribute, value: Any) -> datetime:

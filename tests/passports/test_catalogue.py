@@ -677,6 +677,9 @@ def test_bpn_formats_normalise_and_warn():
         ("supply_chain.procurement_amount", "-1", "negative"),
         ("manufacturing_date", "7172-75-08", "not a real calendar date"),
         ("put_into_service_date", "2027-02-30", "not a real calendar date"),
+        ("manufacturing_date", "0001-01-01", "not a plausible date"),  # issue 15: year 1
+        ("placed_on_market_date", "7172-01-08", "not a plausible date"),  # issue 16: year 7172
+        ("put_into_service_date", "1989-12-31", "not a plausible date"),
         ("manufacturing_date", "18.02.2027", "YYYY-MM-DD"),
         ("battery_status", "broken", "not one of the allowed values"),
         ("supply_chain.material", "gold", "not one of the allowed values"),
