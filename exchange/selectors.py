@@ -44,6 +44,19 @@ def components_of(*, actor, part: Part) -> QuerySet[Component]:
     )
 
 
+def bill_of_materials(*, actor, organization) -> dict[int, list[tuple[int, Decimal]]]:
+    """Every bill-of-materials line of the actor's company as {parent id: [(child id, quantity)]}."""
+    lines: dict[int, list[tuple[int, Decimal]]] = {}
+    rows = (
+        Component.objects.restrict(actor, "view")
+        .filter(parent__organization=organization)
+        .values_list("parent_id", "child_id", "quantity")
+    )
+    for parent_id, child_id, quantity in rows:
+        lines.setdefault(parent_id, []).append((child_id, quantity))
+    return lines
+
+
 def own_materials_of(*, actor, part: Part) -> QuerySet[OwnMaterial]:
     return OwnMaterial.objects.restrict(actor, "view").filter(part=part).select_related("material")
 

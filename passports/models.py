@@ -322,4 +322,4 @@ def _delete_document_file(sender, instance: PassportDocument, **kwargs) -> None:
     then: a rolled-back deletion keeps its file."""
     name, storage = instance.file.name, instance.file.storage
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: storage.delete(name), robust=True)

@@ -67,4 +67,4 @@ def encoded_document(passport_id: UUID) -> bytes | None:
 def forget(passport_id: UUID) -> None:
     """Drop the kept document once the current transaction commits (a new publication or a closure)."""
     key = f"{_key_prefix()}{passport_id}"
-    transaction.on_commit(lambda: cache.delete(key))
+    transaction.on_commit(lambda: cache.delete(key), robust=True)

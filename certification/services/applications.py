@@ -296,7 +296,7 @@ def evidence_delete(*, actor, evidence: Evidence) -> None:
     _require_state(application, policies.EDITABLE_STATES, pgettext("action", "edited"))
     name, storage = evidence.file.name, evidence.file.storage
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
     _audit(application, actor=actor, action="application.evidence_removed")
 
 

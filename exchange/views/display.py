@@ -16,7 +16,7 @@ from django.utils import timezone
 from .. import selectors
 from ..forms import ASPECTS as ASPECT_LABELS
 from ..forms import STAGES as STAGE_LABELS
-from ..models import Answer, Component, DataRequest, Part, PartKind
+from ..models import Answer, DataRequest, Part, PartKind
 from ..rollup import ASPECTS, STAGES, Result
 from .common import ANSWER_BADGES, REQUEST_BADGES
 
@@ -120,14 +120,7 @@ def rollup_view(result: Result, parts: dict[int, Part]) -> dict[str, Any]:
 def tree_view(actor, part: Part, parts: dict[int, Part]) -> list[dict[str, Any]]:
     """The part's components as its owner sees them: its own made parts recursively, down to its bought
     parts and the companies it buys them from (never further: what lies beyond is the supplier's)."""
-    lines: dict[int, list[tuple[int, Decimal]]] = {}
-    rows = (
-        Component.objects.restrict(actor, "view")
-        .filter(parent__organization=part.organization_id)
-        .values_list("parent_id", "child_id", "quantity")
-    )
-    for parent_id, child_id, quantity in rows:
-        lines.setdefault(parent_id, []).append((child_id, quantity))
+    lines = selectors.bill_of_materials(actor=actor, organization=part.organization_id)
 
     def nodes(parent_id: int, path: frozenset[int]) -> list[dict[str, Any]]:
         result = []
