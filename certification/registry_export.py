@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,27 +23,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from portal.exports import neutralise, neutralise_csv
+
 from .models import Certificate, CertificateStatus
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Rows fetched from the database at a time while streaming.
 CHUNK = 500
-
-
-def neutralise(value: str) -> str:
-    """A text cell a spreadsheet would run as a formula, made plain text."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-#: A separator some spreadsheet program splits on (German Excel: ";"), followed by a formula prefix.
-_SPLIT_FORMULA = re.compile(r"([,;\t|])([=+\-@\r])")
-
-
-def neutralise_csv(value: str) -> str:
-    """As `neutralise`, and also for every piece a program that splits on another separator than ours
-    would make of the cell (OWASP, CSV injection): "Elektra;=cmd" becomes "Elektra;'=cmd". Cells are
-    also all quoted (`csv.QUOTE_ALL`), for the programs that honour quotes."""
-    return neutralise(_SPLIT_FORMULA.sub(r"\1'\2", value))
 
 
 @dataclass(frozen=True)

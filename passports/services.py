@@ -21,7 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from portal.audit.services import audit_record
 from portal.sql_rows import insert_rows
 from portal.tenancy.groups import organization_group
-from portal.tenancy.models import COMPANY_KINDS, Organization
+from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
 
 from . import policies, public_json
 from .catalogue import ATTRIBUTES, Level, attribute, validate_record, validate_value
@@ -399,6 +399,36 @@ def passport_delete(*, actor, passport: Passport) -> None:
         raise ValidationError(_("A passport with a successor cannot be deleted."))
     audit_record(actor=actor, action="passport.deleted", organization=passport.organization, target=passport)
     passport.delete()
+
+
+@transaction.atomic
+def passport_close_received(*, actor, passport: Passport, recycler: Organization, note: str = "") -> Passport:
+    """A recycler that received the battery for recycling closes its passport (status waste, closed).
+
+    The caller (the end-of-life app) has established, by its own access rule, that `recycler` is the
+    recipient of a transfer of this battery for recycling and that `actor` edits for it; passports know
+    nothing of transfers, so this function only insists on an active recycler and an open passport."""
+    if recycler.kind != OrganizationKind.RECYCLER or not recycler.is_active:
+        raise PermissionDenied
+    passport = Passport.objects.select_for_update().get(pk=passport.pk)
+    if passport.closed_at is not None:
+        return passport
+    now = timezone.now()
+    StatusEvent.objects.create(
+        passport=passport, status="waste", note=note[:500], occurred_at=now, recorded_by=actor
+    )
+    passport.status = "waste"
+    passport.closed_at = now
+    passport.save(update_fields=["status", "closed_at"])
+    public_json.forget(passport.public_id)
+    audit_record(
+        actor=actor,
+        action="passport.recycled",
+        organization=passport.organization,
+        target=passport,
+        details={"status": "waste", "closed": True},
+    )
+    return passport
 
 
 @transaction.atomic

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "certification",
     "exchange",
     "pact",
+    "endoflife",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -330,7 +332,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "pact.tasks.sweep_deliveries",
         "schedule": 5 * 60,
     },
+    # The authorities' cube of this year, rebuilt every six hours; a build whose task was lost is re-queued.
+    "oversight-scheduled-builds": {
+        "task": "oversight.tasks.scheduled_builds",
+        "schedule": 6 * 60 * 60,
+    },
 }
+
+#: The p %-rule's p for the oversight's disclosure control. Never shown or returned: knowing it helps an
+#: attacker narrow a suppressed cell.
+OVERSIGHT_P_PERCENT = float(os.environ.get("PASSBRIDGE_OVERSIGHT_P", "15"))
 # Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
 CELERY_TASK_ROUTES = {
     "certification.tasks.render_certificate_document": {"queue": "pdf"},

@@ -26,6 +26,8 @@ urlpatterns = [
     path("certification/", include("certification.urls")),
     path("exchange/", include("exchange.urls")),
     path("pact/", include("pact.urls")),
+    path("oversight/", include("oversight.urls")),
+    path("end-of-life/", include("endoflife.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]

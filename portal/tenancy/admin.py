@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from portal.admin_writes import ReadOnlyAdmin, ServiceWriteAdmin, add_service_errors, adopt, refusal_messages
 
 from . import services
-from .models import Invitation, Membership, Organization, Site
+from .models import COMPANY_KINDS, CorporateGroup, Invitation, Membership, Organization, Site
 
 
 class ReasonForm(forms.Form):
@@ -288,3 +288,39 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False
+
+
+class CorporateGroupForm(forms.ModelForm):
+    members = forms.ModelMultipleChoiceField(
+        label=_("Member companies"),
+        queryset=Organization.objects.filter(kind__in=COMPANY_KINDS),
+        required=False,
+        widget=admin.widgets.FilteredSelectMultiple(_("companies"), is_stacked=False),
+    )
+
+    class Meta:
+        model = CorporateGroup
+        fields = ["name"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["members"].initial = list(self.instance.members.all())
+
+
+@admin.register(CorporateGroup)
+class CorporateGroupAdmin(ServiceWriteAdmin):
+    """Affiliations: which companies are under common control (aggregates for authorities protect
+    groups). Saved through `corporate_group_save`, which checks and audits."""
+
+    form = CorporateGroupForm
+    list_display = ["name", "created_at"]
+    search_fields = ["name"]
+
+    def service_save(self, request, obj, form, change) -> None:
+        group = CorporateGroup.objects.get(pk=obj.pk) if change else None
+        saved = services.corporate_group_save(
+            actor=request.user, group=group, name=form.cleaned_data["name"],
+            members=list(form.cleaned_data["members"]),
+        )  # fmt: skip
+        adopt(obj, saved)

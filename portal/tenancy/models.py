@@ -64,6 +64,23 @@ def _canonical(value: str | None, checker) -> str | None:
         return value
 
 
+class CorporateGroup(models.Model):
+    """Companies under common control, declared by a platform operator. Aggregates shown to authorities
+    protect groups, not single companies: three entities of one group count as one contributor."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("corporate group")
+        verbose_name_plural = _("corporate groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Organization(models.Model):
     """A tenant. Every tenant-owned row points here; ownership comes from that foreign key."""
 
@@ -105,6 +122,15 @@ class Organization(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=OrganizationStatus.choices, default=OrganizationStatus.PENDING
     )
+    corporate_group = models.ForeignKey(
+        CorporateGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("corporate group"),
+        help_text=_("Declared by operators; without a group the organization is its own group."),
+    )
     status_reason = models.TextField(_("reason"), blank=True, max_length=2000)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_notified_at = models.DateTimeField(null=True, blank=True)
@@ -138,6 +164,13 @@ class Organization(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == OrganizationStatus.ACTIVE
+
+    @property
+    def protection_unit(self) -> str:
+        """The contributor an aggregate protects: the declared corporate group, or the company itself."""
+        if self.corporate_group_id is not None:
+            return f"group:{self.corporate_group_id}"
+        return f"organization:{self.pk}"
 
     @property
     def is_company(self) -> bool:

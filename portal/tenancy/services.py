@@ -23,8 +23,10 @@ from portal.enqueue import queue_after_commit
 
 from . import policies
 from .models import (
+    COMPANY_KINDS,
     MANAGER_ROLES,
     SELF_REGISTRATION_KINDS,
+    CorporateGroup,
     Invitation,
     Membership,
     Organization,
@@ -439,3 +441,36 @@ def membership_reactivate(*, actor: User, membership: Membership) -> Membership:
         actor=actor, action="membership.reactivated", organization=membership.organization, target=membership
     )
     return membership
+
+
+@transaction.atomic
+def corporate_group_save(
+    *, actor: User, group: CorporateGroup | None, name: str, members: list[Organization]
+) -> CorporateGroup:
+    """An operator declares a corporate group and which companies belong to it (affiliations decide how
+    aggregates shown to authorities count contributors). A company belongs to at most one group."""
+    if not policies.is_operator(actor):
+        raise PermissionDenied
+    name = " ".join(str(name or "").split())
+    if not name or len(name) > 200:
+        raise ValidationError({"name": [_("Enter the group's name (at most 200 characters).")]})
+    if CorporateGroup.objects.filter(name=name).exclude(pk=getattr(group, "pk", None)).exists():
+        raise ValidationError({"name": [_("A corporate group with this name exists.")]})
+    outsiders = [org for org in members if org.kind not in COMPANY_KINDS]
+    if outsiders:
+        raise ValidationError({"members": [_("Only companies, recyclers and collectors form groups.")]})
+    if group is None:
+        group = CorporateGroup.objects.create(name=name)
+    elif group.name != name:
+        group.name = name
+        group.save(update_fields=["name"])
+    wanted = {org.pk for org in members}
+    Organization.objects.filter(corporate_group=group).exclude(pk__in=wanted).update(corporate_group=None)
+    Organization.objects.filter(pk__in=wanted).update(corporate_group=group)
+    audit_record(
+        actor=actor,
+        action="corporate_group.saved",
+        target=group,
+        details={"members": sorted(str(org.public_id) for org in members)},
+    )
+    return group

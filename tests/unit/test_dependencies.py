@@ -35,6 +35,7 @@ COMPOSITION_ROOT = {
 CONTRACTS = {
     "layers": "certification -> passports -> portal",  # the contract's name predates exchange and pact
     "passports-public": "certification uses passports' public interface",
+    "oversight-reads-cube": "oversight pages, answers and exports read only the cube",
 }
 
 
@@ -62,10 +63,25 @@ def _contracts() -> dict[str, dict]:
 
 def test_the_dependency_contracts_are_declared() -> None:
     config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
-    assert sorted(config["root_packages"]) == ["certification", "exchange", "pact", "passports", "portal"]
+    assert sorted(config["root_packages"]) == [
+        "certification",
+        "endoflife",
+        "exchange",
+        "oversight",
+        "pact",
+        "passports",
+        "portal",
+    ]
     contracts = _contracts()
     assert set(CONTRACTS) <= set(contracts)
-    assert contracts["layers"]["layers"] == ["certification | pact", "exchange", "passports", "portal"]
+    assert contracts["layers"]["layers"] == [
+        "oversight",
+        "certification | pact",
+        "exchange | endoflife",
+        "passports",
+        "portal",
+    ]
+    assert "passports" in contracts["oversight-reads-cube"]["forbidden_modules"]
     # Only portal's composition root may import the apps, each import declared.
     importers = {line.split(" -> ")[0] for line in contracts["layers"].get("ignore_imports", [])}
     assert importers <= COMPOSITION_ROOT
@@ -94,7 +110,7 @@ CLEAN_TREE = {
     "portal/management/__init__.py": "",
     "portal/management/commands/__init__.py": "",
     "portal/management/commands/load_demo.py": (
-        "import certification.demo\nimport passports.demo\nimport exchange.demo\n"
+        "import certification.demo\nimport passports.demo\nimport exchange.demo\nimport oversight.demo\n"
     ),
     "passports/__init__.py": "",
     "passports/models.py": "import portal.tenancy.models\n",
@@ -116,6 +132,16 @@ CLEAN_TREE = {
     "exchange/demo.py": "from . import models\n",
     "pact/__init__.py": "",
     "pact/models.py": "import exchange.models\n",
+    "endoflife/__init__.py": "",
+    "endoflife/models.py": "import passports.models\n",
+    "oversight/__init__.py": "",
+    "oversight/models.py": "",
+    "oversight/build/__init__.py": "",
+    "oversight/build/facts.py": "import endoflife.models\nimport passports.models\nfrom .. import models\n",
+    "oversight/selectors.py": "from . import models\n",
+    "oversight/presentation.py": "from . import selectors\n",
+    "oversight/views.py": "from . import presentation\n",
+    "oversight/demo.py": "from .build import facts\n",
 }
 VIOLATIONS = {
     "portal imports passports": (
@@ -130,7 +156,7 @@ VIOLATIONS = {
     ),
     "the composition root imports more than declared": (
         "portal/management/commands/load_demo.py",
-        "import certification.demo\nimport passports.demo\nimport exchange.demo\n"
+        "import certification.demo\nimport passports.demo\nimport exchange.demo\nimport oversight.demo\n"
         "import passports.selectors\n",
         "portal.management.commands.load_demo -> passports.selectors",
     ),
@@ -153,6 +179,21 @@ VIOLATIONS = {
         "pact/views.py",
         "import certification.models\n",
         "pact.views -> certification.models",
+    ),
+    "oversight's pages read company rows": (
+        "oversight/views.py",
+        "from . import presentation\nimport passports.models\n",
+        "oversight.views -> passports.models",
+    ),
+    "oversight's selectors read the worker's facts": (
+        "oversight/selectors.py",
+        "from . import models\nfrom .build import facts\n",
+        "oversight.selectors -> oversight.build.facts",
+    ),
+    "end of life imports oversight": (
+        "endoflife/models.py",
+        "import passports.models\nimport oversight.models\n",
+        "endoflife.models -> oversight.models",
     ),
     "certification imports passports' views": (
         "certification/views.py",

@@ -6,6 +6,7 @@ from django.test.utils import override_settings
 
 from certification.demo import load_demo_certification
 from exchange.demo import load as load_demo_exchange
+from oversight.demo import load as load_demo_oversight
 from passports.demo import load_demo_passports
 from portal.tenancy.demo import DEMO_PASSWORD, load_demo_world
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             summary = load_demo_passports()
             certificates = load_demo_certification()
             exchange = load_demo_exchange()
+            oversight = load_demo_oversight()
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD}):"))
         for login in logins:
             self.stdout.write(f"  {login.username:<14} {login.description}")
@@ -33,4 +35,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {line}")
         self.stdout.write(self.style.SUCCESS("Demo supplier data exchange:"))
         for line in exchange:
+            self.stdout.write(f"  {line}")
+        self.stdout.write(self.style.SUCCESS("Demo mineral-flow oversight (log in as regulator):"))
+        for line in oversight:
             self.stdout.write(f"  {line}")

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("materials/<slug:code>/", views.material, name="material"),
+    path("end-of-life/", views.end_of_life, name="end_of_life"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("enforcement/", views.enforcement, name="enforcement"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("export/<slug:table>.csv", views.export, name="export"),
+]

@@ -1,0 +1,177 @@
+"""The authorities' oversight pages under /oversight/: thin shells over `selectors`.
+
+Every page answers 404 to anyone but an authority member, refuses any query parameter but its own with
+400 (no company, facility, product or date range is ever a filter), reads one finished cube version and
+writes the read to the access log with that version.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from portal.exports import neutralise_csv
+
+from . import presentation, selectors
+from .access import is_enforcer, is_overseer
+from .models import CubeBuild
+
+QUERY = {"year", "market"}
+
+
+class BadQuery(Exception):
+    pass
+
+
+def parse(request: HttpRequest, allowed: set[str]) -> dict[str, Any]:
+    """The page's own query parameters, validated; anything else is a 400."""
+    unknown = sorted(set(request.GET) - allowed)
+    if unknown:
+        raise BadQuery(
+            _("These views take only %(allowed)s; not %(unknown)s.")
+            % {"allowed": ", ".join(sorted(allowed)), "unknown": ", ".join(unknown)}
+        )
+    params: dict[str, Any] = {}
+    if "year" in request.GET:
+        raw = request.GET["year"]
+        if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
+            raise BadQuery(_("Choose a year for which a cube is published, e.g. year=2026."))
+        params["year"] = int(raw)
+    market = request.GET.get("market", "ALL")
+    if market not in selectors.MARKETS:
+        raise BadQuery(_("Choose the market EU, JP or ALL."))
+    params["market"] = market
+    return params
+
+
+def oversight_page(
+    name: str, *, allowed: set[str] = QUERY, needs_build: bool = True, enforcement: bool = False
+):
+    """Decorate a view: 404 for non-authorities, 400 for foreign parameters or a year without a cube,
+    the access log entry, and the cube build passed in."""
+
+    def decorate(view: Callable[..., HttpResponse]):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not (is_enforcer(request.user) if enforcement else is_overseer(request.user)):
+                raise Http404
+            try:
+                params = parse(request, allowed)
+            except BadQuery as exc:
+                return render(request, "oversight/bad_query.html", {"message": str(exc)}, status=400)
+            build = selectors.latest_build(actor=request.user, year=params.get("year"))
+            if needs_build and "year" in params and build is None:
+                message = _("No cube is published for %(year)s.") % {"year": params["year"]}
+                return render(request, "oversight/bad_query.html", {"message": message}, status=400)
+            response = view(request, *args, build=build, params=params, **kwargs)
+            if response.status_code == 200:
+                fmt = "csv" if response.get("Content-Type", "").startswith("text/csv") else "html"
+                selectors.record_read(
+                    actor=request.user,
+                    view=name,
+                    build=build,
+                    fmt=fmt,
+                    params={key: kwargs[key] for key in kwargs},
+                )
+            return response
+
+        return wrapper
+
+    return decorate
+
+
+def _context(
+    request: HttpRequest, build: CubeBuild | None, params: dict[str, Any], **extra
+) -> dict[str, Any]:
+    return {
+        "build": build,
+        "years": selectors.years(actor=request.user),
+        "market": params["market"],
+        "markets": selectors.MARKETS,
+        "materials": presentation.material_choices(),
+        "confidential_mark": presentation.confidential_mark(),
+        "enforcer": is_enforcer(request.user),
+        **extra,
+    }
+
+
+def _material(code: str) -> str:
+    if code not in selectors.MATERIALS:
+        raise Http404
+    return code
+
+
+@oversight_page("overview")
+def overview(request: HttpRequest, *, build, params) -> HttpResponse:
+    cards = (
+        presentation.overview_cards(actor=request.user, build=build, market=params["market"]) if build else []
+    )
+    alerts = selectors.alerts_for(actor=request.user, limit=5)
+    return render(
+        request, "oversight/overview.html", _context(request, build, params, cards=cards, alerts=alerts)
+    )
+
+
+@oversight_page("material")
+def material(request: HttpRequest, code: str, *, build, params) -> HttpResponse:
+    code = _material(code)
+    stages = presentation.origin_tables(
+        actor=request.user, build=build, material=code, market=params["market"]
+    )
+    content = presentation.content_table(
+        actor=request.user, build=build, material=code, market=params["market"]
+    )
+    return render(
+        request,
+        "oversight/material.html",
+        _context(request, build, params, material=code, stages=stages, content=content),
+    )
+
+
+@oversight_page("end_of_life")
+def end_of_life(request: HttpRequest, *, build, params) -> HttpResponse:
+    tables = presentation.end_of_life_tables(actor=request.user, build=build, market=params["market"])
+    return render(request, "oversight/end_of_life.html", _context(request, build, params, **tables))
+
+
+@oversight_page("alerts", allowed=set())
+def alerts(request: HttpRequest, *, build, params) -> HttpResponse:
+    rows = selectors.alerts_for(actor=request.user)
+    return render(request, "oversight/alerts.html", _context(request, build, params, alerts=rows))
+
+
+@oversight_page("enforcement", allowed=set(), enforcement=True)
+def enforcement(request: HttpRequest, *, build, params) -> HttpResponse:
+    rows = selectors.flagged_transfers(actor=request.user)
+    return render(request, "oversight/enforcement.html", _context(request, build, params, transfers=rows))
+
+
+@oversight_page("methodology", allowed=set(), needs_build=False)
+def methodology(request: HttpRequest, *, build, params) -> HttpResponse:
+    return render(
+        request,
+        "oversight/methodology.html",
+        _context(request, build, params, references=presentation.reference_rows()),
+    )
+
+
+@oversight_page("export")
+def export(request: HttpRequest, table: str, *, build, params) -> HttpResponse:
+    if table not in presentation.EXPORT_TABLES or build is None:
+        raise Http404
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="oversight-{table}-{build.year}-v{build.version}.csv"'
+    )
+    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
+    for line in presentation.export_rows(
+        actor=request.user, build=build, table=table, market=params["market"]
+    ):
+        writer.writerow([neutralise_csv(value) for value in line])
+    return response

@@ -1,0 +1,329 @@
+"""End of life and the authorities' oversight: transfers, the cube built from companies' data under
+disclosure control, alerts, and who may read which page."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from endoflife import services as eol
+from oversight.build import alerts, cube
+from oversight.models import Alert, AlertKind, CubeCell, FlaggedTransfer
+from passports import services as passport_services
+from portal.audit.models import AuditEvent
+from portal.tenancy.models import CorporateGroup, OrganizationKind, Role
+from tests.factories import OrganizationFactory, member
+
+pytestmark = pytest.mark.django_db
+TODAY = timezone.localdate()
+YEAR = TODAY.year
+COMPOSITION = [{"material": "Lithium", "cas_number": "7439-93-2", "share": Decimal("2")}]
+
+
+def _maker(
+    country: str = "DE",
+    *,
+    group: CorporateGroup | None = None,
+    mines=("Mine A",),
+    batteries: int = 2,
+    weight: str = "500",
+    origins=("AU",),
+):
+    """An economic operator with one model (500 kg, 2 % lithium = 10 kg each), supply chain from `origins`
+    (one mine each) and `batteries` published passports placed on the market this year."""
+    organization = OrganizationFactory(country=country, corporate_group=group)
+    user = member(Role.ADMIN, organization)
+    model = passport_services.battery_model_create(
+        actor=user,
+        organization=organization,
+        values={
+            "model_name": "Pack",
+            "manufacturer_part_id": f"P-{organization.pk}",
+            "battery_category": "ev",
+            "weight": Decimal(weight),
+            "weight_unit": "unit:kilogram",
+            "critical_raw_materials": COMPOSITION,
+            "lithium_recycled_share": Decimal(4),
+        },
+    )
+    passport_services.supply_chain_replace(
+        actor=user,
+        battery_model=model,
+        rows=[
+            {
+                "material": "lithium",
+                "country_of_origin": origin,
+                "mine_or_extraction_site": mine,
+                "refiner_processor": "",
+                "refiner_country": "",
+                "supplier_name": "Secret Trader AG",
+                "supplier_identifier": "",
+                "procurement_amount": Decimal("987.654"),
+                "procurement_unit": "t",
+                "procurement_period_start": datetime.date(YEAR, 1, 1),
+                "procurement_period_end": datetime.date(YEAR, 12, 31),
+                "recycled_share": Decimal(0),
+                "assurance_scheme": "",
+            }
+            for origin, mine in zip(origins, mines, strict=True)
+        ],
+    )
+    for n in range(batteries):
+        passport = passport_services.passport_create(
+            actor=user,
+            battery_model=model,
+            values={
+                "unique_identifier": f"B-{organization.pk}-{n}",
+                "placed_on_market_date": datetime.date(YEAR, 1, 20),
+            },
+        )
+        passport_services.passport_publish(actor=user, passport=passport)
+    return organization, user, model
+
+
+def _cells(build, **lookup) -> dict[str, CubeCell]:
+    return {cell.category: cell for cell in CubeCell.objects.filter(build=build, **lookup)}
+
+
+def _build():
+    return cube.build_cube(cube.request_build(YEAR).pk)
+
+
+def test_three_groups_make_a_country_cell_safe_and_only_rounded_values_are_stored():
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    build = _build()
+    cells = _cells(
+        build, table="origins", material="lithium", stage="extraction", period=str(YEAR), market="EU"
+    )
+    assert not cells["AU"].suppressed
+    assert cells["AU"].value == Decimal(60)  # 3 makers x 2 batteries x 10 kg
+    assert cells["AU"].share == 100 and cells["AU"].band == "3-4"
+    # Nothing exact that is not also rounded, and the suppressed cells carry no value at all.
+    assert not CubeCell.objects.filter(build=build, suppressed=True, value__isnull=False).exists()
+
+
+def test_three_companies_of_one_group_count_once():
+    group = CorporateGroup.objects.create(name="One Holding")
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,), group=group)
+    build = _build()
+    cells = _cells(
+        build, table="origins", material="lithium", stage="extraction", period=str(YEAR), market="EU"
+    )
+    assert cells["AU"].suppressed and cells["AU"].value is None
+    assert cells["TOTAL"].suppressed
+
+
+def test_one_mine_for_three_groups_is_withheld_on_the_facility_side():
+    for _ in range(3):
+        _maker(mines=("Only Mine",))
+    build = _build()
+    cells = _cells(
+        build, table="origins", material="lithium", stage="extraction", period=str(YEAR), market="EU"
+    )
+    assert cells["AU"].suppressed
+
+
+def test_a_dominant_contributor_is_protected_and_its_cell_cannot_be_recovered_from_the_total():
+    _maker(mines=("Mine A",), batteries=40)
+    _maker(mines=("Mine B",), batteries=1)
+    _maker(mines=("Mine C",), batteries=1)
+    for country, mine in (("CL", "Salar 1"), ("CL", "Salar 2"), ("CL", "Salar 3")):
+        _maker(mines=(mine,), origins=(country,), batteries=3)
+    build = _build()
+    cells = _cells(
+        build, table="origins", material="lithium", stage="extraction", period=str(YEAR), market="EU"
+    )
+    assert cells["AU"].suppressed  # p %-rule: one maker holds nearly all of it
+    # Secondary suppression: with AU hidden, CL or the totals above it must be hidden too.
+    assert cells["CL"].suppressed or cells["@NON_OECD"].suppressed or cells["TOTAL"].suppressed
+
+
+def test_no_supplier_name_or_procurement_amount_reaches_the_cube():
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    build = _build()
+    texts = {str(v) for row in CubeCell.objects.filter(build=build).values_list() for v in row}
+    assert not any("Secret Trader" in text or "987.654" in text or "987654" in text for text in texts)
+
+
+def _recycler(country="DE"):
+    organization = OrganizationFactory(kind=OrganizationKind.RECYCLER, country=country)
+    return organization, member(Role.EDITOR, organization)
+
+
+def test_a_transfer_names_one_recipient_and_a_waste_code_for_waste_and_stores_nothing_on_error():
+    organization, user, _model = _maker()
+    with pytest.raises(ValidationError) as error:
+        eol.transfer_record(
+            actor=user,
+            values={
+                "content": "batteries",
+                "battery_count": 0,
+                "mass_kg": "-1",
+                "destination_country": "XX",
+                "condition": "waste",
+                "treatment": "recycling",
+                "shipped_on": "2999-01-01",
+            },
+        )
+    fields = set(error.value.error_dict)
+    assert {
+        "battery_count",
+        "mass_kg",
+        "destination_country",
+        "waste_code",
+        "recipient",
+        "shipped_on",
+    } <= fields
+    assert not organization.transfers_sent.exists()
+
+
+def test_a_recycler_receiving_a_battery_for_recycling_closes_its_passport():
+    _organization, user, model = _maker(batteries=1)
+    recycler, recycler_user = _recycler()
+    passport = model.passports.get()
+    transfer = eol.transfer_record(
+        actor=user,
+        values={
+            "content": "battery",
+            "passport": passport.public_id,
+            "recipient": recycler,
+            "destination_country": "DE",
+            "condition": "waste",
+            "waste_code": "16 06 05",
+            "treatment": "recycling",
+            "shipped_on": TODAY,
+        },
+    )
+    assert transfer.mass_kg == Decimal(500)  # from the model's weight
+    passport.refresh_from_db()
+    assert passport.status == "waste" and passport.closed_at is None
+    eol.transfer_receive(actor=recycler_user, transfer=transfer)
+    passport.refresh_from_db()
+    assert passport.closed_at is not None
+
+
+def test_black_mass_to_a_non_oecd_country_raises_a_high_alert_for_the_enforcement_list():
+    recycler, user = _recycler()
+    transfer = eol.transfer_record(
+        actor=user,
+        values={
+            "content": "black_mass",
+            "mass_kg": "1200",
+            "recipient_name": "Trader",
+            "destination_country": "IN",
+            "condition": "waste",
+            "waste_code": "19 12 11*",
+            "treatment": "recycling",
+            "shipped_on": max(TODAY - datetime.timedelta(days=1), datetime.date(2026, 11, 9)),
+        },
+    )
+    alert = alerts.flag_transfer(transfer)
+    assert alert.kind == AlertKind.WASTE_TO_NON_OECD and alert.severity == "high"
+    flagged = FlaggedTransfer.objects.get(transfer_id=transfer.public_id)
+    assert flagged.operator_name == recycler.legal_name and flagged.destination_country == "IN"
+    # The same transfer checked again (the sweep) raises nothing new.
+    alerts.flag_transfers()
+    assert Alert.objects.filter(kind=AlertKind.WASTE_TO_NON_OECD).count() == 1
+
+
+def test_a_used_battery_to_an_oecd_country_raises_nothing():
+    _organization, user, _model = _maker()
+    transfer = eol.transfer_record(
+        actor=user,
+        values={
+            "content": "batteries",
+            "battery_count": 3,
+            "mass_kg": "1500",
+            "recipient_name": "Second life Inc.",
+            "destination_country": "US",
+            "condition": "used",
+            "treatment": "repurposing",
+            "shipped_on": TODAY,
+        },
+    )
+    assert alerts.flag_transfer(transfer) is None
+
+
+OVERSIGHT_URLS = [
+    "/oversight/",
+    "/oversight/materials/lithium/",
+    "/oversight/end-of-life/",
+    "/oversight/alerts/",
+    "/oversight/methodology/",
+    "/oversight/export/origins.csv",
+    "/oversight/enforcement/",
+]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "company", "certifier", "operator"])
+def test_everyone_but_authorities_gets_404(client, who, admin_a, reviewer, operator):
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    _build()
+    user = {"anonymous": None, "company": admin_a, "certifier": reviewer, "operator": operator}[who]
+    if user is not None:
+        client.force_login(user)
+    for url in OVERSIGHT_URLS:
+        assert client.get(url).status_code == 404, url
+
+
+def test_an_inspector_reads_the_cube_and_each_read_is_logged_with_its_version(client, inspector):
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    build = _build()
+    client.force_login(inspector)
+    for url in OVERSIGHT_URLS[:-1]:
+        takes_year = not url.endswith(("/alerts/", "/methodology/"))
+        assert client.get(url, {"year": YEAR} if takes_year else {}).status_code == 200, url
+    page = client.get("/oversight/materials/lithium/", {"year": YEAR, "market": "EU"}).content.decode()
+    assert "Australia" in page
+    csv = client.get("/oversight/export/origins.csv", {"year": YEAR}).content.decode()
+    assert f'"{build.version}"' in csv
+    reads = AuditEvent.objects.filter(action="oversight.read")
+    assert reads.count() == len(OVERSIGHT_URLS) + 1
+    assert all(event.details["cube_version"] in (build.version, None) for event in reads)
+    # The enforcement list needs its own permission.
+    assert client.get("/oversight/enforcement/").status_code == 404
+    inspector.user_permissions.add(Permission.objects.get(codename="enforce"))
+    inspector = type(inspector).objects.get(pk=inspector.pk)
+    client.force_login(inspector)
+    assert client.get("/oversight/enforcement/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"company": "1"},
+        {"from": "2026-01-01", "to": "2026-02-01"},
+        {"year": "1999"},
+        {"year": "20x6"},
+        {"market": "US"},
+        {"facility": "Mine A"},
+    ],
+)
+def test_filters_on_companies_facilities_or_date_ranges_answer_400(client, inspector, query):
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    _build()
+    client.force_login(inspector)
+    assert client.get("/oversight/materials/lithium/", query).status_code == 400
+
+
+def test_oversight_pages_read_a_constant_number_of_queries(client, inspector, django_assert_max_num_queries):
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    _build()
+    client.force_login(inspector)
+    client.get("/oversight/")
+    with django_assert_max_num_queries(16):
+        assert client.get("/oversight/materials/lithium/", {"year": YEAR}).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get("/oversight/", {"year": YEAR}).status_code == 200
