@@ -26,7 +26,7 @@ from portal.tenancy.models import (
     Role,
 )
 
-from .build import alerts, cube
+from .worker import alerts, cube
 
 GROUPS = {"volta": "Volta Mobility Group", "hikari": "Hikari Holdings"}
 # key, name, kind, country, data space, group, corporate number or BPNL

@@ -6,8 +6,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from .build import alerts, cube
 from .models import BuildState, CubeBuild
+from .worker import alerts, cube
 
 
 @shared_task(acks_late=True, time_limit=30 * 60, soft_time_limit=28 * 60)

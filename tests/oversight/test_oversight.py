@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from endoflife import services as eol
-from oversight.build import alerts, cube
 from oversight.models import Alert, AlertKind, CubeCell, FlaggedTransfer
+from oversight.worker import alerts, cube
 from passports import services as passport_services
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import CorporateGroup, OrganizationKind, Role

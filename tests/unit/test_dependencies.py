@@ -136,12 +136,12 @@ CLEAN_TREE = {
     "endoflife/models.py": "import passports.models\n",
     "oversight/__init__.py": "",
     "oversight/models.py": "",
-    "oversight/build/__init__.py": "",
-    "oversight/build/facts.py": "import endoflife.models\nimport passports.models\nfrom .. import models\n",
+    "oversight/worker/__init__.py": "",
+    "oversight/worker/facts.py": "import endoflife.models\nimport passports.models\nfrom .. import models\n",
     "oversight/selectors.py": "from . import models\n",
     "oversight/presentation.py": "from . import selectors\n",
     "oversight/views.py": "from . import presentation\n",
-    "oversight/demo.py": "from .build import facts\n",
+    "oversight/demo.py": "from .worker import facts\n",
 }
 VIOLATIONS = {
     "portal imports passports": (
@@ -187,8 +187,8 @@ VIOLATIONS = {
     ),
     "oversight's selectors read the worker's facts": (
         "oversight/selectors.py",
-        "from . import models\nfrom .build import facts\n",
-        "oversight.selectors -> oversight.build.facts",
+        "from . import models\nfrom .worker import facts\n",
+        "oversight.selectors -> oversight.worker.facts",
     ),
     "end of life imports oversight": (
         "endoflife/models.py",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from oversight.build import alerts, cube
+from oversight.worker import alerts, cube
 
 
 class Command(BaseCommand):
