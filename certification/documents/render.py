@@ -13,10 +13,11 @@ from django.utils import translation
 from weasyprint import HTML, Attachment
 from weasyprint.urls import FatalURLFetchingError
 
+from portal.pdf.fetcher import CertificateURLFetcher, RefusedResource
+from portal.pdf.fonts import font_faces
+
 from ..models import Certificate
 from .facts import canonical_json, certificate_data, sha256_hex, template_context, verification_url
-from .fetcher import CertificateURLFetcher, RefusedResource
-from .fonts import font_faces
 
 TEMPLATE = "certification/pdf/certificate.html"
 DATA_NAME = "certificate.json"

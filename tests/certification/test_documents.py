@@ -26,8 +26,6 @@ from pypdf import PdfReader
 from rest_framework.test import APIClient
 
 from certification import services, tasks
-from certification.documents import fonts
-from certification.documents.fetcher import CertificateURLFetcher, RefusedResource
 from certification.documents.models import CertificateDocument, DocumentStatus
 from certification.documents.render import html_to_pdf
 from certification.documents.services import (
@@ -40,6 +38,8 @@ from certification.models import Certificate
 from portal.audit.models import AuditEvent
 from portal.audit.selectors import audit_events_for
 from portal.enqueue import _queue
+from portal.pdf import fonts
+from portal.pdf.fetcher import CertificateURLFetcher, RefusedResource
 from portal.signing import create_development_ca
 from portal.storage import private_storage
 from portal.tenancy.models import OrganizationKind, Role

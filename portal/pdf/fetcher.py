@@ -1,5 +1,6 @@
-"""The only resources a certificate PDF may load: the project's static files and its font files. Anything
-else (the network, other local files) is refused, and a refused fetch stops the render."""
+"""The only resources a PDF of the portal (certificates, oversight reports) may load: the project's static
+files and its font files. Anything else (the network, other local files) is refused, and a refused fetch
+stops the render."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def static_roots() -> list[Path]:
     return roots
 
 
-class CertificateURLFetcher(URLFetcher):
+class PortalURLFetcher(URLFetcher):
     """Allows file: URLs of the declared fonts and of files under the static directories, and data: URLs
     (the QR code, built in-process); refuses every other URL."""
 
@@ -48,5 +49,9 @@ class CertificateURLFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         if not self.allows(url):
-            raise RefusedResource(f"The certificate document may not load {url[:200]}")
+            raise RefusedResource(f"The document may not load {url[:200]}")
         return super().fetch(url, headers)
+
+
+#: The name certificate documents have always used.
+CertificateURLFetcher = PortalURLFetcher

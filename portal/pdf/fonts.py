@@ -1,4 +1,4 @@
-"""The fonts of the certificate PDF, shipped with the project (certification/documents/fonts/, with their
+"""The fonts of the portal's PDFs, shipped with the project (portal/pdf/fonts/, with their
 licences) and declared with @font-face under the project's own family names, so the document never
 depends on what the host has installed or what fontconfig would pick. IPAex Gothic covers Japanese,
 DejaVu Sans the Latin text."""
@@ -41,7 +41,7 @@ def font_faces() -> tuple[FontFace, ...]:
     missing = sorted({str(face.path) for face in FONT_FACES if not face.path.is_file()})
     if missing:
         raise ImproperlyConfigured(
-            "Certificate PDF fonts are missing: "
+            "PDF fonts are missing: "
             + ", ".join(missing)
             + " (they are part of the repository: is the checkout complete?)"
         )
