@@ -260,7 +260,7 @@ def export_rows(*, actor, build: CubeBuild, table: str, market: str) -> Iterator
                 cell = row.cells.get(period)
                 if cell is None:
                     continue
-                value = confidential_mark() if cell.suppressed else _plain(cell.value)
+                value = confidential_mark() if cell.suppressed else plain(cell.value)
                 yield [
                     table,
                     material,
@@ -275,7 +275,7 @@ def export_rows(*, actor, build: CubeBuild, table: str, market: str) -> Iterator
                 ]
 
 
-def _plain(value: Decimal | None) -> str:
+def plain(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")

@@ -116,6 +116,16 @@ def cube_slices(*, actor, build: CubeBuild, table: str, market: str = "ALL") -> 
     }
 
 
+def cube_cells(
+    *, actor, build: CubeBuild, table: str, market: str, material: str | None = None
+) -> list[CubeCell]:
+    """One table's cells for one market (optionally one material), in a stable order."""
+    cells = CubeCell.objects.restrict(actor).filter(build=build, table=table, market=market)
+    if material:
+        cells = cells.filter(material=material)
+    return list(cells.order_by("material", "stage", "period", "category"))
+
+
 def year_total(slice_: Slice | None, category: str = TOTAL) -> Decimal | None:
     if slice_ is None:
         return None

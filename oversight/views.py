@@ -21,33 +21,7 @@ from portal.exports import neutralise_csv
 from . import presentation, selectors
 from .access import is_enforcer, is_overseer
 from .models import CubeBuild
-
-QUERY = {"year", "market"}
-
-
-class BadQuery(Exception):
-    pass
-
-
-def parse(request: HttpRequest, allowed: set[str]) -> dict[str, Any]:
-    """The page's own query parameters, validated; anything else is a 400."""
-    unknown = sorted(set(request.GET) - allowed)
-    if unknown:
-        raise BadQuery(
-            _("These views take only %(allowed)s; not %(unknown)s.")
-            % {"allowed": ", ".join(sorted(allowed)), "unknown": ", ".join(unknown)}
-        )
-    params: dict[str, Any] = {}
-    if "year" in request.GET:
-        raw = request.GET["year"]
-        if not (raw.isascii() and raw.isdigit() and len(raw) == 4):
-            raise BadQuery(_("Choose a year for which a cube is published, e.g. year=2026."))
-        params["year"] = int(raw)
-    market = request.GET.get("market", "ALL")
-    if market not in selectors.MARKETS:
-        raise BadQuery(_("Choose the market EU, JP or ALL."))
-    params["market"] = market
-    return params
+from .queries import QUERY, BadQuery, parse
 
 
 def oversight_page(
@@ -62,7 +36,7 @@ def oversight_page(
             if not (is_enforcer(request.user) if enforcement else is_overseer(request.user)):
                 raise Http404
             try:
-                params = parse(request, allowed)
+                params = parse(request.GET, allowed)
             except BadQuery as exc:
                 return render(request, "oversight/bad_query.html", {"message": str(exc)}, status=400)
             build = selectors.latest_build(actor=request.user, year=params.get("year"))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("portal.notifications.api.urls")),
     path("", include("certification.api.urls")),
     path("", include("exchange.api.urls")),
+    path("", include("oversight.api_urls")),
 ]

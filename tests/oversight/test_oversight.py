@@ -327,3 +327,57 @@ def test_oversight_pages_read_a_constant_number_of_queries(client, inspector, dj
         assert client.get("/oversight/materials/lithium/", {"year": YEAR}).status_code == 200
     with django_assert_max_num_queries(16):
         assert client.get("/oversight/", {"year": YEAR}).status_code == 200
+
+
+API = [
+    "/api/v1/oversight/cubes/",
+    "/api/v1/oversight/tables/origins/",
+    "/api/v1/oversight/alerts/",
+    "/api/v1/oversight/enforcement/",
+]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "company", "certifier", "operator"])
+def test_the_oversight_api_does_not_exist_for_anyone_but_authorities(
+    api_client, who, admin_a, reviewer, operator
+):
+    _build()
+    user = {"anonymous": None, "company": admin_a, "certifier": reviewer, "operator": operator}[who]
+    if user is not None:
+        api_client.force_authenticate(user)
+    for url in API:
+        assert api_client.get(url).status_code == 404, url
+
+
+def test_the_oversight_api_answers_from_the_cube_with_marks_and_logs_each_answer(api_client, inspector):
+    group = CorporateGroup.objects.create(name="Holding")
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+    _maker(mines=("Salar",), origins=("CL",), group=group)
+    build = _build()
+    api_client.force_authenticate(inspector)
+    cubes = api_client.get("/api/v1/oversight/cubes/").json()
+    assert cubes[0]["year"] == YEAR and cubes[0]["version"] == build.version
+    answer = api_client.get(
+        "/api/v1/oversight/tables/origins/", {"year": YEAR, "market": "EU", "material": "lithium"}
+    )
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["cube"]["version"] == build.version
+    cells = {(c["stage"], c["period"], c["category"]): c for c in body["cells"]}
+    total = cells[("extraction", str(YEAR), "TOTAL")]
+    assert total["value"] == "80" and total["contributors"] == "3-4"  # 4 makers x 2 batteries x 10 kg
+    assert all((c["value"] is None) == c["confidential"] for c in body["cells"])
+    chile = cells[("extraction", str(YEAR), "CL")]
+    assert chile["confidential"] and chile["value"] is None and chile["share"] is None
+    assert api_client.get("/api/v1/oversight/tables/origins/", {"company": "x"}).status_code == 400
+    assert api_client.get("/api/v1/oversight/tables/nothing/").status_code == 404
+    assert api_client.get("/api/v1/oversight/enforcement/").status_code == 404
+    logged = AuditEvent.objects.filter(action="oversight.read", details__view="api:table")
+    assert logged.count() == 1 and logged.get().details["cube_version"] == build.version
+
+
+def test_the_oversight_api_is_in_the_openapi_schema(client, operator):
+    client.force_login(operator)
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/oversight/tables/{table}/" in schema
