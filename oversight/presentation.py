@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from . import reference, selectors
+from . import charts, reference, selectors
 from .models import CubeBuild
 
 MATERIAL_NAMES = {
@@ -91,6 +91,7 @@ class TableView:
     rows: list[dict[str, Any]]
     references: list[dict[str, Any]] | None = None
     reference_source: str = ""
+    chart: str | None = None
 
 
 def table_view(slice_: selectors.Slice, caption: str, *, with_share: bool = True) -> TableView:
@@ -156,7 +157,9 @@ def overview_cards(*, actor, build: CubeBuild, market: str) -> list[dict[str, An
     return cards
 
 
-def origin_tables(*, actor, build: CubeBuild | None, material: str, market: str) -> list[TableView]:
+def origin_tables(
+    *, actor, build: CubeBuild | None, material: str, market: str, for_pdf: bool = False
+) -> list[TableView]:
     if build is None:
         return []
     slices = selectors.cube_slices(actor=actor, build=build, table="origins", market=market)
@@ -168,6 +171,7 @@ def origin_tables(*, actor, build: CubeBuild | None, material: str, market: str)
         view = table_view(
             slice_, _("%(stage)s: contained mass by country (kg)") % {"stage": STAGE_NAMES[stage]}
         )
+        view.chart = charts.chart_svg(slice_, view.caption, label=category_name, text_as_paths=for_pdf)
         ref = reference.reference_shares(material, stage)
         if ref is not None:
             view.references = [
@@ -188,12 +192,14 @@ def content_table(*, actor, build: CubeBuild | None, material: str, market: str)
     return table_view(slice_, _("Recycled and primary content in batteries placed on the market (kg)"))
 
 
-def end_of_life_tables(*, actor, build: CubeBuild | None, market: str) -> dict[str, Any]:
+def end_of_life_tables(
+    *, actor, build: CubeBuild | None, market: str, for_pdf: bool = False
+) -> dict[str, Any]:
     if build is None:
         return {"destinations": [], "statuses": None, "outflows": []}
     eol = selectors.cube_slices(actor=actor, build=build, table="eol", market=market)
     destinations = [
-        table_view(eol[("", condition)], caption)
+        _charted(eol[("", condition)], caption, for_pdf)
         for condition, caption in (
             ("waste", _("Waste batteries and black mass by destination (kg)")),
             ("used", _("Used batteries (not waste) by destination (kg)")),
@@ -218,6 +224,14 @@ def end_of_life_tables(*, actor, build: CubeBuild | None, market: str) -> dict[s
         else None,
         "outflows": outflows,
     }
+
+
+def _charted(slice_: selectors.Slice, caption: str, for_pdf: bool) -> TableView:
+    view = table_view(slice_, caption)
+    view.chart = charts.chart_svg(
+        slice_, caption, label=category_name, items="categories", text_as_paths=for_pdf
+    )
+    return view
 
 
 def reference_rows() -> list[dict[str, Any]]:

@@ -11,5 +11,7 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("enforcement/", views.enforcement, name="enforcement"),
     path("methodology/", views.methodology, name="methodology"),
-    path("export/<slug:table>.csv", views.export, name="export"),
+    path("export/<slug:table>.csv", views.export, {"fmt": "csv"}, name="export"),
+    path("export/<slug:table>.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("report.pdf", views.report, name="report"),
 ]

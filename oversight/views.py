@@ -7,7 +7,6 @@ writes the read to the access log with that version.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -16,12 +15,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from portal.exports import neutralise_csv
-
-from . import presentation, selectors
+from . import exports, presentation, selectors
 from .access import is_enforcer, is_overseer
 from .models import CubeBuild
 from .queries import QUERY, BadQuery, parse
+
+FORMATS = {"text/csv": "csv", exports.XLSX: "xlsx", exports.PDF: "pdf"}
 
 
 def oversight_page(
@@ -45,7 +44,7 @@ def oversight_page(
                 return render(request, "oversight/bad_query.html", {"message": message}, status=400)
             response = view(request, *args, build=build, params=params, **kwargs)
             if response.status_code == 200:
-                fmt = "csv" if response.get("Content-Type", "").startswith("text/csv") else "html"
+                fmt = FORMATS.get(response.get("Content-Type", "").split(";")[0], "html")
                 selectors.record_read(
                     actor=request.user,
                     view=name,
@@ -136,16 +135,28 @@ def methodology(request: HttpRequest, *, build, params) -> HttpResponse:
 
 
 @oversight_page("export")
-def export(request: HttpRequest, table: str, *, build, params) -> HttpResponse:
+def export(request: HttpRequest, table: str, fmt: str, *, build, params) -> HttpResponse:
     if table not in presentation.EXPORT_TABLES or build is None:
         raise Http404
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="oversight-{table}-{build.year}-v{build.version}.csv"'
+    make, content_type = {
+        "csv": (exports.table_csv, exports.CSV),
+        "xlsx": (exports.table_xlsx, exports.XLSX),
+    }[fmt]
+    body = make(actor=request.user, build=build, table=table, market=params["market"])
+    return _attachment(body, content_type, exports.filename(build, table, fmt))
+
+
+@oversight_page("report")
+def report(request: HttpRequest, *, build, params) -> HttpResponse:
+    if build is None:
+        raise Http404
+    body = exports.report_pdf(actor=request.user, build=build, market=params["market"])
+    return _attachment(
+        body, exports.PDF, exports.filename(build, f"report-{params['market'].lower()}", "pdf")
     )
-    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
-    for line in presentation.export_rows(
-        actor=request.user, build=build, table=table, market=params["market"]
-    ):
-        writer.writerow([neutralise_csv(value) for value in line])
+
+
+def _attachment(body: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

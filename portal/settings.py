@@ -339,6 +339,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# matplotlib (the oversight's charts) keeps its font cache here rather than in the user's home.
+os.environ.setdefault("MPLCONFIGDIR", str(BASE_DIR / "var" / "matplotlib"))
+
 #: The p %-rule's p for the oversight's disclosure control. Never shown or returned: knowing it helps an
 #: attacker narrow a suppressed cell.
 OVERSIGHT_P_PERCENT = float(os.environ.get("PASSBRIDGE_OVERSIGHT_P", "15"))

@@ -4,8 +4,11 @@ disclosure control, alerts, and who may read which page."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
+import pypdf
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
@@ -285,10 +288,23 @@ def test_an_inspector_reads_the_cube_and_each_read_is_logged_with_its_version(cl
         assert client.get(url, {"year": YEAR} if takes_year else {}).status_code == 200, url
     page = client.get("/oversight/materials/lithium/", {"year": YEAR, "market": "EU"}).content.decode()
     assert "Australia" in page
+    # The page's own links and year choices carry the year as a plain number (no thousands separator).
+    assert f'value="{YEAR}"' in page and f"?year={YEAR}&amp;market=EU" in page
+    assert 'src="data:image/svg+xml;base64,' in page  # the chart, drawn on the server
+    report = client.get("/oversight/report.pdf", {"year": YEAR})
+    assert report.status_code == 200 and report.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(report.content)).pages)
+    assert "Mineral flows" in text and str(YEAR) in text and "Lithium" in text
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(client.get("/oversight/export/origins.xlsx", {"year": YEAR}).content)
+    )
+    rows = list(sheet.active.iter_rows(values_only=True))
+    assert rows[0][0] == "table" and any(row[5] == "AU" and row[6] == 60 for row in rows[1:])
     csv = client.get("/oversight/export/origins.csv", {"year": YEAR}).content.decode()
     assert f'"{build.version}"' in csv
     reads = AuditEvent.objects.filter(action="oversight.read")
-    assert reads.count() == len(OVERSIGHT_URLS) + 1
+    assert reads.count() == len(OVERSIGHT_URLS) + 3
+    assert {read.details["format"] for read in reads} == {"html", "csv", "xlsx", "pdf"}
     assert all(event.details["cube_version"] in (build.version, None) for event in reads)
     # The enforcement list needs its own permission.
     assert client.get("/oversight/enforcement/").status_code == 404
