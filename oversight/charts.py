@@ -121,6 +121,34 @@ def render(data: ChartData, *, text_as_paths: bool = False) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode("utf-8")).decode("ascii")
 
 
+def concentration_chart(
+    title: str, periods: list[str], series: dict[str, list[int | None]], limits: dict[str, int]
+) -> str:
+    """Largest third-country share per quarter, one line per stage, with the CRMA lines (65 %, 50 %)."""
+    with _LOCK:
+        plt = _pyplot()
+        figure, axes = plt.subplots(figsize=(6.4, 3.2))
+        try:
+            positions = list(range(len(periods)))
+            for label, values in series.items():
+                axes.plot(
+                    positions, [float("nan") if v is None else v for v in values], marker="o", label=label
+                )
+            for label, level in limits.items():
+                axes.axhline(level, linestyle="--", color=OTHER, linewidth=1)
+                axes.annotate(label, (0, level), textcoords="offset points", xytext=(2, 3), color=OTHER)
+            axes.set_xticks(positions, periods, rotation=45)
+            axes.set_ylim(0, 100)
+            axes.set_ylabel("%")
+            axes.legend(loc="lower right")
+            figure.tight_layout()
+            buffer = io.StringIO()
+            figure.savefig(buffer, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(figure)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue().encode("utf-8")).decode("ascii")
+
+
 def chart_svg(
     slice_: selectors.Slice,
     title: str,

@@ -56,7 +56,7 @@ MARKET_NAMES = {
     "JP": gettext_lazy("Japanese market"),
     "ALL": gettext_lazy("EU and Japan"),
 }
-EXPORT_TABLES = ("origins", "content", "status", "eol", "outflow")
+EXPORT_TABLES = ("origins", "flows", "content", "status", "eol", "outflow")
 
 
 def confidential_mark() -> str:
@@ -293,3 +293,74 @@ def plain(value: Decimal | None) -> str:
     if value is None:
         return ""
     return format(value.normalize(), "f")
+
+
+def concentration(*, actor, material: str, market: str) -> dict[str, Any]:
+    """The largest published third-country share per quarter and stage, against the CRMA's 65 % line."""
+    levels = {_("65 % limit"): 65, _("50 % watch level"): 50}
+    stages = {}
+    for stage in ("extraction", "processing"):
+        stages[stage] = selectors.concentration_series(
+            actor=actor, material=material, stage=stage, market=market
+        )
+    periods = [point.period for point in stages["extraction"]]
+    rows = [
+        {
+            "period": period,
+            "cells": [
+                {
+                    "country": category_name(points[i].country) if points[i].country else "",
+                    "share": points[i].share,
+                    "withheld_breach": points[i].withheld_breach,
+                }
+                for points in stages.values()
+            ],
+        }
+        for i, period in enumerate(periods)
+    ]
+    chart = None
+    if any(point.share is not None for points in stages.values() for point in points):
+        quarters = [i for i, period in enumerate(periods) if "Q" in period]
+        series = {
+            str(STAGE_NAMES[stage]): [points[i].share for i in quarters] for stage, points in stages.items()
+        }
+        chart = charts.concentration_chart(
+            _("Largest third-country share"), [periods[i] for i in quarters], series, levels
+        )
+    return {"stages": [STAGE_NAMES[stage] for stage in stages], "rows": rows, "chart": chart}
+
+
+PROCESSING_AREAS = ("@EU", "@JP", "@OECD", "@NON_OECD", "TOTAL")
+
+
+def flows(*, actor, build: CubeBuild | None, material: str, market: str) -> dict[str, Any]:
+    """Where the material was mined (rows) and where it was processed (columns), for the year; then how
+    much reached the market and where batteries went at end of life."""
+    if build is None:
+        return {"matrix": None}
+    year = str(build.year)
+    slices = selectors.cube_slices(actor=actor, build=build, table="flows", market=market)
+    columns = [area for area in PROCESSING_AREAS if (material, area) in slices]
+    categories: list[str] = []
+    for area in columns:
+        for row in slices[(material, area)].rows:
+            if row.category not in categories:
+                categories.append(row.category)
+    categories.sort(key=selectors.category_order)
+    rows = []
+    for category in categories:
+        cells = []
+        for area in columns:
+            row = slices[(material, area)].row(category)
+            cells.append(shown(row.cells.get(year)) if row else "–")
+        level = "total" if category == "TOTAL" else "group" if category.startswith("@") else "item"
+        rows.append({"category": category_name(category), "level": level, "values": cells})
+    eol = end_of_life_tables(actor=actor, build=build, market=market)
+    content = selectors.cube_slice(
+        actor=actor, build=build, table="content", material=material, market=market
+    )
+    return {
+        "matrix": {"columns": [category_name(area) for area in columns], "rows": rows} if rows else None,
+        "placed": shown(content.row("TOTAL").cells.get(year)) if content.row("TOTAL") else "–",
+        "destinations": eol["destinations"][-1:] if eol["destinations"] else [],
+    }

@@ -7,6 +7,7 @@ that. Each page reads a constant number of rows sets: the build, one slice of ce
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +18,7 @@ from django.db.models import Count
 from portal.audit.services import audit_record
 from portal.tenancy.selectors import active_organization_of
 
+from . import reference
 from .models import Alert, CubeBuild, CubeCell, FlaggedTransfer
 
 MATERIALS = ("lithium", "cobalt", "nickel", "manganese", "natural_graphite")
@@ -72,7 +74,7 @@ def periods_of(build: CubeBuild) -> list[str]:
     return [*(f"{build.year}Q{q}" for q in range(1, 5)), str(build.year)]
 
 
-def _order(category: str) -> tuple[int, str]:
+def category_order(category: str) -> tuple[int, str]:
     # Groups of countries first under their members would need the hierarchy; the stored rows are ordered
     # total last, groups before countries, so a table reads from the parts to the whole.
     if category == TOTAL:
@@ -91,7 +93,7 @@ def cube_slice(
     rows: dict[str, Row] = {}
     for cell in cells:
         rows.setdefault(cell.category, Row(cell.category)).cells[cell.period] = cell
-    ordered = sorted(rows.values(), key=lambda row: _order(row.category))
+    ordered = sorted(rows.values(), key=lambda row: category_order(row.category))
     return Slice(build, table, material, stage, market, periods_of(build), ordered)
 
 
@@ -110,7 +112,7 @@ def cube_slices(*, actor, build: CubeBuild, table: str, market: str = "ALL") -> 
             key[1],
             market,
             periods_of(build),
-            sorted(rows.values(), key=lambda row: _order(row.category)),
+            sorted(rows.values(), key=lambda row: category_order(row.category)),
         )
         for key, rows in grouped.items()
     }
@@ -132,6 +134,60 @@ def year_total(slice_: Slice | None, category: str = TOTAL) -> Decimal | None:
     row = slice_.row(category)
     cell = row.cells.get(str(slice_.build.year)) if row else None
     return None if cell is None or cell.suppressed else cell.value
+
+
+def latest_builds(*, actor) -> list[CubeBuild]:
+    """The newest finished build of every year, oldest year first."""
+    newest: dict[int, CubeBuild] = {}
+    for build in CubeBuild.objects.restrict(actor).order_by("year", "id"):
+        newest[build.year] = build
+    return list(newest.values())
+
+
+@dataclass(frozen=True)
+class ConcentrationPoint:
+    period: str
+    country: str  # the largest third country among the published cells, "" when none is published
+    share: int | None
+    withheld_breach: bool  # a breach was found on the exact figures, in a cell that is withheld
+
+
+def concentration_series(*, actor, material: str, stage: str, market: str) -> list[ConcentrationPoint]:
+    """Per quarter and year of every published year: the largest published share of one third country at
+    a stage, and whether a breach was found in a withheld cell (three queries, whatever the years)."""
+    builds = latest_builds(actor=actor)
+    cells = (
+        CubeCell.objects.restrict(actor)
+        .filter(
+            build__in=builds,
+            table="origins",
+            material=material,
+            stage=stage,
+            market=market,
+            suppressed=False,
+            share__isnull=False,
+        )
+        .values_list("period", "category", "share")
+    )
+    best: dict[str, tuple[int, str]] = {}
+    for period, category, share in cells:
+        if len(category) != 2 or not reference.third_country(
+            category, market, datetime.date(int(period[:4]), 12, 31)
+        ):
+            continue
+        if period not in best or share > best[period][0]:
+            best[period] = (share, category)
+    withheld = set(
+        Alert.objects.restrict(actor)
+        .filter(kind="concentration_breach", material=material, stage=stage, market=market, country="")
+        .values_list("period", flat=True)
+    )
+    periods = [period for build in builds for period in periods_of(build)]
+    points = []
+    for period in periods:
+        share, country = best.get(period, (None, ""))
+        points.append(ConcentrationPoint(period, country, share, period in withheld))
+    return points
 
 
 def alerts_for(*, actor, limit: int | None = None) -> list[Alert]:

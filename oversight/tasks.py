@@ -44,3 +44,10 @@ def scheduled_builds() -> None:
         cube.request_build(year)
     for build_id in CubeBuild.objects.filter(state=BuildState.BUILDING).values_list("pk", flat=True):
         build_cube.delay(build_id)
+
+
+@shared_task(acks_late=True, time_limit=120, soft_time_limit=100)
+def alert_digest() -> None:
+    from .digest import send_digest
+
+    send_digest()

@@ -107,6 +107,22 @@ def material(request: HttpRequest, code: str, *, build, params) -> HttpResponse:
     )
 
 
+@oversight_page("concentration", allowed={"market"}, needs_build=False)
+def concentration(request: HttpRequest, code: str, *, build, params) -> HttpResponse:
+    code = _material(code)
+    series = presentation.concentration(actor=request.user, material=code, market=params["market"])
+    return render(
+        request, "oversight/concentration.html", _context(request, build, params, material=code, **series)
+    )
+
+
+@oversight_page("flows")
+def flows(request: HttpRequest, code: str, *, build, params) -> HttpResponse:
+    code = _material(code)
+    view = presentation.flows(actor=request.user, build=build, material=code, market=params["market"])
+    return render(request, "oversight/flows.html", _context(request, build, params, material=code, **view))
+
+
 @oversight_page("end_of_life")
 def end_of_life(request: HttpRequest, *, build, params) -> HttpResponse:
     tables = presentation.end_of_life_tables(actor=request.user, build=build, market=params["market"])

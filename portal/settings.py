@@ -337,6 +337,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "oversight.tasks.scheduled_builds",
         "schedule": 6 * 60 * 60,
     },
+    # Authority members get one digest of new alerts a day, in the portal and by e-mail.
+    "oversight-alert-digest": {
+        "task": "oversight.tasks.alert_digest",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # matplotlib (the oversight's charts) keeps its font cache here rather than in the user's home.

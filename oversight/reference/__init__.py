@@ -195,6 +195,14 @@ def destination_class(origin_country: str, destination_country: str, on: date) -
     return "non_oecd"
 
 
+def third_country(country: str, market: str, on: date) -> bool:
+    """Whether the country is a third country for a market (CRMA's "single third country"): outside the EU
+    for the EU market, outside Japan for the Japanese market, outside both for the two together."""
+    groups = groups_of(country, on)
+    in_eu, in_japan = "eu" in groups, "japan" in groups
+    return {"EU": not in_eu, "JP": not in_japan}.get(market, not (in_eu or in_japan))
+
+
 def reference_shares(material: str, stage: str) -> ReferenceShares | None:
     """The global reference shares of a material at a stage; ``None`` if the data has none (recycling)."""
     if material not in MATERIALS:

@@ -41,12 +41,6 @@ def coming_minimum(material: str, year: int) -> tuple[str, int] | None:
     return (current[-1] if current else None) or (future[0] if future else None)
 
 
-def _third_country(country: str, market: str, on: datetime.date) -> bool:
-    groups = reference.groups_of(country, on)
-    in_eu, in_jp = "eu" in groups, country == "JP"
-    return {"EU": not in_eu, "JP": not in_jp}.get(market, not (in_eu or in_jp))
-
-
 def _raise(key: str, **fields) -> Alert:
     alert, _created = Alert.objects.update_or_create(key=key, defaults=fields)
     return alert
@@ -67,7 +61,7 @@ def _concentration(build, material, stage, cells, on, levels) -> None:
     best: dict[tuple[str, str], PublishedCell] = {}
     for cell in cells:
         country, period, market = cell.key
-        if len(country) != 2 or not _third_country(country, market, on):
+        if len(country) != 2 or not reference.third_country(country, market, on):
             continue
         if (period, market) not in best or cell.exact > best[(period, market)].exact:
             best[(period, market)] = cell
@@ -123,8 +117,9 @@ def _recycled(build, material, cells) -> None:
 
 def _flag(transfer: Transfer) -> tuple[str, str] | None:
     """The alert a transfer raises, if any: (kind, severity)."""
-    if reference.oecd_decision_applies(transfer.destination_country.code, transfer.shipped_on):
-        return None
+    origin, destination = transfer.origin_country.code, transfer.destination_country.code
+    if reference.destination_class(origin, destination, transfer.shipped_on) != "non_oecd":
+        return None  # an EU member state outside the OECD (e.g. Bulgaria) is an intra-EU shipment
     hazardous = transfer.content == Content.BLACK_MASS or transfer.lithium_based
     if transfer.condition == Condition.WASTE and (
         (hazardous and transfer.shipped_on >= HAZARDOUS_FROM) or transfer.waste_code.endswith("*")

@@ -3,6 +3,8 @@
 Tables (`CubeCell.table`), each per material where it has one:
 - `origins`: contained material in batteries placed on the market, by country of extraction or processing
   (`stage`), and recovered material by country of the recycling facility (stage `recycling`);
+- `flows`: the same contained material by extraction country and the country group it was processed in
+  (`stage` holds @EU, @JP, @OECD, @NON_OECD or TOTAL);
 - `content`: contained material split into recycled (pre-consumer, post-consumer, unsplit) and virgin;
 - `status`: batteries placed on the market, by their battery status now;
 - `eol`: batteries, lots and black mass handed over, by destination class (`stage` holds used/waste/ALL);
@@ -90,6 +92,38 @@ def _origin_tables(
     return tables
 
 
+def _flow_tables(year: int, placed: list[facts.PlacedBatteries], models: dict[int, facts.Composition]):
+    """Contained mass by extraction country (rows) and the country group where it was processed (`stage`),
+    split by each model's supply-chain routes; the extraction side is located by its mines."""
+    on = datetime.date(year, 12, 31)
+    leaves: dict[str, list] = defaultdict(list)
+    for row in placed:
+        comp = models.get(row.battery_model_id)
+        if comp is None:
+            continue
+        for material, per_battery in comp.contained.items():
+            routes = comp.routes.get(material)
+            if not routes:
+                continue
+            whole = sum(routes.values())
+            for (origin, mine, processed_in), mass in routes.items():
+                key = (origin, facts.area_of(processed_in, on), _period(year, row.quarter), row.market)
+                leaves[material].append((key, per_battery * row.count * mass / whole, row.unit, mine))
+    tables = {}
+    for material, items in leaves.items():
+        areas = {key[0]: facts.area_of(key[0], on) for key, *_rest in items}
+        processing = flat_dimension("stage", ("@EU", "@JP", "@OECD", "@NON_OECD"))
+        table = Table(
+            "flows",
+            [country_dimension(areas), processing, periods(year), market_dimension()],
+            facility_dimension="category",
+        )
+        for key, amount, unit, mine in items:
+            table.add(key, amount, unit, mine)
+        tables[material] = table
+    return tables
+
+
 def _content_tables(year: int, placed: list[facts.PlacedBatteries], models: dict[int, facts.Composition]):
     tables: dict[str, Table] = {}
     for row in placed:
@@ -170,7 +204,7 @@ def _rows(
 ) -> list[CubeCell]:
     rows = []
     for cell in cells:
-        if len(cell.key) == 4:  # the eol table: destination, condition, period, market
+        if len(cell.key) == 4:  # eol: destination, condition, ...; flows: extraction, processing group, ...
             category, row_stage, period, market = cell.key
         else:
             (category, period, market), row_stage = cell.key, stage
@@ -205,6 +239,8 @@ def compute(build: CubeBuild) -> dict[tuple[str, str, str], list[PublishedCell]]
     published: dict[tuple[str, str, str], list[PublishedCell]] = {}
     for (material, stage), table in _origin_tables(year, placed, models, recovered).items():
         published[("origins", material, stage)] = table.publish(p=p)
+    for material, table in _flow_tables(year, placed, models).items():
+        published[("flows", material, "")] = table.publish(p=p)
     for material, table in _content_tables(year, placed, models).items():
         published[("content", material, "")] = table.publish(p=p)
     published[("status", "", "")] = _status_table(year, placed).publish(p=p)

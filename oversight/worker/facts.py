@@ -83,6 +83,8 @@ class Composition:
     recycled: dict[str, tuple[Decimal, Decimal, Decimal]] = field(default_factory=dict)  # total, pre, post
     extraction: dict[str, dict[tuple[str, str], Decimal]] = field(default_factory=dict)
     processing: dict[str, dict[tuple[str, str], Decimal]] = field(default_factory=dict)
+    #: material -> (extraction country, mine, processing country) -> procured mass: the route of each lot.
+    routes: dict[str, dict[tuple[str, str, str], Decimal]] = field(default_factory=dict)
 
 
 def composition(model_data: dict[str, Any], supply_chain: list[SupplyChainEntry]) -> Composition:
@@ -122,6 +124,9 @@ def composition(model_data: dict[str, Any], supply_chain: list[SupplyChainEntry]
             processing = result.processing.setdefault(entry.material, {})
             key = (country, _facility(entry.refiner_processor, country))
             processing[key] = processing.get(key, Decimal(0)) + mass
+            routes = result.routes.setdefault(entry.material, {})
+            route = (entry.country_of_origin.code, mine, country)
+            routes[route] = routes.get(route, Decimal(0)) + mass
     return result
 
 

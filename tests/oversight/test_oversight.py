@@ -397,3 +397,102 @@ def test_the_oversight_api_is_in_the_openapi_schema(client, operator):
     client.force_login(operator)
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/oversight/tables/{table}/" in schema
+
+
+def test_authority_members_get_one_digest_of_new_alerts_by_count_only(inspector, admin_a, mailoutbox):
+    from oversight.digest import send_digest
+    from portal.notifications.models import Notification
+
+    recycler, user = _recycler()
+    transfer = eol.transfer_record(
+        actor=user,
+        values={
+            "content": "black_mass",
+            "mass_kg": "1200",
+            "recipient_name": "Trader Secretname",
+            "destination_country": "IN",
+            "condition": "waste",
+            "waste_code": "19 12 11*",
+            "treatment": "recycling",
+            "shipped_on": TODAY,
+        },
+    )
+    alerts.flag_transfer(transfer)
+    assert send_digest() == 1
+    note = Notification.objects.get(recipient=inspector, event="oversight.alert_digest")
+    assert note.url == "/oversight/alerts/" and "1" in note.title
+    assert not Notification.objects.filter(recipient=admin_a, event="oversight.alert_digest").exists()
+    assert send_digest() == 0  # each alert is digested once
+    assert all("Secretname" not in mail.body and recycler.legal_name not in mail.body for mail in mailoutbox)
+
+
+def test_a_company_records_a_transfer_in_the_browser_form_naming_the_recipient_by_identifier(client):
+    organization, user, model = _maker(batteries=1)
+    recycler, _recycler_user = _recycler()
+    client.force_login(user)
+    values = {
+        "content": "battery",
+        "passport": str(model.passports.get().public_id),
+        "recipient": "nobody",
+        "destination_country": "DE",
+        "condition": "waste",
+        "waste_code": "16 06 05",
+        "treatment": "recycling",
+        "shipped_on": TODAY.isoformat(),
+        "lithium_based": "on",
+    }
+    refused = client.post("/end-of-life/transfers/new/", values)
+    assert refused.status_code == 400 and "BPNL, corporate number or LEI" in refused.content.decode()
+    assert not organization.transfers_sent.exists()
+    done = client.post("/end-of-life/transfers/new/", {**values, "recipient": recycler.bpnl.lower()})
+    assert done.status_code == 302
+    transfer = organization.transfers_sent.get()
+    assert transfer.recipient == recycler
+    assert client.get(done["Location"]).status_code == 200
+    # The recipient sees it among what it received; another company does not find it at all.
+    other = member(Role.ADMIN, OrganizationFactory())
+    client.force_login(other)
+    assert client.get(done["Location"]).status_code == 404
+
+
+def test_waste_to_an_eu_member_state_outside_the_oecd_is_an_intra_eu_shipment():
+    recycler, user = _recycler()
+    transfer = eol.transfer_record(
+        actor=user,
+        values={
+            "content": "black_mass",
+            "mass_kg": "800",
+            "recipient_name": "Plovdiv smelter",
+            "destination_country": "BG",
+            "condition": "waste",
+            "waste_code": "19 12 11*",
+            "treatment": "recycling",
+            "shipped_on": TODAY,
+        },
+    )
+    assert alerts.flag_transfer(transfer) is None
+
+
+def test_flows_and_concentration_pages_read_the_cube(client, inspector):
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _organization, _user, model = _maker(mines=(mine,))
+        model.supply_chain.update(refiner_country="CN", refiner_processor=f"Refinery {mine}")
+    build = _build()
+    flows = _cells(build, table="flows", material="lithium", stage="@NON_OECD", period=str(YEAR), market="EU")
+    assert flows["AU"].value == Decimal(60) and not flows["AU"].suppressed
+    client.force_login(inspector)
+    page = client.get("/oversight/materials/lithium/flows/", {"year": YEAR, "market": "EU"})
+    assert page.status_code == 200 and "Australia" in page.content.decode()
+    series = client.get("/oversight/materials/lithium/concentration/", {"market": "EU"})
+    assert series.status_code == 200
+    text = series.content.decode()
+    assert "China: 100 %" in text  # processed in China only: a breach of the 65 % line, and the cell is safe
+    assert client.get("/oversight/materials/lithium/concentration/", {"year": YEAR}).status_code == 400
+    assert Alert.objects.filter(
+        kind=AlertKind.CONCENTRATION_BREACH,
+        material="lithium",
+        stage="processing",
+        market="EU",
+        country="CN",
+        share=100,
+    ).exists()
