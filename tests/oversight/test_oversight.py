@@ -456,7 +456,7 @@ def test_a_company_records_a_transfer_in_the_browser_form_naming_the_recipient_b
 
 
 def test_waste_to_an_eu_member_state_outside_the_oecd_is_an_intra_eu_shipment():
-    recycler, user = _recycler()
+    _recycler_org, user = _recycler()
     transfer = eol.transfer_record(
         actor=user,
         values={
