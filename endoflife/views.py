@@ -17,6 +17,7 @@ from portal.tenancy.models import OrganizationKind
 from . import selectors, services
 from .access import company_of, is_editor
 from .forms import RecoveredOutputForm, TransferForm
+from .models import Transfer
 
 
 def _company(request: HttpRequest):
@@ -62,9 +63,7 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def transfer_detail(request: HttpRequest, public_id) -> HttpResponse:
-    transfer = selectors.transfer_get(actor=request.user, public_id=public_id)
-    if transfer is None:
-        raise Http404
+    transfer = _transfer_or_404(request, public_id)
     return render(
         request,
         "endoflife/transfer_detail.html",
@@ -76,13 +75,17 @@ def transfer_detail(request: HttpRequest, public_id) -> HttpResponse:
     )
 
 
-@login_required
-@require_POST
-def transfer_receive(request: HttpRequest, public_id) -> HttpResponse:
+def _transfer_or_404(request: HttpRequest, public_id) -> Transfer:
     transfer = selectors.transfer_get(actor=request.user, public_id=public_id)
     if transfer is None:
         raise Http404
-    services.transfer_receive(actor=request.user, transfer=transfer)
+    return transfer
+
+
+@login_required
+@require_POST
+def transfer_receive(request: HttpRequest, public_id) -> HttpResponse:
+    transfer = services.transfer_receive(actor=request.user, transfer=_transfer_or_404(request, public_id))
     messages.success(request, _("Receipt confirmed."))
     return redirect("endoflife:transfer", public_id=transfer.public_id)
 
@@ -90,10 +93,7 @@ def transfer_receive(request: HttpRequest, public_id) -> HttpResponse:
 @login_required
 @require_POST
 def transfer_withdraw(request: HttpRequest, public_id) -> HttpResponse:
-    transfer = selectors.transfer_get(actor=request.user, public_id=public_id)
-    if transfer is None:
-        raise Http404
-    services.transfer_withdraw(actor=request.user, transfer=transfer)
+    services.transfer_withdraw(actor=request.user, transfer=_transfer_or_404(request, public_id))
     messages.success(request, _("Transfer withdrawn."))
     return redirect("endoflife:transfers")
 

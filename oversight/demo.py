@@ -15,8 +15,10 @@ from django.utils import timezone
 from endoflife import services as endoflife_services
 from endoflife.models import RecoveredOutput, Transfer
 from passports import services as passport_services
+from passports.demo import battery_values_for, model_values_for
 from passports.models import BatteryModel, Passport
 from portal.accounts.models import User
+from portal.identifiers import bpn_check_characters, corporate_number_check_digit
 from portal.tenancy.models import (
     CorporateGroup,
     Membership,
@@ -29,9 +31,10 @@ from portal.tenancy.models import (
 from .worker import alerts, cube
 
 GROUPS = {"volta": "Volta Mobility Group", "hikari": "Hikari Holdings"}
-# key, name, kind, country, data space, group, corporate number or BPNL
+# key, name, kind, country, data space, group, the base of its identifier (a BPNL's first 14 characters or a
+# corporate number's last 12 digits; the check characters are computed)
 COMPANIES = [
-    ("volta-de", "Volta Zellwerk GmbH", "economic_operator", "DE", "catenax", "volta", "BPNL00000007VDE1"),
+    ("volta-de", "Volta Zellwerk GmbH", "economic_operator", "DE", "catenax", "volta", "BPNL0000007VDE"),
     (
         "volta-pl",
         "Volta Ogniwa Sp. z o.o.",
@@ -39,17 +42,17 @@ COMPANIES = [
         "PL",
         "catenax",
         "volta",
-        "BPNL00000007VPL1",
+        "BPNL0000007VPL",
     ),
-    ("lumen-fr", "Lumen Batteries SAS", "economic_operator", "FR", "catenax", None, "BPNL00000007LFR1"),
-    ("norrcell-se", "Norrcell AB", "economic_operator", "SE", "catenax", None, "BPNL00000007NSE1"),
-    ("hikari-jp", "Hikari Chikudenchi K.K.", "economic_operator", "JP", "ouranos", "hikari", "7010001088888"),
-    ("fuji-jp", "Fujimoto Energy Devices K.K.", "economic_operator", "JP", "ouranos", None, "8010001099999"),
-    ("kaze-jp", "Kaze Power Cells K.K.", "economic_operator", "JP", "ouranos", None, "9010001011112"),
-    ("circulo-be", "Circulo Battery Recycling NV", "recycler", "BE", "catenax", None, "BPNL00000007CBE1"),
-    ("kreis-de", "Kreislauf Batterierecycling GmbH", "recycler", "DE", "catenax", None, "BPNL00000007KDE1"),
-    ("renew-fi", "Renewa Metals Oy", "recycler", "FI", "catenax", None, "BPNL00000007RFI1"),
-    ("saisei-jp", "Saisei Recycling K.K.", "recycler", "JP", "ouranos", None, "1010001022223"),
+    ("lumen-fr", "Lumen Batteries SAS", "economic_operator", "FR", "catenax", None, "BPNL0000007LFR"),
+    ("norrcell-se", "Norrcell AB", "economic_operator", "SE", "catenax", None, "BPNL0000007NSE"),
+    ("hikari-jp", "Hikari Chikudenchi K.K.", "economic_operator", "JP", "ouranos", "hikari", "010001088888"),
+    ("fuji-jp", "Fujimoto Energy Devices K.K.", "economic_operator", "JP", "ouranos", None, "010001099999"),
+    ("kaze-jp", "Kaze Power Cells K.K.", "economic_operator", "JP", "ouranos", None, "010001011112"),
+    ("circulo-be", "Circulo Battery Recycling NV", "recycler", "BE", "catenax", None, "BPNL0000007CBE"),
+    ("kreis-de", "Kreislauf Batterierecycling GmbH", "recycler", "DE", "catenax", None, "BPNL0000007KDE"),
+    ("renew-fi", "Renewa Metals Oy", "recycler", "FI", "catenax", None, "BPNL0000007RFI"),
+    ("saisei-jp", "Saisei Recycling K.K.", "recycler", "JP", "ouranos", None, "010001022223"),
 ]
 
 # Each operator's supply chain: material -> [(extraction country, mine, processing country, refiner)].
@@ -106,8 +109,11 @@ def _user(key: str, organization: Organization) -> User:
 
 
 def _organization(spec: tuple) -> Organization:
-    _key, name, kind, country, space, group, identifier = spec
-    ids = {"corporate_number": identifier} if identifier.isdigit() else {"bpnl": identifier}
+    _key, name, kind, country, space, group, base = spec
+    if base.isdigit():
+        ids = {"corporate_number": f"{corporate_number_check_digit(base)}{base}"}
+    else:
+        ids = {"bpnl": base + bpn_check_characters(base)}
     organization, _created = Organization.objects.get_or_create(
         legal_name=name,
         defaults={
@@ -161,45 +167,43 @@ def _model(user: User, organization: Organization, index: int, year: int) -> Bat
     model = BatteryModel.objects.filter(organization=organization, manufacturer_part_id=part_id).first()
     if model is not None:
         return model
-    values = {
-        "model_name": f"{organization.legal_name.split()[0]} Pack {60 + 5 * index}",
-        "manufacturer_part_id": part_id,
-        "battery_category": "ev",
-        "weight": Decimal(380 + 15 * index),
-        "weight_unit": "unit:kilogram",
-        "chemistry": "Lithium nickel manganese cobalt oxide (NMC 622) / graphite",
-        "critical_raw_materials": COMPOSITION,
-        "cobalt_recycled_share": Decimal(8 + index % 4),
-        "cobalt_recycled_pre_consumer": Decimal(5),
-        "cobalt_recycled_post_consumer": Decimal(3 + index % 4),
-        "lithium_recycled_share": Decimal(3 + index % 3),
-        "nickel_recycled_share": Decimal(4 + index % 2),
-    }
+    values = model_values_for(
+        organization,
+        part_id=part_id,
+        name=f"{organization.legal_name.split()[0]} Pack {60 + 5 * index}",
+        changes={
+            "weight": Decimal(380 + 15 * index),
+            "chemistry": "Lithium nickel manganese cobalt oxide (NMC 622) / graphite",
+            "critical_raw_materials": COMPOSITION,
+            "cobalt_recycled_share": Decimal(8 + index % 4),
+            "cobalt_recycled_pre_consumer": Decimal(5),
+            "cobalt_recycled_post_consumer": Decimal(3 + index % 4),
+            "lithium_recycled_share": Decimal(3 + index % 3),
+            "lithium_recycled_pre_consumer": Decimal(1),
+            "lithium_recycled_post_consumer": Decimal(2 + index % 3),
+            "nickel_recycled_share": Decimal(4 + index % 2),
+            "nickel_recycled_pre_consumer": Decimal(2),
+            "nickel_recycled_post_consumer": Decimal(2 + index % 2),
+        },
+    )
     model = passport_services.battery_model_create(actor=user, organization=organization, values=values)
     passport_services.supply_chain_replace(actor=user, battery_model=model, rows=_supply_rows(index, year))
     return model
 
 
 def _passports(user: User, model: BatteryModel, index: int, year: int, today: datetime.date) -> None:
+    organization = model.organization
     for quarter in range(1, 5):
-        placed = datetime.date(year, 3 * quarter - 1, 15)
-        if placed > today:
+        made = datetime.date(year, 3 * quarter - 1, 1)  # placed on the market on the 28th of that month
+        if made.replace(day=28) > today:
             continue
         for n in range(1, 3 + (index + quarter) % 2):
-            identifier = f"{model.manufacturer_part_id}-{year}Q{quarter}-{n:03d}"
+            values = battery_values_for(organization, f"{model.manufacturer_part_id}-{quarter}", n, made=made)
             if Passport.objects.filter(
-                organization=model.organization, unique_identifier=identifier
+                organization=organization, unique_identifier=values["unique_identifier"]
             ).exists():
                 continue
-            passport = passport_services.passport_create(
-                actor=user,
-                battery_model=model,
-                values={
-                    "unique_identifier": identifier,
-                    "manufacturing_date": placed - datetime.timedelta(days=30),
-                    "placed_on_market_date": placed,
-                },
-            )
+            passport = passport_services.passport_create(actor=user, battery_model=model, values=values)
             passport_services.passport_publish(actor=user, passport=passport)
 
 

@@ -297,7 +297,7 @@ def plain(value: Decimal | None) -> str:
 
 def concentration(*, actor, material: str, market: str) -> dict[str, Any]:
     """The largest published third-country share per quarter and stage, against the CRMA's 65 % line."""
-    levels = {_("65 % limit"): 65, _("50 % watch level"): 50}
+    levels = {_("Limit: 65 %"): 65, _("Watch level: 50 %"): 50}
     stages = {}
     for stage in ("extraction", "processing"):
         stages[stage] = selectors.concentration_series(

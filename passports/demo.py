@@ -596,3 +596,37 @@ def load_demo_passports() -> list[str]:
         )
     summary.append(f"{supplier.legal_name}: legitimate-interest access to {nmc.name}")
     return summary
+
+
+def model_values_for(organization: Organization, *, part_id: str, name: str, changes: dict[str, Any]) -> dict:
+    """Complete battery-model values for another demo company (the oversight's statistical world): the
+    demo makers' EU or Japanese pack, with that company as manufacturer and `changes` on top, so that its
+    published passports are as valid as the demo makers' own."""
+    japanese = organization.country.code == "JP"
+    values = _jp_lfp_pack() if japanese else _eu_compact_pack(organization.bpnl)
+    slug = "".join(ch for ch in organization.legal_name.lower() if ch.isalnum())[:30]
+    values.update(
+        {
+            "model_name": name,
+            "manufacturer_part_id": part_id,
+            "manufacturer_name": organization.legal_name,
+            "manufacturer_address": f"{organization.street}\n{organization.postal_code} {organization.city}\n"
+            f"{organization.country.name}",
+            "manufacturer_email": f"passport@{slug}.example",
+            "manufacturer_website": f"https://{slug}.example",
+            "spare_part_sources_contact": f"{organization.legal_name} parts desk, parts@{slug}.example",
+            **changes,
+        }
+    )
+    if not japanese:
+        values["manufacturer_bpnl"] = organization.bpnl
+    return values
+
+
+def battery_values_for(organization: Organization, prefix: str, number: int, *, made: date) -> dict[str, Any]:
+    """Complete values of one battery of another demo company, made in its home town in `made`'s month and
+    placed on the market on the 28th; its plant's BPNA is derived from the company's identifier."""
+    digits = "".join(ch for ch in (organization.bpnl or organization.corporate_number or "") if ch.isalnum())
+    body = "BPNA" + digits[-10:].rjust(10, "0")
+    plant = body + bpn_check_characters(body)
+    return _battery(prefix, number, plant, organization.city, organization.country.code, made, None)

@@ -26,6 +26,7 @@ class OrganizationKind(models.TextChoices):
     ECONOMIC_OPERATOR = "economic_operator", _("Economic operator (battery manufacturer or importer)")
     SUPPLIER = "supplier", _("Supplier")
     RECYCLER = "recycler", _("Recycler or repurposer")
+    COLLECTOR = "collector", _("Collector of waste batteries")
     CERTIFICATION_BODY = "certification_body", _("Certification body")
     AUTHORITY = "authority", _("Authority (market surveillance, notified body, Commission)")
     PLATFORM_OPERATOR = "platform_operator", _("Platform operator")
@@ -36,6 +37,7 @@ SELF_REGISTRATION_KINDS = (
     OrganizationKind.ECONOMIC_OPERATOR,
     OrganizationKind.SUPPLIER,
     OrganizationKind.RECYCLER,
+    OrganizationKind.COLLECTOR,
 )
 COMPANY_KINDS = SELF_REGISTRATION_KINDS
 
@@ -259,6 +261,7 @@ ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
     OrganizationKind.ECONOMIC_OPERATOR: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
     OrganizationKind.SUPPLIER: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
     OrganizationKind.RECYCLER: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
+    OrganizationKind.COLLECTOR: (Role.ADMIN, Role.EDITOR, Role.VIEWER),
     OrganizationKind.CERTIFICATION_BODY: (Role.LEAD, Role.REVIEWER),
     OrganizationKind.AUTHORITY: (Role.ADMIN, Role.INSPECTOR),
     OrganizationKind.PLATFORM_OPERATOR: (Role.ADMIN,),

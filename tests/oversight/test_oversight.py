@@ -89,6 +89,12 @@ def _maker(
     return organization, user, model
 
 
+def _three_makers() -> None:
+    """Three makers of three groups, each from its own Australian mine: enough for safe cells."""
+    for mine in ("Mine A", "Mine B", "Mine C"):
+        _maker(mines=(mine,))
+
+
 def _cells(build, **lookup) -> dict[str, CubeCell]:
     return {cell.category: cell for cell in CubeCell.objects.filter(build=build, **lookup)}
 
@@ -98,8 +104,7 @@ def _build():
 
 
 def test_three_groups_make_a_country_cell_safe_and_only_rounded_values_are_stored():
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     build = _build()
     cells = _cells(
         build, table="origins", material="lithium", stage="extraction", period=str(YEAR), market="EU"
@@ -149,8 +154,7 @@ def test_a_dominant_contributor_is_protected_and_its_cell_cannot_be_recovered_fr
 
 
 def test_no_supplier_name_or_procurement_amount_reaches_the_cube():
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     build = _build()
     texts = {str(v) for row in CubeCell.objects.filter(build=build).values_list() for v in row}
     assert not any("Secret Trader" in text or "987.654" in text or "987654" in text for text in texts)
@@ -268,8 +272,7 @@ OVERSIGHT_URLS = [
 
 @pytest.mark.parametrize("who", ["anonymous", "company", "certifier", "operator"])
 def test_everyone_but_authorities_gets_404(client, who, admin_a, reviewer, operator):
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     _build()
     user = {"anonymous": None, "company": admin_a, "certifier": reviewer, "operator": operator}[who]
     if user is not None:
@@ -279,8 +282,7 @@ def test_everyone_but_authorities_gets_404(client, who, admin_a, reviewer, opera
 
 
 def test_an_inspector_reads_the_cube_and_each_read_is_logged_with_its_version(client, inspector):
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     build = _build()
     client.force_login(inspector)
     for url in OVERSIGHT_URLS[:-1]:
@@ -326,16 +328,14 @@ def test_an_inspector_reads_the_cube_and_each_read_is_logged_with_its_version(cl
     ],
 )
 def test_filters_on_companies_facilities_or_date_ranges_answer_400(client, inspector, query):
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     _build()
     client.force_login(inspector)
     assert client.get("/oversight/materials/lithium/", query).status_code == 400
 
 
 def test_oversight_pages_read_a_constant_number_of_queries(client, inspector, django_assert_max_num_queries):
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     _build()
     client.force_login(inspector)
     client.get("/oversight/")
@@ -367,8 +367,7 @@ def test_the_oversight_api_does_not_exist_for_anyone_but_authorities(
 
 def test_the_oversight_api_answers_from_the_cube_with_marks_and_logs_each_answer(api_client, inspector):
     group = CorporateGroup.objects.create(name="Holding")
-    for mine in ("Mine A", "Mine B", "Mine C"):
-        _maker(mines=(mine,))
+    _three_makers()
     _maker(mines=("Salar",), origins=("CL",), group=group)
     build = _build()
     api_client.force_authenticate(inspector)

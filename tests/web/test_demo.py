@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from oversight.demo import COMPANIES as OVERSIGHT_COMPANIES
 from passports.models import Passport
 from portal.accounts.models import User
 from portal.tenancy.demo import DEMO_PASSWORD, DEMO_USERS
@@ -49,9 +50,14 @@ def test_load_demo_twice_creates_everything_once(db):
     call_command("load_demo", stdout=StringIO())
 
     assert counts() == first
-    assert first["users"] == len(DEMO_USERS)
-    assert sorted(User.objects.values_list("username", flat=True)) == sorted(DEMO_USERNAMES)
-    assert first["memberships"] == len(DEMO_USERS) - 1  # the operator has none
+    # The documented logins, and the oversight's statistical world: companies whose members cannot log in.
+    statistical = User.objects.exclude(username__in=DEMO_USERNAMES)
+    assert sorted(
+        User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True)
+    ) == sorted(DEMO_USERNAMES)
+    assert statistical.count() == len(OVERSIGHT_COMPANIES)
+    assert not any(user.has_usable_password() for user in statistical)
+    assert first["memberships"] == len(DEMO_USERS) - 1 + len(OVERSIGHT_COMPANIES)  # the operator has none
     assert set(Organization.objects.values_list("status", flat=True)) == {OrganizationStatus.ACTIVE}
     output = out.getvalue()
     assert DEMO_PASSWORD in output
