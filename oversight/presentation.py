@@ -4,6 +4,7 @@ and German, "x" in Japanese; masses are kg rounded to three significant figures,
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -92,6 +93,8 @@ class TableView:
     references: list[dict[str, Any]] | None = None
     reference_source: str = ""
     chart: str | None = None
+    recycled_share: int | None = None
+    minimums: list[dict[str, Any]] | None = None
 
 
 def table_view(slice_: selectors.Slice, caption: str, *, with_share: bool = True) -> TableView:
@@ -189,7 +192,16 @@ def content_table(*, actor, build: CubeBuild | None, material: str, market: str)
     slice_ = selectors.cube_slice(actor=actor, build=build, table="content", material=material, market=market)
     if not slice_.rows:
         return None
-    return table_view(slice_, _("Recycled and primary content in batteries placed on the market (kg)"))
+    view = table_view(slice_, _("Recycled and primary content in batteries placed on the market (kg)"))
+    year = str(build.year)
+    virgin_row = slice_.row("virgin")
+    virgin = virgin_row.cells.get(year) if virgin_row else None
+    view.recycled_share = None if virgin is None or virgin.share is None else 100 - virgin.share
+    view.minimums = [
+        {"from": datetime.date.fromisoformat(start), "share": share}
+        for start, share in reference.recycled_minimums(material)
+    ]
+    return view
 
 
 def end_of_life_tables(

@@ -440,3 +440,29 @@ def _percent(value: object, where: str) -> Decimal:
 def _digest(raw: object) -> str:
     canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# --- targets: Art. 8 recycled-content minimums and the CRMA's single-country levels ----------------------
+
+
+@cache
+def targets() -> dict:
+    """`targets.json`: the Art. 8 minimums (effective-dated) and the CRMA limit and watch level."""
+    return json.loads((DATA_DIR / "targets.json").read_text(encoding="utf-8"))
+
+
+def recycled_minimums(material: str) -> list[tuple[str, int]]:
+    """The Art. 8 minimum recycled shares of a material, as (date it applies from, percent), in order."""
+    return [
+        (step["from"], step["shares"][material])
+        for step in targets()["minimums"]
+        if material in step["shares"]
+    ]
+
+
+def coming_minimum(material: str, year: int) -> tuple[str, int] | None:
+    """The minimum that applies in `year` or, before the first one, the first to come."""
+    steps = recycled_minimums(material)
+    current = [step for step in steps if int(step[0][:4]) <= year]
+    future = [step for step in steps if int(step[0][:4]) > year]
+    return (current[-1] if current else None) or (future[0] if future else None)

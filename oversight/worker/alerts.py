@@ -8,10 +8,7 @@ runs on the exact figures, which stay here. Transfer alerts copy only the enforc
 from __future__ import annotations
 
 import datetime
-import json
 from decimal import Decimal
-from functools import cache
-from pathlib import Path
 
 from endoflife.models import Condition, Content, Transfer
 from oversight import reference
@@ -19,26 +16,8 @@ from oversight.models import Alert, AlertKind, CubeBuild, FlaggedTransfer, Sever
 
 from .tables import ALL, TOTAL, PublishedCell
 
-LIMITS = Path(__file__).resolve().parent.parent / "recycled_content.json"
 #: From this day black mass and lithium-based waste batteries are hazardous waste in the EU List of Waste.
 HAZARDOUS_FROM = datetime.date(2026, 11, 9)
-
-
-@cache
-def limits() -> dict:
-    return json.loads(LIMITS.read_text(encoding="utf-8"))
-
-
-def coming_minimum(material: str, year: int) -> tuple[str, int] | None:
-    """The Art. 8 minimum that applies next (or now) to `material`: (date it applies from, share)."""
-    upcoming = [
-        (step["from"], step["shares"][material])
-        for step in limits()["minimums"]
-        if material in step["shares"]
-    ]
-    current = [item for item in upcoming if int(item[0][:4]) <= year]
-    future = [item for item in upcoming if int(item[0][:4]) > year]
-    return (current[-1] if current else None) or (future[0] if future else None)
 
 
 def _raise(key: str, **fields) -> Alert:
@@ -47,12 +26,12 @@ def _raise(key: str, **fields) -> Alert:
 
 
 def raise_cube_alerts(build: CubeBuild, published: dict[tuple[str, str, str], list[PublishedCell]]) -> None:
-    levels = limits()
+    levels = reference.targets()
     on = datetime.date(build.year, 12, 31)
     for (table, material, stage), cells in published.items():
         if table == "origins":
             _concentration(build, material, stage, cells, on, levels)
-        elif table == "content" and coming_minimum(material, build.year):
+        elif table == "content" and reference.coming_minimum(material, build.year):
             _recycled(build, material, cells)
 
 
@@ -94,7 +73,7 @@ def _concentration(build, material, stage, cells, on, levels) -> None:
 
 def _recycled(build, material, cells) -> None:
     year_cells = {(c.key[0], c.key[2]): c for c in cells if c.key[1] == str(build.year)}
-    minimum = coming_minimum(material, build.year)
+    minimum = reference.coming_minimum(material, build.year)
     for market in ("EU", "JP", ALL):
         total = year_cells.get((TOTAL, market))
         virgin = year_cells.get(("virgin", market))

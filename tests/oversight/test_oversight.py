@@ -293,6 +293,7 @@ def test_an_inspector_reads_the_cube_and_each_read_is_logged_with_its_version(cl
     # The page's own links and year choices carry the year as a plain number (no thousands separator).
     assert f'value="{YEAR}"' in page and f"?year={YEAR}&amp;market=EU" in page
     assert 'src="data:image/svg+xml;base64,' in page  # the chart, drawn on the server
+    assert "Minimums of Article 8" in page and "6 % from" in page  # lithium: 6 % from 18 August 2031
     report = client.get("/oversight/report.pdf", {"year": YEAR})
     assert report.status_code == 200 and report.content.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(report.content)).pages)
