@@ -496,3 +496,61 @@ def test_flows_and_concentration_pages_read_the_cube(client, inspector):
         country="CN",
         share=100,
     ).exists()
+
+
+def test_charts_merge_withheld_cells_into_one_bar_computed_from_published_figures_only():
+    from oversight import charts, presentation, selectors
+    from oversight.models import CubeBuild
+
+    build = CubeBuild(pk=1, year=YEAR)
+    year = str(YEAR)
+
+    def row(category, value, suppressed=False):
+        cell = CubeCell(
+            period=year,
+            category=category,
+            suppressed=suppressed,
+            value=None if suppressed else Decimal(value),
+        )
+        return selectors.Row(category, {year: cell})
+
+    slice_ = selectors.Slice(
+        build,
+        "origins",
+        "lithium",
+        "extraction",
+        "EU",
+        [year],
+        [row("AU", 600), row("CL", 0, True), row("AR", 0, True), row("TOTAL", 1000)],
+    )
+    data = charts.chart_data(slice_, "t", label=presentation.category_name)
+    assert data.bars == [("Australia", 600.0)] and data.other == 400.0
+    # Without a published total there is no chart at all (the rest could not be told from the table).
+    withheld_total = selectors.Slice(
+        build,
+        "origins",
+        "lithium",
+        "extraction",
+        "EU",
+        [year],
+        [row("AU", 600), row("CL", 0, True), row("TOTAL", 0, True)],
+    )
+    assert charts.chart_data(withheld_total, "t", label=presentation.category_name) is None
+
+
+def test_withheld_cells_are_marked_c_in_english_and_german_and_x_in_japanese(client, inspector):
+    from django.utils import translation
+
+    from oversight.presentation import confidential_mark
+
+    for language, mark in (("en", ":c"), ("de", ":c"), ("ja", "x")):
+        with translation.override(language):
+            assert confidential_mark() == mark
+    group = CorporateGroup.objects.create(name="Alone")
+    _maker(mines=("Salar",), origins=("CL",), group=group)
+    _build()
+    inspector.preferred_language = "ja"
+    inspector.save()
+    client.force_login(inspector)
+    page = client.get("/oversight/materials/lithium/", {"year": YEAR}).content.decode()
+    assert '<td class="num">x</td>' in page and '<td class="num">:c</td>' not in page
