@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import api, views
 
@@ -12,7 +12,7 @@ admin.site.site_title = "PassBridge"
 urlpatterns = [
     path("api/v1/", include(("portal.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="swagger-ui"),
     re_path(r"^api/", api.json_not_found),
     path("p/", include("passports.public_urls")),  # QR scans
     path("verify/", include("certification.public_urls")),
