@@ -169,6 +169,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "portal.accounts.throttle.AddressThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
@@ -191,11 +192,14 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# Lockout after repeated failed logins (per username and IP).
+# Lockout after repeated failed logins: per user name and address (axes), and per address across every
+# user name (portal.accounts.throttle, against password spraying; counted in axes' failure log).
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.25") or 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "30") or 30)
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.lockout_response"
 AXES_VERBOSE = False
 

@@ -76,3 +76,36 @@ class TestLockout:
         response = login(client, "admin-a", PASSWORD)
         assert response.status_code == 429
         assert not is_logged_in(client)
+
+
+class TestAddressThrottle:
+    """Password spraying: a few guesses on each of many user names from one address."""
+
+    def test_an_address_over_its_limit_is_refused_for_every_user_name(
+        self, client, admin_a, viewer_a, settings
+    ):
+        settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+        for n in range(8):  # two guesses on four names: no single name reaches the per-name limit
+            login(client, f"someone-{n // 2}", "wrong-password")
+        response = login(client, "admin-a", PASSWORD)
+        assert response.status_code == 429
+        assert "Too many failed login attempts" in response.content.decode()
+        assert not is_logged_in(client)
+
+    def test_other_addresses_are_not_affected(self, client, client_factory, admin_a, settings):
+        settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+        for n in range(8):
+            client.post(LOGIN_URL, {"username": f"someone-{n}", "password": "x"}, REMOTE_ADDR="203.0.113.9")
+        elsewhere = client_factory()
+        response = elsewhere.post(
+            LOGIN_URL, {"username": "admin-a", "password": PASSWORD}, REMOTE_ADDR="198.51.100.7"
+        )
+        assert response.status_code == 302
+
+    def test_the_token_endpoint_counts_and_refuses_too(self, api_client, admin_a, settings):
+        settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+        for n in range(8):
+            api_client.post(TOKEN_URL, {"username": f"someone-{n}", "password": "x"}, format="json")
+        response = api_client.post(TOKEN_URL, {"username": "admin-a", "password": PASSWORD}, format="json")
+        assert response.status_code == 429
+        assert not ApiToken.objects.exists()
