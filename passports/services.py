@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from portal.audit.services import audit_record
+from portal.deletion import refuse_if_protected
 from portal.sql_rows import insert_rows
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
@@ -182,6 +183,7 @@ def battery_model_delete(*, actor, battery_model: BatteryModel) -> None:
         raise PermissionDenied
     if battery_model.passports.exists():
         raise ValidationError(_("A battery model with passports cannot be deleted."))
+    refuse_if_protected(battery_model)
     audit_record(
         actor=actor,
         action="battery_model.deleted",
@@ -397,6 +399,7 @@ def passport_delete(*, actor, passport: Passport) -> None:
         raise ValidationError(_("Only passports that were never published can be deleted."))
     if Passport.objects.filter(predecessor=passport).exists():
         raise ValidationError(_("A passport with a successor cannot be deleted."))
+    refuse_if_protected(passport)
     audit_record(actor=actor, action="passport.deleted", organization=passport.organization, target=passport)
     passport.delete()
 

@@ -29,7 +29,8 @@ def address_failures(ip_address: str | None) -> int:
 class AddressThrottleBackend:
     """An authentication backend that logs nobody in: it refuses every attempt from an address over its
     limit, before any password is checked, the way axes' own backend refuses a locked user name (the
-    axes middleware then answers with the lockout page, 429)."""
+    axes middleware then answers with the lockout page, 429). Like axes' backend it has no `get_user`: a
+    backend with one would be taken for the one that restores logged-in users from their sessions."""
 
     def authenticate(
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs
@@ -40,7 +41,4 @@ class AddressThrottleBackend:
         if address_failures(ip_address) >= settings.AXES_ADDRESS_FAILURE_LIMIT:
             request.axes_locked_out = True
             raise AxesBackendPermissionDenied("Too many failed logins from this address")
-        return None
-
-    def get_user(self, user_id):
         return None

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 from portal.accounts.models import User
 from portal.accounts.services import user_create, user_deactivate
 from portal.audit.services import audit_record
+from portal.deletion import refuse_if_protected
 from portal.enqueue import queue_after_commit
 
 from . import policies
@@ -261,6 +262,7 @@ def site_update(*, actor: User, site: Site, data: dict[str, Any]) -> Site:
 def site_delete(*, actor: User, site: Site) -> None:
     if not policies.can_change_site(actor, site):
         raise PermissionDenied
+    refuse_if_protected(site)
     audit_record(actor=actor, action="site.deleted", organization=site.organization, target=site)
     site.delete()
 

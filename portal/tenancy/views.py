@@ -130,8 +130,12 @@ def site_delete(request: HttpRequest, public_id) -> HttpResponse:
     if site is None:
         raise Http404
     _forbid_unless(policies.can_change_site(request.user, site))
-    services.site_delete(actor=request.user, site=site)
-    messages.success(request, _("Site deleted."))
+    try:
+        services.site_delete(actor=request.user, site=site)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Site deleted."))
     return redirect("tenancy:organization")
 
 
