@@ -30,6 +30,7 @@ system-deps:
 run: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_demo
 	@echo "PassBridge runs at http://127.0.0.1:8000 (operators: http://127.0.0.1:8000/admin/)"
 	$(PY) manage.py runserver 127.0.0.1:8000

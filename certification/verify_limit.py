@@ -1,9 +1,10 @@
 """The rate limit of the public certificate verification (HTML page and JSON API alike).
 
 Certificate numbers are sequential, so an unlimited public look-up would let anyone list every holder.
-A fixed one-minute window per client in Django's cache (Redis in deployment, shared by every web
-process) bounds that. Anonymous visitors are counted by IP address; a signed-in user by account, so
-colleagues behind one company proxy do not exhaust each other's allowance and a user is accountable.
+A fixed one-minute window per client in the `ratelimit` cache (Redis, or the database without it:
+shared by every web process either way) bounds that. Anonymous visitors are counted by IP address; a
+signed-in user by account, so colleagues behind one company proxy do not exhaust each other's allowance
+and a user is accountable.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ def verification_allowed(request: HttpRequest) -> bool:
     limit = settings.CERTIFICATE_VERIFY_RATE_PER_MINUTE
     window = int(time.time() // WINDOW_SECONDS)
     key = f"certification:verify:{_client_key(request)}:{window}"
+    cache = caches["ratelimit"]
     cache.add(key, 0, timeout=WINDOW_SECONDS * 2)
     try:
         count = cache.incr(key)

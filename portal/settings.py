@@ -423,7 +423,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if REDIS_URL and PASSBRIDGE_ENV != "test":
+_REDIS_CACHE = bool(REDIS_URL) and PASSBRIDGE_ENV != "test"
+if _REDIS_CACHE:
     # Short socket timeouts: a Redis that hangs costs a request half a second, then the cache answers as
     # empty (portal.cache); the default would wait for the operating system's TCP timeout.
     CACHES = {
@@ -433,6 +434,15 @@ if REDIS_URL and PASSBRIDGE_ENV != "test":
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
+# Rate limits (certificate verification, the token endpoint) must be counted once for all web workers:
+# in Redis when there is one (failing open while it is away, portal.cache), otherwise in the database
+# (`manage.py createcachetable`, run by `make run` and in deployment), never in per-process memory where
+# each gunicorn worker would count on its own. Tests count in memory (one process).
+CACHES["ratelimit"] = (
+    {**CACHES["default"], "KEY_PREFIX": "ratelimit"}
+    if PASSBRIDGE_ENV == "test" or _REDIS_CACHE
+    else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_rate_limits"}
+)
 # The encoded public passport JSON is kept in the cache until a publication or closure forgets it
 # (passports.public_json). Only a cache shared by every process may keep it: with per-process memory a
 # write in one worker could not forget another worker's copy. 0 turns it off.

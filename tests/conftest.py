@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.utils import translation
 from rest_framework.test import APIClient
 
@@ -20,6 +20,7 @@ def _isolated_state(settings):
     celery_app.conf.task_always_eager = True
     settings.PASSBRIDGE_ENFORCE_2FA = False
     cache.clear()
+    caches["ratelimit"].clear()
     # A request through the test client leaves its language active in this thread; start each test in English.
     translation.activate("en")
     yield

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
+from django.core.cache import caches
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -26,6 +27,14 @@ class TokenRequest(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False, help_text="A name for the new token.")
 
 
+class SharedScopedRateThrottle(ScopedRateThrottle):
+    """DRF's scoped throttle, counted in the `ratelimit` cache that every web worker shares."""
+
+    @property
+    def cache(self):
+        return caches["ratelimit"]
+
+
 class ObtainTokenView(APIView):
     """Exchange a username and password (and a TOTP code when 2FA is on) for a new personal API token."""
 
@@ -33,7 +42,7 @@ class ObtainTokenView(APIView):
     permission_classes = [AllowAny]
     # Scripts post credentials as JSON or as a form (`curl -d`); no session is read, so no CSRF concern.
     parser_classes = [SafeJSONParser, FormParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [SharedScopedRateThrottle]
     throttle_scope = "auth-token"
 
     @extend_schema(
