@@ -29,6 +29,9 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("end-of-life/", include("endoflife.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
+    # The admin signs in through the portal's login, which asks for the authenticator code (the admin's own
+    # login form would take a password alone).
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.i18n import set_language as django_set_language
 
@@ -113,3 +115,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
     healthy = all(value not in ("error", "timeout") for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's login page sends to the portal's login (password, then the authenticator code), and
+    back to where the operator was going: only a path inside the portal is followed."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith("/"):
+        target = "/admin/"
+    if request.user.is_authenticated:
+        # Signed in without access to the admin: say so (sending to the login would loop back here).
+        if not request.user.is_staff:
+            return render(request, "403.html", status=403)
+        return redirect(target)
+    return redirect(f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': target})}")

@@ -89,9 +89,12 @@ def can_manage_api_tokens(user) -> bool:
 
 
 def requires_two_factor(user) -> bool:
-    """Certifiers and authority inspectors must use TOTP when enforcement is on (production)."""
+    """Platform operators, certifiers and authority inspectors must use TOTP when enforcement is on
+    (production): operators approve organizations and accredit bodies in the admin."""
     if not settings.PASSBRIDGE_ENFORCE_2FA:
         return False
+    if is_operator(user):
+        return True
     membership = membership_of(user)
     return membership is not None and membership.role in TWO_FACTOR_ROLES
 

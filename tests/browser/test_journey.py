@@ -51,11 +51,12 @@ def _register(page: Page, bpnl: str) -> None:
 
 def _approve_in_admin(page: Page) -> None:
     page.goto("/admin/")
-    expect(page).to_have_url(re.compile(r"/admin/login/"))
-    page.get_by_label("Username").fill("operator")
-    page.get_by_label("Password").fill(PASSWORD)
+    # The admin signs in through the portal's login (which asks for an authenticator code where required).
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=%2Fadmin%2F"))
+    page.locator("#id_username").fill("operator")
+    page.locator("#id_password").fill(PASSWORD)
     with page.expect_navigation(url=re.compile(r"/admin/$")):
-        page.get_by_role("button", name="Log in").click()
+        page.locator("form:has(#id_password) [type=submit]").click()
 
     page.goto("/admin/tenancy/organization/?status__exact=pending")
     page.get_by_role("checkbox", name=f"Select this object for an action - {LEGAL_NAME}").check()
