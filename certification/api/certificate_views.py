@@ -8,13 +8,13 @@ from collections.abc import Callable
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics
+from rest_framework import exceptions, generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..models import Certificate
-from ..registry import DEFAULT_ORDER
+from ..registry import DEFAULT_ORDER, PARAMETERS
 from .common import TAG_CERTIFICATES, CanListCertificates, Pagination, certificate_or_404, valid
 from .filters import CertificateFilter
 from .payloads import certificate_payload, certificate_row
@@ -49,6 +49,12 @@ class CertificateListView(generics.ListAPIView):
         ),
     )
     def get(self, request, *args, **kwargs):
+        # A misspelt filter (valid_until_after=...) must not answer every row as if it had filtered them.
+        unknown = sorted(set(request.query_params) - {*PARAMETERS, "page", "page_size", "format"})
+        if unknown:
+            raise exceptions.ValidationError(
+                {name: [_("This list has no filter of this name.")] for name in unknown}
+            )
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(CertificateRowOutput(map(certificate_row, page), many=True).data)
 

@@ -137,3 +137,10 @@ def test_status_changes_refused(api, certificate):
     assert certificate.number in follows.json()["detail"]
     certificate.refresh_from_db()
     assert certificate.status == CertificateStatus.VALID
+
+
+def test_a_filter_the_list_does_not_have_answers_400_rather_than_every_row(api, certificate):
+    response = api(INSPECTOR).get("/api/v1/certificates/?valid_until_after=garbage&status=valid")
+    assert response.status_code == 400
+    assert "valid_until_after" in response.json()
+    assert api(INSPECTOR).get("/api/v1/certificates/?status=valid&page=1&page_size=10").status_code == 200
