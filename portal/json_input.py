@@ -1,6 +1,7 @@
 """JSON from outside, read defensively: no NaN or Infinity (not JSON, and not numbers any standard we
-exchange allows) and no nesting deeper than any document we accept (a 4 KB body nested 2,000 levels
-deep would otherwise end in a RecursionError, i.e. a 500)."""
+exchange allows), no nesting deeper than any document we accept (a 4 KB body nested 2,000 levels
+deep would otherwise end in a RecursionError, i.e. a 500), and, in API bodies, no control characters
+in text (tab and line breaks aside), as the forms refuse them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from typing import Any
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
 #: Deeper than any BatteryPass, PCF or portal document (BatteryPass 6.1.0 nests about 8 levels).
@@ -43,6 +44,31 @@ def depth_exceeded(text: str, max_depth: int = MAX_DEPTH) -> bool:
     return False
 
 
+def _has_control_characters(text: str) -> bool:
+    return any((ord(char) < 32 and char not in "\t\r\n") or char == "\x7f" for char in text)
+
+
+def control_characters_at(data: Any, path: str = "") -> str | None:
+    """The path ("values.model_name", "rows[3].note") of the first key or string holding a control
+    character other than tab and line breaks, or None."""
+    if isinstance(data, str):
+        return path if _has_control_characters(data) else None
+    if isinstance(data, dict):
+        for key, value in data.items():
+            here = f"{path}.{key}" if path else str(key)
+            if _has_control_characters(str(key)):
+                return here
+            found = control_characters_at(value, here)
+            if found is not None:
+                return found
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found = control_characters_at(value, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None
+
+
 def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH, **options: Any) -> Any:
     """`json.loads` for untrusted input; raises `ValueError` (a `json.JSONDecodeError` for malformed text)
     with a message a client can act on. `options` go to `json.loads` (parse_float, object_pairs_hook)."""
@@ -58,6 +84,12 @@ class SafeJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", "utf-8")
         try:
-            return loads(stream.read().decode(encoding))
+            data = loads(stream.read().decode(encoding))
         except ValueError as exc:  # also UnicodeDecodeError
             raise ParseError(_("Malformed JSON: %(error)s") % {"error": str(exc)[:200]}) from None
+        where = control_characters_at(data)
+        if where is not None:
+            # The forms refuse them too; a NUL byte would otherwise reach PostgreSQL as an error. The answer
+            # names the place by its JSON path, as a field error (400).
+            raise ValidationError({where or "body": [_("Remove the control characters from this text.")]})
+        return data

@@ -71,3 +71,17 @@ def test_mail_subjects_are_one_line_whatever_the_company_name_holds(
         assert mail.outbox and all("\r" not in m.subject and "\u2028" not in m.subject for m in mail.outbox)
     else:  # refused by the form: nothing stored
         assert not Organization.objects.filter(legal_name__startswith="Volt").exists()
+
+
+def test_api_bodies_with_control_characters_answer_400_naming_where(client):
+    """The forms refuse control characters; the API does too, wherever they hide (issue 15)."""
+    from portal.json_input import control_characters_at
+
+    assert control_characters_at({"a": ["ok", {"b": "x\x00y"}]}) == "a[1].b"
+    assert control_characters_at({"note": "line one\nline two\ttabbed\r\n"}) is None
+    assert control_characters_at({"bad\x07key": 1}) == "bad\x07key"
+    client.force_login(member(Role.ADMIN))
+    body = '{"name": "Werk\\u0000Nord", "street": "a", "postal_code": "1", "city": "b", "country": "DE"}'
+    response = client.post("/api/v1/organizations/me/sites/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"name": ["Remove the control characters from this text."]}
