@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal.exceptions import InvalidTransition
+from portal.json_input import MalformedJSON
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -64,7 +65,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(exc, exceptions.ParseError):
-        response.data = {"detail": _("Malformed JSON: %(error)s") % {"error": exc.detail}}
+        # The JSON parser says "Malformed JSON" itself; a multipart or form body that cannot be read is not
+        # JSON, and saying so would send the client looking in the wrong place.
+        detail = str(exc.detail)
+        if not isinstance(exc, MalformedJSON):
+            detail = _("The request body could not be read: %(error)s") % {"error": detail}
+        response.data = {"detail": detail}
     return response
 
 

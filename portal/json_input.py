@@ -78,6 +78,10 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH, **options: Any) -> A
     return json.loads(text, parse_constant=_refuse_constant, **options)
 
 
+class MalformedJSON(ParseError):
+    """A JSON body that cannot be read (its message says so)."""
+
+
 class SafeJSONParser(JSONParser):
     """DRF's JSON parser with `loads`' limits; every error is a 400 that names the problem."""
 
@@ -86,7 +90,7 @@ class SafeJSONParser(JSONParser):
         try:
             data = loads(stream.read().decode(encoding))
         except ValueError as exc:  # also UnicodeDecodeError
-            raise ParseError(_("Malformed JSON: %(error)s") % {"error": str(exc)[:200]}) from None
+            raise MalformedJSON(_("Malformed JSON: %(error)s") % {"error": str(exc)[:200]}) from None
         where = control_characters_at(data)
         if where is not None:
             # The forms refuse them too; a NUL byte would otherwise reach PostgreSQL as an error. The answer

@@ -85,3 +85,14 @@ def test_api_bodies_with_control_characters_answer_400_naming_where(client):
     response = client.post("/api/v1/organizations/me/sites/", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"name": ["Remove the control characters from this text."]}
+
+
+def test_a_broken_multipart_body_is_not_called_malformed_json(client):
+    client.force_login(member(Role.ADMIN))
+    response = client.post(
+        "/api/v1/organizations/me/sites/",
+        b'--xx\r\nContent-Disposition: form-data; name="name"\r\n\r\nno end boundary',
+        content_type="multipart/form-data; boundary=xx",
+    )
+    assert response.status_code in (400, 415)
+    assert "Malformed JSON" not in response.content.decode()
