@@ -43,10 +43,27 @@ class CatenaxImportView(APIView):
         responses={
             201: OpenApiResponse(OpenApiTypes.OBJECT, description="The created draft passports."),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description='{"errors": [{document, path, message}]}'),
+            411: OpenApiResponse(OpenApiTypes.OBJECT, description="A chunked body without Content-Length."),
+            415: OpenApiResponse(OpenApiTypes.OBJECT, description="A body that is not JSON."),
         },
         summary="Import Catena-X BatteryPass 6.1.0 documents as draft passports (one or a list, all or none)",
     )
     def post(self, request):
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type != "application/json" and not media_type.endswith("+json"):
+            message = _("Send the documents as JSON (Content-Type: application/json), not %(type)s.")
+            return _refused(
+                [{"document": None, "path": "$", "message": message % {"type": media_type or "-"}}],
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
+            "CONTENT_LENGTH"
+        ):
+            # The WSGI server may hand a chunked body over without its length; Django would read it as empty.
+            message = _("Send the documents with a Content-Length; chunked bodies are not read.")
+            return _refused(
+                [{"document": None, "path": "$", "message": message}], status.HTTP_411_LENGTH_REQUIRED
+            )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -96,3 +96,24 @@ def test_a_broken_multipart_body_is_not_called_malformed_json(client):
     )
     assert response.status_code in (400, 415)
     assert "Malformed JSON" not in response.content.decode()
+
+
+def test_the_catenax_import_reads_json_only_and_refuses_bodies_it_cannot_measure(client):
+    client.force_login(member(Role.ADMIN))
+    url = "/api/v1/passports/import/catenax/"
+    wrong_type = client.post(url, "{}", content_type="text/plain")
+    assert wrong_type.status_code == 415 and "application/json" in wrong_type.json()["errors"][0]["message"]
+    # A chunked body as a WSGI server hands it over: the body is there, its length is not.
+    chunked = client.generic(
+        "POST",
+        url,
+        b"[]",
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+    assert chunked.status_code == 411, chunked.content
+    assert "Content-Length" in chunked.json()["errors"][0]["message"]
+    assert (
+        client.post(url, "[]", content_type="application/vnd.catenax+json").status_code == 400
+    )  # read, empty

@@ -143,6 +143,8 @@ CLEAN_TREE = {
     "oversight/views.py": "from . import presentation\n",
     "oversight/queries.py": "from . import selectors\n",
     "oversight/api.py": "from . import queries\n",
+    "oversight/charts.py": "from . import selectors\n",
+    "oversight/exports.py": "from . import presentation\n",
     "oversight/demo.py": "from .worker import facts\n",
 }
 VIOLATIONS = {
