@@ -95,6 +95,21 @@ def _three_makers() -> None:
         _maker(mines=(mine,))
 
 
+def _black_mass(user, **changes):
+    """Waste black mass shipped to India yesterday or today (hazardous waste to a non-OECD country)."""
+    values = {
+        "content": "black_mass",
+        "mass_kg": "1200",
+        "recipient_name": "Trader",
+        "destination_country": "IN",
+        "condition": "waste",
+        "waste_code": "19 12 11*",
+        "treatment": "recycling",
+        "shipped_on": TODAY,
+    }
+    return eol.transfer_record(actor=user, values={**values, **changes})
+
+
 def _cells(build, **lookup) -> dict[str, CubeCell]:
     return {cell.category: cell for cell in CubeCell.objects.filter(build=build, **lookup)}
 
@@ -219,18 +234,8 @@ def test_a_recycler_receiving_a_battery_for_recycling_closes_its_passport():
 
 def test_black_mass_to_a_non_oecd_country_raises_a_high_alert_for_the_enforcement_list():
     recycler, user = _recycler()
-    transfer = eol.transfer_record(
-        actor=user,
-        values={
-            "content": "black_mass",
-            "mass_kg": "1200",
-            "recipient_name": "Trader",
-            "destination_country": "IN",
-            "condition": "waste",
-            "waste_code": "19 12 11*",
-            "treatment": "recycling",
-            "shipped_on": max(TODAY - datetime.timedelta(days=1), datetime.date(2026, 11, 9)),
-        },
+    transfer = _black_mass(
+        user, shipped_on=max(TODAY - datetime.timedelta(days=1), datetime.date(2026, 11, 9))
     )
     alert = alerts.flag_transfer(transfer)
     assert alert.kind == AlertKind.WASTE_TO_NON_OECD and alert.severity == "high"
@@ -404,19 +409,7 @@ def test_authority_members_get_one_digest_of_new_alerts_by_count_only(inspector,
     from portal.notifications.models import Notification
 
     recycler, user = _recycler()
-    transfer = eol.transfer_record(
-        actor=user,
-        values={
-            "content": "black_mass",
-            "mass_kg": "1200",
-            "recipient_name": "Trader Secretname",
-            "destination_country": "IN",
-            "condition": "waste",
-            "waste_code": "19 12 11*",
-            "treatment": "recycling",
-            "shipped_on": TODAY,
-        },
-    )
+    transfer = _black_mass(user, recipient_name="Trader Secretname")
     alerts.flag_transfer(transfer)
     assert send_digest() == 1
     note = Notification.objects.get(recipient=inspector, event="oversight.alert_digest")
@@ -457,19 +450,7 @@ def test_a_company_records_a_transfer_in_the_browser_form_naming_the_recipient_b
 
 def test_waste_to_an_eu_member_state_outside_the_oecd_is_an_intra_eu_shipment():
     _recycler_org, user = _recycler()
-    transfer = eol.transfer_record(
-        actor=user,
-        values={
-            "content": "black_mass",
-            "mass_kg": "800",
-            "recipient_name": "Plovdiv smelter",
-            "destination_country": "BG",
-            "condition": "waste",
-            "waste_code": "19 12 11*",
-            "treatment": "recycling",
-            "shipped_on": TODAY,
-        },
-    )
+    transfer = _black_mass(user, mass_kg="800", recipient_name="Plovdiv smelter", destination_country="BG")
     assert alerts.flag_transfer(transfer) is None
 
 

@@ -9,11 +9,10 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from endoflife import services as eol
 from tests.browser.conftest import browser  # noqa: F401  (the fixture, shared with the browser tests)
 from tests.browser.phone import PHONE, assert_fits_phone, phone_page
 
-from .test_oversight import YEAR, _build, _recycler, _three_makers
+from .test_oversight import YEAR, _black_mass, _build, _recycler, _three_makers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,19 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_oversight_and_end_of_life_pages_fit_a_phone(browser, live_server, inspector):  # noqa: F811
     _three_makers()
     _recycler_org, recycler_user = _recycler()
-    transfer = eol.transfer_record(
-        actor=recycler_user,
-        values={
-            "content": "black_mass",
-            "mass_kg": "1200",
-            "recipient_name": "Trader",
-            "destination_country": "IN",
-            "condition": "waste",
-            "waste_code": "19 12 11*",
-            "treatment": "recycling",
-            "shipped_on": timezone.localdate() - datetime.timedelta(days=1),
-        },
-    )
+    transfer = _black_mass(recycler_user, shipped_on=timezone.localdate() - datetime.timedelta(days=1))
     _build()
     inspector.user_permissions.add(Permission.objects.get(codename="enforce"))
     pages = {
