@@ -6,6 +6,9 @@ from portal import api, views
 
 admin.site.site_header = "PassBridge administration"
 admin.site.site_title = "PassBridge"
+# The admin signs in through the portal's login, which asks for the authenticator code (the admin's own
+# login form would take a password alone).
+admin.site.login = views.admin_login
 
 # The API first: Django tries patterns in order, and every failed include costs the resolver work, so the
 # most requested prefixes (API, QR scans) come before the empty-prefix includes of the pages.
@@ -29,9 +32,6 @@ urlpatterns = [
     path("oversight/", include("oversight.urls")),
     path("end-of-life/", include("endoflife.urls")),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    # The admin signs in through the portal's login, which asks for the authenticator code (the admin's own
-    # login form would take a password alone).
-    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -117,7 +117,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
 
 
-def admin_login(request: HttpRequest) -> HttpResponse:
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
     """The admin's login page sends to the portal's login (password, then the authenticator code), and
     back to where the operator was going: only a path inside the portal is followed."""
     target = request.GET.get("next", "")

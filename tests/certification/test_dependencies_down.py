@@ -76,13 +76,13 @@ def broker_at():
 @pytest.fixture
 def cache_at(settings):
     def point(url: str) -> None:
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "portal.cache.RedisCache",
-                "LOCATION": url,
-                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            }
+        redis = {
+            "BACKEND": "portal.cache.RedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
+        # As deployed: the cache and the rate limits' cache are both in that Redis.
+        settings.CACHES = {"default": redis, "ratelimit": {**redis, "KEY_PREFIX": "ratelimit"}}
         # Django's setting_changed handler rebuilds the cache connections for the new setting.
 
     return point

@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import segno
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.utils import translation
@@ -150,7 +151,9 @@ def test_page_renders_clusters_units_choices_groups_and_dates(published):
     assert "March 14, 2026" in text  # localized date
     assert "unit:kilogram" not in text
     assert f'src="/p/{published.public_id}/qr.svg"' in text
-    assert "@media print" in text
+    # The print layout is in the page's own stylesheet (the Content-Security-Policy allows no inline style).
+    assert 'href="/static/css/passport-public.css"' in text
+    assert "@media print" in (settings.BASE_DIR / "static" / "css" / "passport-public.css").read_text()
 
 
 def test_json_answers_public_keys_of_latest_published_version(published, partner):
