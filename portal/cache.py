@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import cached_property
 from typing import Any
 
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -65,12 +66,29 @@ class FailSoftRedisCacheClient(ReusedRedisCacheClient):
         super().__init__(*args, **kwargs)
         self._missed_write = threading.Event()
 
+    #: The keys this cache owns (set by `RedisCache`): `clear` deletes those and nothing else, since the
+    #: same Redis database may also hold Celery's queues, which a FLUSHDB would wipe.
+    clear_pattern = "*"
+
+    def _clear_own_keys(self) -> None:
+        client = self.get_client(write=True)
+        batch: list[Any] = []
+        for key in client.scan_iter(match=self.clear_pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+
     def _guarded(self, operation: str, *args: Any, **kwargs: Any) -> Any:
         try:
             if self._missed_write.is_set():
-                super().clear()
+                self._clear_own_keys()
                 self._missed_write.clear()
                 logger.warning("Redis answers again: cleared the cache, which missed writes while away")
+            if operation == "clear":
+                return self._clear_own_keys()
             return getattr(super(), operation)(*args, **kwargs)
         except UNAVAILABLE as exc:
             if operation in _WRITES:
@@ -120,3 +138,10 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = FailSoftRedisCacheClient
+
+    @cached_property
+    def _cache(self) -> FailSoftRedisCacheClient:
+        client = self._class(self._servers, **self._options)
+        # Django's keys are "<prefix>:<version>:<key>": with the prefix set, clear() stays within them.
+        client.clear_pattern = f"{self.key_prefix}:*" if self.key_prefix else "*"
+        return client

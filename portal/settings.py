@@ -143,6 +143,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'passbridge.sqlite3'}"),
         conn_max_age=int(env("DB_CONN_MAX_AGE", "60") or 60),
+        # A kept connection is checked before a request uses it: after a PostgreSQL restart the first
+        # request of each process would otherwise fail on the dead connection.
+        conn_health_checks=True,
     )
 }
 # portal.sql_rows.hot_cursor: the few queries run on most requests are prepared on PostgreSQL. A
@@ -198,6 +201,8 @@ AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5") or 5)
 AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.25") or 0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind the TLS proxy every request comes from its address: count the client's (as the audit log does).
+AXES_CLIENT_IP_CALLABLE = "portal.audit.context.client_ip"
 AXES_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "30") or 30)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.lockout_response"
@@ -372,7 +377,7 @@ os.environ.setdefault("MPLCONFIGDIR", str(BASE_DIR / "var" / "matplotlib"))
 
 #: The p %-rule's p for the oversight's disclosure control. Never shown or returned: knowing it helps an
 #: attacker narrow a suppressed cell.
-OVERSIGHT_P_PERCENT = float(os.environ.get("PASSBRIDGE_OVERSIGHT_P", "15"))
+OVERSIGHT_P_PERCENT = float(env("PASSBRIDGE_OVERSIGHT_P", "15") or 15)
 # Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
 CELERY_TASK_ROUTES = {
     "certification.tasks.render_certificate_document": {"queue": "pdf"},
@@ -431,6 +436,8 @@ if _REDIS_CACHE:
         "default": {
             "BACKEND": "portal.cache.RedisCache",
             "LOCATION": REDIS_URL,
+            # Its own key space: the same Redis database holds Celery's queues, which clear() must spare.
+            "KEY_PREFIX": "passbridge",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }

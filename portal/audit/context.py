@@ -11,9 +11,11 @@ current_ip: ContextVar[str | None] = ContextVar("passbridge_audit_ip", default=N
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # X-Forwarded-For is trusted only when the deployment says a proxy sets it.
+    # X-Forwarded-For is trusted only when the deployment says a proxy sets it, and then only its last
+    # entry: the one our proxy added. Earlier entries come from the client and could be anything, which
+    # would let one client pass for many addresses (and slip past the per-address login limit).
     if getattr(settings, "PASSBRIDGE_TRUST_X_FORWARDED_FOR", False):
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
-            return forwarded.split(",")[0].strip() or None
+            return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None

@@ -25,3 +25,21 @@ def test_redis_cache_works_and_reuses_its_client():
     finally:
         cache.delete("document")
         cache.close()
+
+
+def test_clear_deletes_the_caches_own_keys_and_spares_celerys_queue():
+    """Celery's queues may live in the same Redis database: clearing the cache (as it does after Redis
+    comes back from an outage) must not FLUSHDB them away (issue 15)."""
+    prefix = f"cache-test-{uuid.uuid4().hex}"
+    cache = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix})
+    client = cache._cache.get_client(write=True)
+    queue = f"celery-test-{uuid.uuid4().hex}"
+    try:
+        client.lpush(queue, b"a task")
+        cache.set("document", b"x", 30)
+        cache.clear()
+        assert cache.get("document") is None
+        assert client.llen(queue) == 1
+    finally:
+        client.delete(queue)
+        cache.close()

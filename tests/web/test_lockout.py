@@ -109,3 +109,20 @@ class TestAddressThrottle:
         response = api_client.post(TOKEN_URL, {"username": "admin-a", "password": PASSWORD}, format="json")
         assert response.status_code == 429
         assert not ApiToken.objects.exists()
+
+    def test_behind_the_proxy_the_clients_address_counts(self, client, client_factory, admin_a, settings):
+        settings.PASSBRIDGE_TRUST_X_FORWARDED_FOR = True
+        settings.AXES_ADDRESS_FAILURE_LIMIT = 8
+        for n in range(8):  # every request reaches the portal from the proxy, 127.0.0.1
+            client.post(
+                LOGIN_URL, {"username": f"someone-{n}", "password": "x"}, HTTP_X_FORWARDED_FOR="203.0.113.9"
+            )
+        other = client_factory()
+        response = other.post(
+            LOGIN_URL, {"username": "admin-a", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="198.51.100.7"
+        )
+        assert response.status_code == 302
+        spraying = client.post(
+            LOGIN_URL, {"username": "admin-a", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.9"
+        )
+        assert spraying.status_code == 429
