@@ -4,7 +4,9 @@ The request that saved something has already committed when its tasks are queued
 times out, the user must still get the success page. Each hook is guarded separately, so one failure
 cannot keep the others of the same commit from running (Django runs on-commit hooks in order and stops
 at the first one that raises). The periodic sweeps (PDF documents, certificate bundles, notification
-e-mails, organization mails) find what was not queued and queue it again.
+e-mails, organizations' decision e-mails) find what was not queued and queue it again; a lost
+registration notice to operators or invitation e-mail is not (operators see pending registrations in the
+admin, and an invitation can be sent again).
 """
 
 from __future__ import annotations

@@ -360,6 +360,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "pact.tasks.sweep_deliveries",
         "schedule": 5 * 60,
     },
+    # Decision e-mails to organizations whose task was lost are sent by this sweep.
+    "tenancy-resend-lost-decision-emails": {
+        "task": "portal.tenancy.tasks.resend_lost_decision_emails",
+        "schedule": 5 * 60,
+    },
     # The authorities' cube of this year, rebuilt every six hours; a build whose task was lost is re-queued.
     "oversight-scheduled-builds": {
         "task": "oversight.tasks.scheduled_builds",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
@@ -75,3 +77,23 @@ def send_invitation_email(invitation_id: int) -> bool:
         language=language,
     )
     return True
+
+
+DECIDED = (OrganizationStatus.ACTIVE, OrganizationStatus.REJECTED, OrganizationStatus.SUSPENDED)
+#: A decision e-mail not sent this long after the decision was lost (its task with a Redis outage, say).
+DECISION_EMAIL_GRACE = 120
+
+
+@shared_task(time_limit=60, soft_time_limit=50)
+def resend_lost_decision_emails() -> int:
+    """Queue again the decision e-mails that were never sent (`decision_notified_at` still empty a while
+    after the decision): the send task itself records when it has sent, so a repeat sends nothing twice."""
+    cutoff = timezone.now() - timedelta(seconds=DECISION_EMAIL_GRACE)
+    lost = Organization.objects.filter(
+        decision_notified_at__isnull=True, decided_at__lt=cutoff, status__in=DECIDED
+    ).values_list("pk", flat=True)
+    count = 0
+    for organization_id in lost:
+        send_organization_decision_email.delay(organization_id)
+        count += 1
+    return count
