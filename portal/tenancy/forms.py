@@ -221,6 +221,10 @@ class InvitationForm(ServiceFormMixin, CleanTextForm):
     def __init__(self, *args, roles: tuple[str, ...], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role, Role(role).label) for role in roles]
+        # The least powerful role is offered first: a slip of the mouse must not invite an administrator.
+        # (ROLES_BY_KIND lists each kind's roles from the most to the least powerful.)
+        if roles:
+            self.fields["role"].initial = roles[-1]
 
 
 class MembershipRoleForm(ServiceFormMixin, forms.Form):

@@ -285,3 +285,10 @@ class TestInvite:
         response = admin_client.post(MEMBERS_URL, {"email": NEWCOMER, "role": "viewer"}, follow=True)
         assert any(NEWCOMER in message for message in messages_of(response))
         assert NEWCOMER in response.content.decode()  # listed under the open invitations
+
+
+def test_the_invitation_form_offers_the_least_powerful_role_first(client, admin_a):
+    client.force_login(admin_a)
+    page = client.get("/organization/members/").content.decode()
+    assert '<option value="viewer" selected>' in page
+    assert '<option value="admin" selected>' not in page
