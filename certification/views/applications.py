@@ -37,7 +37,7 @@ from portal.uploads import limit_uploads
 from .. import policies, selectors, services
 from ..forms import ApplicationForm, DeclarationForm, SelfAssessmentForm, WithdrawForm, answer_field_name
 from ..forms import evidence_field_name as evidence_name
-from ..models import Application, ApplicationState, Evidence, Scheme
+from ..models import OPEN_STATES, Application, ApplicationState, Evidence, Scheme
 from .common import (
     REFUSALS,
     STATE_BADGES,
@@ -86,6 +86,8 @@ def application_row(user, application: Application) -> dict[str, Any]:
         "days_submitted": days_since(application.submitted_at),
         "days_in_state": days_since(application.state_changed_at),
         "next_step": next_step(user, application),
+        # A closed application has no next step: its line says where it ended ("Status:", not "Next:").
+        "closed": application.state not in OPEN_STATES,
     }
 
 

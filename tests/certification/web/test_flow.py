@@ -276,3 +276,10 @@ def test_certificate_status_changes_and_renewal(
     )
     recognised.refresh_from_db()
     assert recognised.status == "revoked"
+
+
+def test_a_closed_application_says_where_it_ended_not_what_comes_next(client, admin_a, certificate):
+    client.force_login(admin_a)
+    page = client.get(f"/certification/applications/{certificate.application.public_id}/").content.decode()
+    assert "<strong>Status:</strong> Approved: the certificate is issued." in page
+    assert "<strong>Next:</strong>" not in page
