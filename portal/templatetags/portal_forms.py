@@ -1,0 +1,19 @@
+"""Template helpers for forms shared by every app."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def labelled(error: str, label: str) -> str:
+    """An error for the form's error summary, led by its field's label once: messages that already name
+    their field ("Manufacturer e-mail address: enter ...", from the passport catalogue) are kept as they
+    are rather than getting the label twice."""
+    error, label = str(error), str(label)
+    if error.lower().startswith(f"{label.lower()}:"):
+        return error
+    return _("%(label)s: %(error)s") % {"label": label, "error": error}
