@@ -1,9 +1,11 @@
-"""Template helpers for forms shared by every app."""
+"""Template helpers for forms and text shared by every app."""
 
 from __future__ import annotations
 
 from django import template
 from django.utils.translation import gettext as _
+
+from portal.text import without_final_stop
 
 register = template.Library()
 
@@ -17,3 +19,8 @@ def labelled(error: str, label: str) -> str:
     if error.lower().startswith(f"{label.lower()}:"):
         return error
     return _("%(label)s: %(error)s") % {"label": label, "error": error}
+
+
+@register.filter(name="without_final_stop")
+def without_final_stop_filter(text: str) -> str:
+    return without_final_stop(text)

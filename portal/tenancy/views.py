@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.audit.selectors import audit_events_for
+from portal.text import without_final_stop
 
 from . import policies, selectors, services
 from .decorators import active_member_required
@@ -234,7 +235,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             form.add_service_error(exc)
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to %(org)s.") % {"org": invitation.organization.legal_name})
+            messages.success(
+                request,
+                _("Welcome to %(org)s.") % {"org": without_final_stop(invitation.organization.legal_name)},
+            )
             return redirect("dashboard")
     return render(request, "tenancy/invitation_accept.html", {"form": form, "invitation": invitation})
 

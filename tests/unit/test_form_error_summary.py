@@ -29,3 +29,10 @@ def test_the_summary_of_a_form_shows_each_label_once():
     html = render_to_string("includes/form_errors.html", {"form": form})
     assert html.count("Manufacturer e-mail address:") == 2  # one per message, never doubled
     assert "Manufacturer e-mail address: Manufacturer e-mail address" not in html
+
+
+def test_a_name_ending_a_sentence_does_not_double_its_full_stop():
+    from portal.text import without_final_stop
+
+    assert without_final_stop("Voltaris Batteries B.V.") + "." == "Voltaris Batteries B.V."
+    assert without_final_stop("Elektra GmbH") + "." == "Elektra GmbH."
