@@ -17,13 +17,13 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def passport_summary(context) -> dict[str, Any]:
-    """Counts of the caller's own passports and battery models (the dashboard lives in `portal`, which
-    must not know passports, so the card asks for its numbers here)."""
+    """Counts of the caller's own passports and battery models, and of the passports other companies share
+    with it (the dashboard lives in `portal`, which must not know passports, so the card asks here)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     organization = active_organization_of(user)
     if organization is None:
-        return {"passports": 0, "drafts": 0, "published": 0, "models": 0}
+        return {"passports": 0, "drafts": 0, "published": 0, "models": 0, "shared": 0}
     own = selectors.passports_for(actor=user).filter(organization=organization).order_by()
     counts = own.aggregate(
         total=Count("pk", distinct=True),
@@ -31,7 +31,9 @@ def passport_summary(context) -> dict[str, Any]:
         published=Count("pk", filter=Q(versions__state=VersionState.PUBLISHED), distinct=True),
     )
     models = selectors.battery_models_for(actor=user).filter(organization=organization).count()
+    shared = selectors.passports_for(actor=user).exclude(organization=organization).count()
     return {
+        "shared": shared,
         "passports": counts["total"],
         "drafts": counts["drafts"],
         "published": counts["published"],

@@ -118,3 +118,10 @@ def test_the_regulator_finds_passports_from_the_dashboard_and_the_menu(client, d
     identifier = Passport.objects.filter(versions__state="published").first().unique_identifier
     found = client.get("/passports/", {"q": identifier})
     assert found.status_code == 200 and identifier in found.content.decode()
+
+
+def test_the_suppliers_dashboard_counts_the_passports_shared_with_it(client, demo):
+    client.force_login(User.objects.get(username="supplier"))
+    page = client.get("/dashboard/").content.decode()
+    assert "No battery passports yet." not in page
+    assert "Shared with your company" in page
