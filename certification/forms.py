@@ -154,6 +154,9 @@ class SelfAssessmentForm(ServiceForm):
                 initial=answers.get(criterion.code, ""),
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
+            # A draft may be saved half answered, but a mandatory criterion's answer is needed to submit:
+            # the field is not marked "(optional)".
+            self.fields[answer_field_name(criterion)].required_to_submit = criterion.mandatory
             self.fields[evidence_field_name(criterion)] = MultipleFileField(
                 label=_("Add evidence for %(code)s") % {"code": criterion.code},
                 help_text=_("PDF documents or PNG, JPEG or WebP images of at most %(limit)s each.")

@@ -283,3 +283,17 @@ def test_a_closed_application_says_where_it_ended_not_what_comes_next(client, ad
     page = client.get(f"/certification/applications/{certificate.application.public_id}/").content.decode()
     assert "<strong>Status:</strong> Approved: the certificate is issued." in page
     assert "<strong>Next:</strong>" not in page
+
+
+def test_answers_to_mandatory_criteria_are_not_marked_optional(client, admin_a, draft):
+    client.force_login(admin_a)
+    page = client.get(f"/certification/applications/{draft.public_id}/self-assessment/").content.decode()
+    labels = {
+        line.split('for="id_answer_')[1].split('"')[0]: line
+        for line in page.splitlines()
+        if 'for="id_answer_' in line
+    }
+    criteria = list(draft.scheme.criteria.all())
+    assert criteria and all(criterion.code in labels for criterion in criteria)
+    for criterion in criteria:
+        assert ("(optional)" in labels[criterion.code]) is not criterion.mandatory, criterion.code
