@@ -153,7 +153,8 @@ def bundle_create(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
-    messages.success(request, _("Your ZIP is being prepared."))
+    # No flash message: the ZIP's page shows its progress, and a "being prepared" line would stay beside
+    # "Ready" once the ZIP was built.
     return redirect("certification:bundle_detail", public_id=bundle.public_id)
 
 
