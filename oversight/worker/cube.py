@@ -27,7 +27,7 @@ from oversight.models import BuildState, CubeBuild, CubeCell
 
 from . import facts
 from .alerts import raise_cube_alerts
-from .tables import ALL, TOTAL, PublishedCell, Table, country_dimension, flat_dimension, market_dimension
+from .tables import ALL, PublishedCell, Table, country_dimension, flat_dimension, market_dimension
 from .tables import period_dimension as periods
 
 logger = logging.getLogger(__name__)
@@ -287,6 +287,3 @@ def request_build(year: int) -> CubeBuild:
     with transaction.atomic():
         waiting = CubeBuild.objects.filter(year=year, state=BuildState.BUILDING).first()
         return waiting or CubeBuild.objects.create(year=year)
-
-
-__all__ = ["ALL", "TOTAL", "build_cube", "compute", "request_build"]

@@ -177,8 +177,8 @@ def placed_batteries(year: int) -> Iterator[PlacedBatteries]:
 
 
 def compositions(model_ids: set[int]) -> dict[int, Composition]:
-    """The published composition of each model (values from the model's latest published passport
-    version merged over the model's own data, as the public passport shows them)."""
+    """The composition of each model, from its model-level values (weight, critical raw materials,
+    recycled shares: what its published passports show) and its supply chain."""
     supply: dict[int, list[SupplyChainEntry]] = defaultdict(list)
     for entry in SupplyChainEntry.objects.filter(battery_model_id__in=model_ids):
         supply[entry.battery_model_id].append(entry)
