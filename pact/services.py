@@ -47,8 +47,10 @@ REQUEST_DUE_DAYS = 30
 
 
 def allow_plain_callbacks() -> bool:
-    """Tests and local development may register http:// callbacks on private hosts."""
-    return bool(getattr(settings, "PACT_ALLOW_PRIVATE_CALLBACKS", False))
+    """Tests and local development may register http:// callbacks on private hosts
+    (`PACT_ALLOW_PRIVATE_CALLBACKS`; by default only when `DEBUG` is on, as `PACT_REQUIRE_HTTPS` is off
+    then: a partner system or conformance suite on the developer's machine gets its events)."""
+    return bool(getattr(settings, "PACT_ALLOW_PRIVATE_CALLBACKS", settings.DEBUG))
 
 
 def check_callback_url(value: str) -> str:

@@ -81,3 +81,33 @@ def test_only_active_companies():
             client_secret="a" * 20,
             callback="https://erp.example",
         )
+
+
+def test_development_accepts_a_local_callback(settings):
+    """With DEBUG on (development) and PACT_ALLOW_PRIVATE_CALLBACKS unset, a partner system on the
+    developer's machine, e.g. the PACT conformance suite's listener, can be registered as is."""
+    if hasattr(settings, "PACT_ALLOW_PRIVATE_CALLBACKS"):
+        del settings.PACT_ALLOW_PRIVATE_CALLBACKS
+    settings.DEBUG = True
+    company = OrganizationFactory()
+    run(
+        organization=company.bpnl,
+        client_id="conformance",
+        client_secret="a" * 20,
+        callback="http://localhost:8080",
+    )
+    assert PactClient.objects.get(client_id="conformance").callback_host == "localhost"
+
+
+def test_an_explicit_setting_overrides_debug(settings):
+    settings.DEBUG = True
+    settings.PACT_ALLOW_PRIVATE_CALLBACKS = False
+    company = OrganizationFactory()
+    with pytest.raises(CommandError, match="https://"):
+        run(
+            organization=company.bpnl,
+            client_id="erp",
+            client_secret="a" * 20,
+            callback="http://localhost:8080",
+        )
+    assert not PactClient.objects.exists()

@@ -86,11 +86,26 @@ def test_unreachable_partner_counts_as_a_failure(world, settings):
     assert delivery.state == DeliveryState.PENDING and delivery.last_error
 
 
-def test_private_destinations_are_never_called(world, partner_server):
-    delivery = _published(world, partner_server.url)  # PACT_ALLOW_PRIVATE_CALLBACKS is off
+def test_private_destinations_are_never_called(world, partner_server, settings):
+    settings.DEBUG = False  # and PACT_ALLOW_PRIVATE_CALLBACKS unset: off, as in production
+    delivery = _published(world, partner_server.url)
     assert tasks.attempt(delivery.pk) is None
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.FAILED and partner_server.received == []
+
+
+def test_development_delivers_to_a_local_partner(world, partner_server, settings):
+    """DEBUG on and PACT_ALLOW_PRIVATE_CALLBACKS unset (development): events reach a partner on a local
+    address, as the PACT conformance suite's callback listener on localhost:8080."""
+    if hasattr(settings, "PACT_ALLOW_PRIVATE_CALLBACKS"):
+        del settings.PACT_ALLOW_PRIVATE_CALLBACKS
+    settings.DEBUG = True
+    delivery = _published(world, partner_server.url)
+    assert tasks.attempt(delivery.pk) is None
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.SENT and len(partner_server.received) == 1
+    path, _headers, body = partner_server.received[0]
+    assert path == "/pact/3/events" and body["data"]["pfIds"] == [str(world.answer.public_id)]
 
 
 def test_an_answer_no_longer_visible_is_not_published(world, partner_server, settings):
