@@ -8,6 +8,8 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # The test suite runs on PostgreSQL and Redis (override to point elsewhere).
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/passbridge
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+# Test processes (pytest-xdist), one per core of the 2-core CI machines; each has its own test database.
+TEST_PROCESSES ?= 2
 
 .PHONY: run test install lint format system-deps messages
 
@@ -21,11 +23,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the suite needs (headless Chromium for the browser journeys); installed when missing.
+# Debian packages the suite needs (headless Chromium for the browser journeys; qpdf and poppler's tools
+# check the certificate PDFs independently of the code that writes them); installed when missing.
 system-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium is missing: sudo apt-get install -y chromium"; exit 1; fi; }
+	@command -v qpdf >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq qpdf poppler-utils >/dev/null; \
+	  else echo "qpdf/poppler-utils are missing: sudo apt-get install -y qpdf poppler-utils"; exit 1; fi; }
 
 run: install
 	mkdir -p var
@@ -49,4 +55,4 @@ messages: install
 test: install system-deps lint
 	PASSBRIDGE_ENV=test DATABASE_URL="$${DATABASE_URL:-$(TEST_DATABASE_URL)}" \
 	REDIS_URL="$${REDIS_URL:-$(TEST_REDIS_URL)}" DJANGO_ALLOW_ASYNC_UNSAFE=true \
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)

@@ -82,7 +82,11 @@ def main() -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     for body in bodies:
         payload = json.loads(body)
-        imported += len(catenax.import_documents(actor=actor, organization=organization, payload=payload))
+        imported += len(
+            catenax.import_documents(
+                actor=actor, organization=organization, payload=payload, confirm_economic_operator=True
+            )
+        )
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
 
     print(f"database: {django.db.connection.vendor} ({django.db.connection.settings_dict['NAME']})")

@@ -11,9 +11,11 @@ certificate document itself (PDF, base64). The mapping:
 * areaOfApplication: the standards the scheme covers and the battery models in the certified scope.
 * enclosedSites: the sites in scope that have a BPNS/BPNA (the model has no place for a site without).
 * issuer: the issuing body's name, and its BPNL when it has a well-formed one.
-* trustLevel: "high" while the certificate is valid today (issued by an accredited body after review on
-  the platform); "none" once it is suspended, revoked or expired: the model has no status field, and a
-  consumer must not trust a certificate that no longer holds.
+* trustLevel: "high": only a certificate valid today has a payload (issued by an accredited body after
+  review on the platform). The model has no status field, and a payload of a suspended, revoked or expired
+  certificate would still carry its original validUntil, so it would be read as valid: such a certificate
+  is refused ("suspended", "revoked", "expired", 409) with the date and reason of the change, on the API
+  and on the certificate page alike (`unavailable_reason`).
 * validator: the platform, which checked the issuing body's accreditation.
 * document: the signed PDF. The model requires it, so a certificate whose document is not rendered yet
   has no payload either ("document_missing", 409; the document follows shortly after issue).
@@ -107,28 +109,70 @@ def _document(certificate: Certificate, document: Any) -> dict[str, str]:
     }
 
 
-def certificate_payload(certificate: Certificate, document: Any = None) -> dict[str, Any]:
-    """The aspect payload of the certificate; `document` defaults to the certificate's own document."""
+def _status_refusal(certificate: Certificate) -> CatenaxCertificateUnavailable | None:
+    status = selectors.public_status(certificate, timezone.localdate())
+    if status == CertificateStatus.VALID:
+        return None
+    if status == CertificateStatus.EXPIRED:
+        message = _("This certificate expired on %(date)s. Only a valid certificate has a Catena-X payload.")
+        return CatenaxCertificateUnavailable(message % {"date": certificate.valid_until.isoformat()}, status)
+    changed = certificate.status_changed_at or certificate.issued_at
+    message = (
+        _("This certificate was revoked on %(date)s: %(reason)s. A revoked certificate must not be trusted.")
+        if status == CertificateStatus.REVOKED
+        else _(
+            "This certificate is suspended since %(date)s: %(reason)s. "
+            "It has no Catena-X certificate while it is suspended."
+        )
+    )
+    reason = certificate.status_reason or _("no reason given")
+    return CatenaxCertificateUnavailable(
+        message % {"date": timezone.localdate(changed).isoformat(), "reason": reason}, status
+    )
+
+
+def _document_of(certificate: Certificate, document: Any = None) -> Any:
+    document = document if document is not None else getattr(certificate, "document", None)
+    if document is None or not getattr(document, "is_ready", True) or not getattr(document, "file", None):
+        return None
+    return document
+
+
+def unavailable_reason(
+    certificate: Certificate, document: Any = None
+) -> CatenaxCertificateUnavailable | None:
+    """Why the certificate has no Catena-X payload now, or None: the one rule for the API and the page."""
     bpnl = certificate.holder_bpnl or ""
     if not BPNL.match(bpnl):
-        raise CatenaxCertificateUnavailable(
+        return CatenaxCertificateUnavailable(
             _(
                 "The holder of this certificate has no BPNL, which the Catena-X business partner "
                 "certificate requires. Use the certificate or the public verification instead."
             ),
             "no_bpnl",
         )
-    document = document if document is not None else getattr(certificate, "document", None)
-    if document is None or not getattr(document, "is_ready", True) or not getattr(document, "file", None):
-        raise CatenaxCertificateUnavailable(
+    refusal = _status_refusal(certificate)
+    if refusal is not None:
+        return refusal
+    if _document_of(certificate, document) is None:
+        return CatenaxCertificateUnavailable(
             _("The certificate document is not available yet. Try again in a few minutes."),
             "document_missing",
         )
+    return None
+
+
+def certificate_payload(certificate: Certificate, document: Any = None) -> dict[str, Any]:
+    """The aspect payload of the certificate; `document` defaults to the certificate's own document."""
+    refusal = unavailable_reason(certificate, document)
+    if refusal is not None:
+        raise refusal
+    bpnl = certificate.holder_bpnl
+    document = _document_of(certificate, document)
     issuer: dict[str, str] = {"issuerName": certificate.issuing_body_name}
     issuer_bpnl = certificate.issuing_body.bpnl or ""
     if BPNL.match(issuer_bpnl):
         issuer["issuerBpn"] = issuer_bpnl
-    valid_today = selectors.public_status(certificate, timezone.localdate()) == CertificateStatus.VALID
     return {
         "businessPartnerNumber": bpnl,
         "type": {
@@ -141,7 +185,7 @@ def certificate_payload(certificate: Certificate, document: Any = None) -> dict[
         "validFrom": certificate.valid_from.isoformat(),
         "validUntil": certificate.valid_until.isoformat(),
         "issuer": issuer,
-        "trustLevel": "high" if valid_today else "none",
+        "trustLevel": "high",
         "validator": {"validatorName": VALIDATOR_NAME},
         "document": _document(certificate, document),
     }

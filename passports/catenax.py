@@ -90,6 +90,15 @@ _NUMERIC = frozenset({FieldType.DECIMAL, FieldType.PERCENT, FieldType.INTEGER})
 _MISSING = object()
 
 
+class CatenaxExportUnavailable(Exception):
+    """The passport cannot be a valid 6.1.0 document without inventing an identifier; `code` says why."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
 class CatenaxInvalid(Exception):
     """A document that cannot be imported: `errors` is a list of {"path", "message"}."""
 
@@ -673,7 +682,9 @@ def _write(a: Attribute, value: Any, node: dict, base: str) -> None:
 def _iso_time(value: Any) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    value = value.astimezone(UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    # The offset as given (see passports/times.py); UTC as "Z", as the official example writes it.
     spec = "milliseconds" if value.microsecond else "seconds"
     return value.isoformat(timespec=spec).replace("+00:00", "Z")
 
@@ -804,8 +815,16 @@ def _model_changes(current: Mapping[str, Any], values: Mapping[str, Any]) -> dic
     return {key: values[key] for key, value in as_json.items() if current.get(key) != value}
 
 
-def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassport]:
+def import_documents(
+    *, actor, organization, payload: Any, confirm_economic_operator: bool = False
+) -> list[ImportedPassport]:
     """Create draft passports of `organization` from one 6.1.0 document or a list: all or nothing.
+
+    What the document says is kept as given: its passport identifier becomes the passport's own (unless
+    another passport of the portal has it: then a new one, with a warning), and its metadata (version,
+    status, dates, registry identifier, back-up reference) is the draft's until the passport is published
+    here. A document naming another economic operator is refused unless `confirm_economic_operator`: the
+    passport would then be placed on the market by `organization`, which the caller must mean.
 
     The battery model is found by `manufacturerPartId` among the organization's own models (another
     organization's model is never looked at) or created; model values that differ update it.
@@ -828,8 +847,11 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
             read.append(read_document(document))
         except CatenaxInvalid as exc:
             errors.extend({"document": index, **error} for error in exc.errors)
+    if not confirm_economic_operator:
+        errors.extend(_foreign_operators(organization, read))
     if errors:
         raise CatenaxImportError(errors)
+    identifiers = _passport_identifiers(read)
     groups: dict[str, list[int]] = {}
     for index, values in enumerate(read):
         groups.setdefault(values.model_values.get("manufacturer_part_id", ""), []).append(index)
@@ -874,9 +896,12 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
             items = []
             for index in indexes:
                 battery = dict(read[index].battery_values)
+                system = read[index].system_values
+                metadata = {key: system[key] for key in services.IMPORTED_METADATA_KEYS if key in system}
                 items.append({"status": battery.pop("battery_status", None) or "original",
                               "values": battery, "dynamic": read[index].dynamic_points,
-                              "predecessor": predecessors.get(index)})  # fmt: skip
+                              "predecessor": predecessors.get(index), "public_id": identifiers.get(index),
+                              "metadata": metadata})  # fmt: skip
             try:
                 passports = services.passports_import(  # read_document cleaned every value already
                     actor=actor, battery_model=model, items=items, values_checked=True
@@ -889,6 +914,49 @@ def import_documents(*, actor, organization, payload: Any) -> list[ImportedPassp
         if errors:
             raise CatenaxImportError(errors)  # rolls back every model and passport of the request
     return sorted(results, key=lambda result: result.document)
+
+
+def _foreign_operators(organization, read: list[ImportedValues]) -> list[dict[str, Any]]:
+    own = {str(i).upper() for i in (organization.bpnl, organization.corporate_number, organization.lei) if i}
+    path = attribute("economic_operator_id").catenax_paths[0]
+    errors = []
+    for index, values in enumerate(read):
+        named = values.system_values.get("economic_operator_id")
+        if named and str(named).upper() not in own:
+            message = _(
+                "This document names %(named)s as economic operator. Imported, the passport is placed on "
+                "the market by %(organization)s. Confirm this (confirm_economic_operator=true) or import it "
+                "under the company it names."
+            )
+            named_by = {"named": named, "organization": organization.legal_name}
+            errors.append({"document": index, "path": path, "message": message % named_by})
+    return errors
+
+
+def _passport_identifiers(read: list[ImportedValues]) -> dict[int, uuid.UUID]:
+    """The documents' own passport identifiers that no passport of the portal has yet (the first document
+    wins within a request); the others get a new identifier and a warning that says so."""
+    from .models import Passport
+
+    given: dict[int, uuid.UUID] = {}
+    for index, values in enumerate(read):
+        raw = str(values.system_values.get("passport_id") or "").lower().removeprefix("urn:uuid:")
+        if raw and f"urn:uuid:{raw}" != NIL_UUID:
+            given[index] = uuid.UUID(raw)
+    taken = set(
+        Passport.objects.filter(public_id__in=set(given.values())).values_list("public_id", flat=True)
+    )
+    kept: dict[int, uuid.UUID] = {}
+    path = attribute("passport_id").catenax_paths[0]
+    for index, identifier in given.items():
+        if identifier in taken:
+            read[index].warnings.append(_(
+                "%(path)s: urn:uuid:%(id)s is already a passport on the portal; this passport gets a new "
+                "identifier.") % {"path": path, "id": identifier})  # fmt: skip
+            continue
+        taken.add(identifier)
+        kept[index] = identifier
+    return kept
 
 
 def _predecessors(organization, read: list[ImportedValues], errors: list[dict[str, Any]]) -> dict[int, Any]:
@@ -929,8 +997,31 @@ def _group_errors(exc: ValidationError, indexes: list[int]) -> list[dict[str, An
     return errors
 
 
+def _refuse_invented_identifiers(document: Mapping[str, Any]) -> None:
+    """The schema requires a BPNL for the economic operator and the manufacturer; the placeholder that
+    fills a missing one would be read as an identifier by a Catena-X consumer, so it never leaves."""
+    if document["metadata"]["economicOperatorId"] == PLACEHOLDER_BPNL:
+        raise CatenaxExportUnavailable(
+            _(
+                "The economic operator of this passport has no BPNL, which the Catena-X battery passport "
+                "requires. Enter the company's BPNL in the organization settings, then publish a new version."
+            ),
+            "no_bpnl",
+        )
+    if document["operation"]["manufacturer"]["manufacturer"] == PLACEHOLDER_BPNL:
+        raise CatenaxExportUnavailable(
+            _(
+                "The manufacturer's BPNL is not given, and the Catena-X battery passport requires it. "
+                "Enter it in the battery model."
+            ),
+            "no_manufacturer_bpnl",
+        )
+
+
 def passport_document(*, actor, passport) -> dict[str, Any] | None:
-    """The 6.1.0 document of `passport` as `actor` may see it (None: nothing the actor may read)."""
+    """The 6.1.0 document of `passport` as `actor` may see it (None: nothing the actor may read).
+
+    Raises `CatenaxExportUnavailable` when a required BPNL is missing."""
     from .selectors import passport_view
 
     view = passport_view(actor=actor, passport=passport)
@@ -939,12 +1030,14 @@ def passport_document(*, actor, passport) -> dict[str, Any] | None:
     system: dict[str, Any] = {"passport_id": str(passport.public_id), "spec_version": SPEC_VERSION}
     if view.state != "published":
         system.update(
-            passport_version=str(view.version),
-            passport_status="draft",
+            # An imported draft says what its document said until it is published here.
+            passport_version=view.values.get("passport_version") or str(view.version),
+            passport_status=view.values.get("passport_status") or "draft",
             economic_operator_id=passport.organization.bpnl,
             predecessor_passport_id=str(passport.predecessor.public_id) if passport.predecessor_id else None,
         )
     document = values_to_document(view.values, dynamic=view.dynamic, system=system)
+    _refuse_invented_identifiers(document)
     for error in schema_errors(document):  # a bug, not bad input: say where (the path only, no values)
         logger.error("Catena-X export of passport %s is not schema-valid at %s", passport.public_id,
                      error["path"])  # fmt: skip

@@ -9,6 +9,7 @@ confidential and lives only in `SupplyChainEntry`, never in a JSON document that
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -25,6 +26,7 @@ from portal.uploads import CONTENT_TYPES as DOCUMENT_CONTENT_TYPES
 
 from .access import BatteryModelQuerySet, DocumentQuerySet, PassportQuerySet, SupplyChainQuerySet
 from .catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES, PROCUREMENT_UNITS, SUPPLY_CHAIN_MATERIALS
+from .times import in_given_offset
 
 # Object permissions the owner grants to other organizations (django-guardian, group grants).
 VIEW_LEGITIMATE_INTEREST = "view_legitimate_interest"
@@ -226,6 +228,8 @@ class DynamicDataPoint(models.Model):
     key = models.CharField(_("attribute"), max_length=100)
     value = models.JSONField(encoder=DjangoJSONEncoder)
     measured_at = models.DateTimeField(_("measured"))
+    # The UTC offset the time was given with, in minutes: exports show it as given (+01:00 stays +01:00).
+    utc_offset = models.SmallIntegerField(null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -239,6 +243,11 @@ class DynamicDataPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.passport} {self.key} @ {self.measured_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def measured_at_as_given(self) -> datetime:
+        """The measuring time in the offset it was given with (UTC when none was recorded)."""
+        return in_given_offset(self.measured_at, self.utc_offset)
 
 
 # Direct-FK object permission tables (guardian): grants are explicit cross-tenant exceptions.

@@ -262,7 +262,9 @@ def passport_view(*, actor, passport: Passport, number: int | None = None) -> Pa
     dynamic: dict[str, list[dict[str, Any]]] = {}
     for point in DynamicDataPoint.objects.filter(passport=passport).order_by("key", "-measured_at"):
         if point.key in allowed:
-            dynamic.setdefault(point.key, []).append({"value": point.value, "measured_at": point.measured_at})
+            dynamic.setdefault(point.key, []).append(
+                {"value": point.value, "measured_at": point.measured_at_as_given}
+            )
     view.dynamic = dynamic
     if "battery_status" in allowed:
         view.status_history = [

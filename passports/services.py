@@ -37,6 +37,7 @@ from .models import (
     SupplyChainEntry,
     VersionState,
 )
+from .times import utc_offset_of
 
 SUPPLY_CHAIN = "supply_chain"
 #: Battery-level attributes with their own write paths: status events and appended dynamic data.
@@ -56,6 +57,20 @@ BATTERY_KEYS = frozenset(
     and a.key != STATUS_KEY
     and a.key not in DYNAMIC_KEYS
 )
+#: The source document's metadata an imported draft keeps until it is published on the portal.
+IMPORTED_METADATA_KEYS = frozenset(
+    {
+        "passport_version",
+        "passport_status",
+        "passport_issue_date",
+        "passport_last_modification",
+        "passport_expiration_date",
+        "backup_reference",
+        "registration_identifier",
+    }
+)
+#: Metadata that is not about one version: every later version keeps it.
+LASTING_METADATA_KEYS = frozenset({"passport_expiration_date", "backup_reference", "registration_identifier"})
 REQUIRED_MODEL_KEYS = ("model_name", "manufacturer_part_id", "battery_category")
 SUCCESSOR_STATUSES = ("repurposed", "remanufactured")
 
@@ -320,8 +335,11 @@ def passport_update(*, actor, passport: Passport, values: dict[str, Any]) -> Pas
     draft = _draft_of(passport)
     if draft is None:
         latest = _latest(passport)
-        base = {key: value for key, value in (latest.data if latest else {}).items() if key in BATTERY_KEYS}
+        kept = BATTERY_KEYS | LASTING_METADATA_KEYS
+        base = {key: value for key, value in (latest.data if latest else {}).items() if key in kept}
         draft = PassportVersion(passport=passport, number=(latest.number + 1) if latest else 1, data=base)
+    if "passport_last_modification" in draft.data:  # an imported draft keeps its document's date until now
+        cleaned["passport_last_modification"] = timezone.localdate()
     draft.data = _jsonable(_merge(draft.data, cleaned))
     draft.save()
     audit_record(
@@ -517,6 +535,7 @@ def dynamic_data_append(
         key=key,
         value=_jsonable({"v": cleaned})["v"],
         measured_at=measured_at,
+        utc_offset=utc_offset_of(measured_at),
         recorded_by=actor,
     )
     audit_record(
@@ -578,7 +597,9 @@ def passports_import(
     """Create draft passports in bulk (the Catena-X import): a few queries for the whole batch.
 
     Each item: {"values": battery values, "status": battery status (default "original"),
-    "dynamic": [(key, value, measured_at), ...], "predecessor": an optional Passport}. Validated like
+    "dynamic": [(key, value, measured_at), ...], "predecessor": an optional Passport, "public_id": an
+    optional passport identifier (UUID) the passport keeps, "metadata": the source document's metadata
+    (`IMPORTED_METADATA_KEYS`) the draft keeps until it is published}. Validated like
     `passport_create` and `dynamic_data_append` (a predecessor like `passport_change_status`); any problem
     raises one `ValidationError` keyed "<index>.<key>" and nothing is stored. One audit entry per passport,
     without values.
@@ -598,6 +619,12 @@ def passports_import(
         try:
             values = dict(item.get("values") or {})
             cleaned = _checked_keys(values, BATTERY_KEYS) if values_checked else _clean(values, BATTERY_KEYS)
+            metadata = dict(item.get("metadata") or {})
+            metadata = (
+                _checked_keys(metadata, IMPORTED_METADATA_KEYS)
+                if values_checked
+                else _clean(metadata, IMPORTED_METADATA_KEYS)
+            )
             status = validate_value(attribute(STATUS_KEY), item.get("status") or "original")
         except ValidationError as exc:
             errors.update({f"{index}.{key}": messages for key, messages in exc.message_dict.items()})
@@ -628,8 +655,9 @@ def passports_import(
             unique_identifier=identifier,
             status=status,
             predecessor=predecessors.get(index),
+            **({"public_id": item["public_id"]} if item.get("public_id") else {}),
         )
-        prepared.append((passport, cleaned, points))
+        prepared.append((passport, {**metadata, **cleaned}, points))
     taken = set(
         Passport.objects.filter(
             organization=battery_model.organization, unique_identifier__in=seen
@@ -661,8 +689,8 @@ def passports_import(
     )  # fmt: skip
     insert_rows(
         DynamicDataPoint,
-        ("passport_id", "key", "value", "measured_at", "recorded_by_id", "created_at"),
-        ((passport.pk, key, value, at, actor.pk, inserted_at)
+        ("passport_id", "key", "value", "measured_at", "utc_offset", "recorded_by_id", "created_at"),
+        ((passport.pk, key, value, at, utc_offset_of(at), actor.pk, inserted_at)
          for passport, _cleaned, points in prepared for key, value, at in points),
     )  # fmt: skip
     StatusEvent.objects.bulk_create(

@@ -49,7 +49,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = (env("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+SITE_URL = (env("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000") or "").rstrip("/")
+if PRODUCTION and not SITE_URL.startswith("https://"):
+    # Printed into QR codes, e-mails and signed certificates: a wrong address cannot be recalled later.
+    raise ImproperlyConfigured("SITE_URL must be set to the portal's https:// address in production")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -380,6 +383,22 @@ CELERY_BEAT_SCHEDULE: dict = {
 # matplotlib (the oversight's charts) keeps its font cache here rather than in the user's home.
 os.environ.setdefault("MPLCONFIGDIR", str(BASE_DIR / "var" / "matplotlib"))
 
+# --- PACT host system (pact/) ----------------------------------------------------------------------------
+#: Lifetime of the bearer tokens `/pact/auth/token` issues, in seconds.
+PACT_TOKEN_LIFETIME = int(env("PACT_TOKEN_LIFETIME", "3600") or 3600)
+# Unset, these two follow DEBUG when they are read (pact/api.py, pact/services.py): HTTPS is required and
+# private callbacks are refused unless DEBUG is on.
+if env("PACT_REQUIRE_HTTPS") is not None:
+    #: The API answers over HTTPS only (the conformance suite checks it).
+    PACT_REQUIRE_HTTPS = env_bool("PACT_REQUIRE_HTTPS", True)
+if env("PACT_ALLOW_PRIVATE_CALLBACKS") is not None:
+    #: Partner callbacks on private addresses and over plain HTTP (a partner system on the same machine).
+    PACT_ALLOW_PRIVATE_CALLBACKS = env_bool("PACT_ALLOW_PRIVATE_CALLBACKS", False)
+#: The domain of the portal's urn:pact: identifiers; the first concrete ALLOWED_HOSTS entry when empty.
+PACT_URN_DOMAIN = env("PACT_URN_DOMAIN", "") or ""
+#: The `source` of the CloudEvents the portal sends; //<urn domain>/pact/3/events when empty.
+PACT_EVENT_SOURCE = env("PACT_EVENT_SOURCE", "") or ""
+
 #: The p %-rule's p for the oversight's disclosure control. Never shown or returned: knowing it helps an
 #: attacker narrow a suppressed cell.
 OVERSIGHT_P_PERCENT = float(env("PASSBRIDGE_OVERSIGHT_P", "15") or 15)
@@ -430,6 +449,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        # The official Catena-X payload schemas, which the import and export endpoints refer to.
+        "passports.openapi.add_battery_pass",
+        "certification.openapi.add_business_partner_certificate",
+    ],
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -465,7 +490,12 @@ PUBLIC_PASSPORT_CACHE_SECONDS = int(env("PUBLIC_PASSPORT_CACHE_SECONDS", "3600" 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s"}},
+    # Django logs the path of every 404: an invitation or password-reset link holds its token there.
+    "filters": {"secret_paths": {"()": "portal.log_filters.SecretPathFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["secret_paths"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     # Eager tasks (the embedded default) would log every run; failures are still logged as errors.
     "loggers": {

@@ -14,6 +14,15 @@ from .factories import OrganizationFactory, member
 pytest_plugins = ["tests.live_worker"]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests with a real Celery worker purge and consume one Redis queue: under pytest-xdist (`make test`
+    runs two processes) they all run in the same process (`--dist loadgroup`), one after the other."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if item.get_closest_marker("celery_worker") or "live_celery_worker" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("celery-redis-queue"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_state(settings):
     """Tasks run in-process unless a test starts a real worker; caches (throttles) start empty."""

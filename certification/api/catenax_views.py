@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..catenax_certificate import CatenaxCertificateUnavailable, certificate_payload
+from ..openapi import BUSINESS_PARTNER_CERTIFICATE_REF
 from .common import TAG_CERTIFICATES, CanListCertificates, certificate_or_404
 
 
@@ -21,11 +22,14 @@ class CertificateCatenaxView(APIView):
         description=(
             "The io.catenax.business_partner_certificate 3.1.0 payload, with the signed PDF as base64. "
             "409 with code `no_bpnl` when the holder has no BPNL (the model requires one) and "
-            "`document_missing` while the certificate document is not rendered yet. trustLevel is 'high' "
-            "while the certificate is valid and 'none' once suspended, revoked or expired."
+            "`document_missing` while the certificate document is not rendered yet. A suspended, revoked or "
+            "expired certificate answers 409 with code `suspended`, `revoked` or `expired` and the date and "
+            "reason in `detail`: the model has no status field, so its payload would be read as valid."
         ),
         responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="BusinessPartnerCertificate 3.1.0"),
+            200: OpenApiResponse(
+                BUSINESS_PARTNER_CERTIFICATE_REF, description="BusinessPartnerCertificate 3.1.0"
+            ),
             409: OpenApiResponse(OpenApiTypes.OBJECT, description="No payload for this certificate (yet)."),
         },
     )

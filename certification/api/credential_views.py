@@ -56,6 +56,47 @@ class CertificateCredentialView(APIView):
         return response
 
 
+_JWK = {
+    "type": "object",
+    "required": ["kty"],
+    "properties": {
+        "kty": {"type": "string"},
+        "crv": {"type": "string"},
+        "x": {"type": "string"},
+        "y": {"type": "string"},
+        "n": {"type": "string"},
+        "e": {"type": "string"},
+        "kid": {"type": "string"},
+        "alg": {"type": "string"},
+        "x5c": {"type": "array", "items": {"type": "string"}},
+    },
+}
+#: A controlled identifier document (W3C CID 1.0) with JsonWebKey verification methods.
+ISSUER_DOCUMENT = {
+    "type": "object",
+    "required": ["@context", "id", "verificationMethod", "assertionMethod"],
+    "properties": {
+        "@context": {"type": "array", "items": {"type": "string", "format": "uri"}},
+        "id": {"type": "string", "format": "uri"},
+        "name": {"type": "string"},
+        "verificationMethod": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "type", "controller", "publicKeyJwk"],
+                "properties": {
+                    "id": {"type": "string", "format": "uri"},
+                    "type": {"type": "string", "enum": ["JsonWebKey"]},
+                    "controller": {"type": "string", "format": "uri"},
+                    "publicKeyJwk": _JWK,
+                },
+            },
+        },
+        "assertionMethod": {"type": "array", "items": {"type": "string", "format": "uri"}},
+    },
+}
+
+
 class CredentialIssuerView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -67,7 +108,7 @@ class CredentialIssuerView(APIView):
             "A controlled identifier document: the issuer's id and its public key as a JWK (with its "
             "certificate chain to the platform CA in x5c)."
         ),
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT)},
+        responses={200: OpenApiResponse(ISSUER_DOCUMENT)},
     )
     def get(self, request):
         method_id = key_id()

@@ -20,6 +20,18 @@ from .status_list import VC_CONTEXT, status_entries
 CREDENTIAL_TYPE = "PassBridgeCertificateCredential"
 
 
+def certificate_context_url() -> str:
+    """The URL of the platform's context that defines the credential's own terms (context_views.py)."""
+    return settings.SITE_URL + reverse("verification:credential-context-certificate-v1")
+
+
+def credential_contexts() -> list[str]:
+    """@context of a certificate credential: the VC base context, then ours for the terms it leaves
+    undefined (the subject's type and properties, and everything in `certificate`), so that a JSON-LD
+    processor in safe mode accepts the credential (VC Data Model 2.0, section 5.2.1)."""
+    return [VC_CONTEXT, certificate_context_url()]
+
+
 def _instant(day: date, at: time) -> str:
     return f"{day.isoformat()}T{at.isoformat()}Z"
 
@@ -37,7 +49,7 @@ def certificate_credential(certificate: Certificate) -> dict[str, Any]:
     """The unsecured credential. Its status is not in it: verifiers read the status lists."""
     facts = certificate_data(certificate)
     credential: dict[str, Any] = {
-        "@context": [VC_CONTEXT],
+        "@context": credential_contexts(),
         "id": f"urn:uuid:{certificate.public_id}",
         "type": ["VerifiableCredential", CREDENTIAL_TYPE],
         "name": f"{certificate.scheme.name} certificate {certificate.number}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import segno
 from django.conf import settings
@@ -19,9 +20,16 @@ from portal.pdf.fonts import font_faces
 from ..models import Certificate
 from .facts import canonical_json, certificate_data, sha256_hex, template_context, verification_url
 
+if TYPE_CHECKING:
+    import pydyf
+    from weasyprint import Document
+
 TEMPLATE = "certification/pdf/certificate.html"
 DATA_NAME = "certificate.json"
 PDF_VARIANT = "pdf/a-3b"
+#: PDF/A-3 is built on PDF 1.7 (ISO 32000-1): pinned so that no other default can put a 2.0 header under
+#: the pdfaid:part 3 identification. The signature keeps it (signature.py).
+PDF_VERSION = "1.7"
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,15 @@ def certificate_html(certificate: Certificate) -> tuple[str, bytes, str]:
     return html, raw, digest
 
 
+def _associated_files_once(_document: Document, pdf: pydyf.PDF) -> None:
+    """WeasyPrint 70's PDF/A-3 step fills the catalog's /AF from both the /EmbeddedFiles name tree and the
+    file specifications themselves, so each attachment is listed twice (Kozea/WeasyPrint#2917). Runs as
+    WeasyPrint's finisher, before the file is written and long before it is signed; a no-op once fixed."""
+    associated = pdf.catalog.get("AF")
+    if associated:
+        associated[:] = dict.fromkeys(associated)
+
+
 def html_to_pdf(html: str, data: bytes, *, created=None) -> bytes:
     fetcher = CertificateURLFetcher()
     attachment = Attachment(
@@ -66,7 +83,11 @@ def html_to_pdf(html: str, data: bytes, *, created=None) -> bytes:
     ).as_uri() + "/"
     try:
         return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-            pdf_variant=PDF_VARIANT, attachments=[attachment], custom_metadata=True
+            finisher=_associated_files_once,
+            pdf_variant=PDF_VARIANT,
+            pdf_version=PDF_VERSION,
+            attachments=[attachment],
+            custom_metadata=True,
         )
     except FatalURLFetchingError as exc:
         # WeasyPrint's fatal error is a BaseException: turn it into an ordinary failure of this render.

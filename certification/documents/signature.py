@@ -12,9 +12,13 @@ from typing import Any
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import serialization
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.metadata.model import VENDOR
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.signers.constants import ESIC_EXTENSION_1
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -22,6 +26,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from portal.signing import SigningMaterial, load_signing_material, trusted_roots
 
 FIELD_NAME = "PassBridgeSignature"
+#: Digests that PDF 1.7 itself allows in a signature: with these, nothing needs PDF 2.0.
+PDF17_DIGESTS = frozenset({"sha256", "sha384", "sha512"})
 
 
 def outside_event_loop[T](function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -53,15 +59,48 @@ def signer_for(material: SigningMaterial) -> signers.SimpleSigner:
     )
 
 
+class VersionKeepingPdfSigner(signers.PdfSigner):
+    """A PAdES signer that leaves a PDF 1.7 document at 1.7.
+
+    pyHanko declares ISO/TS 32002 for an ECDSA key on a NIST or Brainpool curve (the platform key is P-256),
+    and that extension's base version makes it raise the catalog's /Version to 2.0: a certificate
+    identified as PDF/A-3 (a PDF 1.7 profile) would then claim PDF 2.0. On PDF 1.7 the ESIC extension
+    declares the ETSI.CAdES.detached (PAdES) signature, and PAdES admits ECDSA on these curves: a 1.7
+    document keeps that declaration alone. SHA-3 digests, which do need PDF 2.0, and documents already at
+    2.0 keep pyHanko's own registration."""
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        if pdf_out.output_version >= (2, 0) or md_algorithm not in PDF17_DIGESTS:
+            super().register_extensions(pdf_out, md_algorithm=md_algorithm)
+            return
+        pdf_out.ensure_output_version(version=(1, 7))
+        pdf_out.register_extension(ESIC_EXTENSION_1)
+
+
+def _producer_as_pyhanko_writes_it(writer: IncrementalPdfFileWriter) -> None:
+    """The signing revision rewrites the XMP packet with pdf:Producer set to pyHanko alone, while it appends
+    itself to the info dictionary's /Producer ("WeasyPrint 70.0; pyHanko 0.38.0"): PDF/A wants the two
+    equal. Setting /Producer to pyHanko's name, in the revision the signature covers, makes pyHanko keep it
+    as it is, so both name the processor that wrote the final file."""
+    if "/Metadata" not in writer.root or "/Info" not in writer.trailer:
+        return  # without XMP, or without an info dictionary, there are not two producers to disagree
+    info_ref = writer.trailer.raw_get("/Info")
+    info = info_ref.get_object()
+    info[generic.NameObject("/Producer")] = generic.TextStringObject(VENDOR)
+    writer.mark_update(info_ref)
+
+
 def sign_pdf(pdf: bytes, *, reason: str = "Certificate issued by PassBridge") -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    _producer_as_pyhanko_writes_it(writer)
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         reason=reason,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    output = outside_event_loop(signers.sign_pdf, writer, meta, signer=signer_for(load_signing_material()))
+    signer = VersionKeepingPdfSigner(meta, signer_for(load_signing_material()))
+    output = outside_event_loop(signer.sign_pdf, writer)
     return output.getvalue()
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
@@ -20,6 +20,7 @@ from portal import json_input
 from portal.tenancy.selectors import active_organization_of
 
 from .. import catenax, selectors
+from ..openapi import BATTERY_PASS_IMPORT, BATTERY_PASS_REF
 
 
 class _RawJSONParser(BaseParser):
@@ -35,11 +36,15 @@ def _refused(errors: list[dict], code: int = status.HTTP_400_BAD_REQUEST) -> Res
     return Response({"errors": errors}, status=code)
 
 
+def _confirmed(raw: str | None) -> bool:
+    return (raw or "").strip().lower() in {"1", "true", "yes"}
+
+
 class CatenaxImportView(APIView):
     parser_classes = [_RawJSONParser]
 
     @extend_schema(
-        request=OpenApiTypes.OBJECT,
+        request={"application/json": BATTERY_PASS_IMPORT},
         responses={
             201: OpenApiResponse(OpenApiTypes.OBJECT, description="The created draft passports."),
             400: OpenApiResponse(OpenApiTypes.OBJECT, description='{"errors": [{document, path, message}]}'),
@@ -47,6 +52,21 @@ class CatenaxImportView(APIView):
             415: OpenApiResponse(OpenApiTypes.OBJECT, description="A body that is not JSON."),
         },
         summary="Import Catena-X BatteryPass 6.1.0 documents as draft passports (one or a list, all or none)",
+        description=(
+            "Every value is kept as the document gives it: the passport identifier (unless another passport "
+            "of the portal has it: then a new one, with a warning), the metadata (version, status, dates, "
+            "registry identifier, back-up reference) until the passport is published here, identifier "
+            "spelling and the UTC offsets of measuring times. A document whose `metadata.economicOperatorId` "
+            "is not your company is refused (400 at that path) unless `confirm_economic_operator=true`: the "
+            "passport is then placed on the market by your company."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "confirm_economic_operator",
+                OpenApiTypes.BOOL,
+                description="Import documents that name another economic operator under your company.",
+            )
+        ],
     )
     def post(self, request):
         media_type = (request.content_type or "").split(";")[0].strip().lower()
@@ -81,7 +101,10 @@ class CatenaxImportView(APIView):
             return _refused([{"document": None, "path": "$", "message": message}])
         try:
             imported = catenax.import_documents(
-                actor=request.user, organization=active_organization_of(request.user), payload=payload
+                actor=request.user,
+                organization=active_organization_of(request.user),
+                payload=payload,
+                confirm_economic_operator=_confirmed(request.query_params.get("confirm_economic_operator")),
             )
         except catenax.CatenaxInvalid as exc:  # the request as a whole (empty, too many documents)
             return _refused([{"document": None, **error} for error in exc.errors])
@@ -106,14 +129,26 @@ class CatenaxImportView(APIView):
 
 class CatenaxExportView(APIView):
     @extend_schema(
-        responses={200: OpenApiResponse(OpenApiTypes.OBJECT, description="A BatteryPass 6.1.0 document.")},
+        responses={
+            200: OpenApiResponse(BATTERY_PASS_REF, description="A BatteryPass 6.1.0 document."),
+            409: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=(
+                    "No document: the economic operator (`no_bpnl`) or the manufacturer "
+                    "(`no_manufacturer_bpnl`) has no BPNL, which the model requires; none is invented."
+                ),
+            ),
+        },
         summary="The passport as a Catena-X BatteryPass 6.1.0 document, with what you may see",
     )
     def get(self, request, public_id):
         passport = selectors.passport_get(actor=request.user, public_id=public_id)
         if passport is None:
             raise Http404
-        document = catenax.passport_document(actor=request.user, passport=passport)
+        try:
+            document = catenax.passport_document(actor=request.user, passport=passport)
+        except catenax.CatenaxExportUnavailable as exc:
+            return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
         if document is None:
             raise Http404
         response = Response(document)

@@ -122,6 +122,9 @@ def validate_ec_number(value: Any) -> str:
     return candidate
 
 
+_BPN_FORMATS = frozenset({TextFormat.BPNL, TextFormat.BPNA, TextFormat.BPN})
+
+
 def _check_format(attribute: Attribute, value: str) -> Checked:
     kind = attribute.text_format
     if kind is None:
@@ -144,6 +147,12 @@ def _check_format(attribute: Attribute, value: str) -> Checked:
             raise AssertionError(kind)
     except ValidationError as exc:
         raise _error(attribute, " ".join(exc.messages), exc.code or "invalid") from exc
+    given = value.strip()
+    if kind in _BPN_FORMATS and checked.value == given.upper() and given[:4] == checked.value[:4]:
+        # The check reads a BPN upper-cased, but the Catena-X models allow lower case after the BPNL/BPNA/
+        # BPNS prefix: such a spelling is kept as given, so that what was imported comes back unchanged.
+        # A lower-case prefix (typed by hand) matches no schema and is upper-cased.
+        checked = Checked(given, checked.warnings)
     warnings = tuple(f"{attribute.label}: {warning}" for warning in checked.warnings)
     return Checked(checked.value, warnings)
 

@@ -7,7 +7,7 @@ import base64
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
@@ -101,11 +101,47 @@ def test_the_recognised_certificate_maps_too(certificate):
     assert payload["type"]["certificateType"] == recognised.scheme.name
 
 
-def test_a_certificate_that_no_longer_holds_has_trust_level_none(certificate, lead):
+def _refusal(certificate: Certificate) -> CatenaxCertificateUnavailable:
+    certificate.refresh_from_db()
+    with pytest.raises(CatenaxCertificateUnavailable) as caught:
+        certificate_payload(certificate, StoredDocument())
+    return caught.value
+
+
+def test_a_suspended_certificate_is_refused_with_date_and_reason(certificate, lead):
+    """The model has no status: a payload would carry the original validUntil and be read as valid."""
     services.certificate_suspend(actor=lead, certificate=certificate, reason="Audit overdue.")
+    refusal = _refusal(certificate)
+    assert refusal.code == "suspended"
+    assert "Audit overdue." in refusal.message
+    assert timezone.localdate().isoformat() in refusal.message
+    # The recognised certificate follows its origin, and so does its export.
+    assert _refusal(certificate.recognised.get()).code == "suspended"
+
+
+def test_a_revoked_certificate_is_refused(certificate, lead):
+    services.certificate_revoke(actor=lead, certificate=certificate, reason="Site closed.")
+    refusal = _refusal(certificate)
+    assert refusal.code == "revoked"
+    assert "Site closed." in refusal.message
+
+
+def test_an_expired_certificate_is_refused_before_the_hourly_expiry_runs(certificate):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        valid_from=yesterday - timedelta(days=365), valid_until=yesterday
+    )
+    refusal = _refusal(certificate)
+    assert refusal.code == "expired"
+    assert yesterday.isoformat() in refusal.message
+
+
+def test_a_reinstated_certificate_is_exported_again(certificate, lead):
+    services.certificate_suspend(actor=lead, certificate=certificate, reason="Audit overdue.")
+    services.certificate_reinstate(actor=lead, certificate=certificate, reason="Audit done.")
     certificate.refresh_from_db()
     payload = certificate_payload(certificate, StoredDocument())
-    assert payload["trustLevel"] == "none"
+    assert payload["trustLevel"] == "high"
     assert schema_errors(payload) == []
 
 
@@ -242,3 +278,22 @@ def test_the_endpoint_explains_a_missing_bpnl(certificate, admin_a):
     assert response.status_code == 409
     assert response.json()["code"] == "no_bpnl"
     assert "BPNL" in response.json()["detail"]
+
+
+def test_api_and_page_apply_the_same_rule(certificate, admin_a, lead, client):
+    store_document(certificate)
+    api = APIClient()
+    api.force_login(admin_a)
+    client.force_login(admin_a)
+    page_url = f"/certification/certificates/{certificate.number}/"
+    page = client.get(page_url).content.decode()
+    assert url(certificate.number) in page and 'id="catenax-unavailable"' not in page
+    assert api.get(url(certificate.number)).status_code == 200
+
+    services.certificate_revoke(actor=lead, certificate=certificate, reason="Site closed.")
+    response = api.get(url(certificate.number))
+    assert response.status_code == 409
+    assert response.json()["code"] == "revoked"
+    page = client.get(page_url).content.decode()
+    assert url(certificate.number) not in page
+    assert 'id="catenax-unavailable"' in page and "Site closed." in page

@@ -48,8 +48,10 @@ def client_for(user) -> APIClient:
     return client
 
 
-def post(client: APIClient, payload):
-    return client.post(IMPORT_URL, data=json.dumps(payload), content_type="application/json")
+def post(client: APIClient, payload, *, confirm: bool = True):
+    """The official example names its own economic operator: importing it means confirming the change."""
+    url = IMPORT_URL + ("?confirm_economic_operator=true" if confirm else "")
+    return client.post(url, data=json.dumps(payload), content_type="application/json")
 
 
 def schema_valid(document: dict) -> None:
@@ -148,7 +150,7 @@ def test_corrected_example_imports_as_a_draft_with_its_values(admin_client, comp
     assert model.category == "sli"
     data = model.data
     assert data["chemistry"] == "Nickel Cobalt Manganese (NCM)"
-    assert data["manufacturer_bpnl"] == "BPNLLJMV5RIEVICU"  # normalised to upper case
+    assert data["manufacturer_bpnl"] == "BPNLLJMv5rieVicu"  # as the document spells it
     assert Decimal(data["weight"]) == 20 and data["weight_unit"] == "unit:gram"
     assert Decimal(data["voltage_nominal"]) == Decimal("3.7")
     assert Decimal(data["cobalt_recycled_share"]) == Decimal("12.5")
@@ -201,7 +203,8 @@ def test_export_of_a_draft_is_schema_valid(admin_client, imported):
 def test_sparse_passport_exports_with_defaults_that_read_back_as_not_given(admin_a, admin_client, company_a):
     model = services.battery_model_create(
         actor=admin_a, organization=company_a,
-        values={"model_name": "Sparse", "manufacturer_part_id": "SP-1", "battery_category": "ev"},
+        values={"model_name": "Sparse", "manufacturer_part_id": "SP-1", "battery_category": "ev",
+                "manufacturer_bpnl": company_a.bpnl},
     )  # fmt: skip
     passport = services.passport_create(
         actor=admin_a, battery_model=model, values={"unique_identifier": "S-1"}
@@ -215,6 +218,35 @@ def test_sparse_passport_exports_with_defaults_that_read_back_as_not_given(admin
     assert points == []  # placeholders for "never measured" are not measurements
     assert "predecessor_passport_id" not in system
     assert battery_values["unique_identifier"] == "S-1"
+
+
+def test_no_bpnl_is_ever_invented(admin_a, admin_client, company_a, admin_b, company_b):
+    """The schema requires BPNLs; a placeholder would be read as one, so the export says what is missing."""
+    model = services.battery_model_create(
+        actor=admin_a, organization=company_a,
+        values={"model_name": "No maker BPNL", "manufacturer_part_id": "NB-1", "battery_category": "ev"},
+    )  # fmt: skip
+    passport = services.passport_create(
+        actor=admin_a, battery_model=model, values={"unique_identifier": "N-1"}
+    )
+    response = admin_client.get(f"/api/v1/passports/{passport.public_id}/catenax/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_manufacturer_bpnl"
+    assert catenax.PLACEHOLDER_BPNL not in response.content.decode()
+
+    japanese = services.battery_model_create(
+        actor=admin_b, organization=company_b,
+        values={"model_name": "JP", "manufacturer_part_id": "JP-1", "battery_category": "ev"},
+    )  # fmt: skip
+    passport = services.passport_create(
+        actor=admin_b, battery_model=japanese, values={"unique_identifier": "J-1"}
+    )
+    client = APIClient()
+    client.force_login(admin_b)
+    response = client.get(f"/api/v1/passports/{passport.public_id}/catenax/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "no_bpnl"
+    assert "BPNL" in response.json()["detail"]
 
 
 # ---- all or nothing, bad input ------------------------------------------------------------------------
@@ -699,9 +731,13 @@ def test_copy_and_the_portable_bulk_create_store_the_same_rows(admin_a, company_
 
     token = current_ip.set("2001:0db8:0000:0000:0000:0000:0000:0001")
     try:
-        catenax.import_documents(actor=admin_a, organization=company_a, payload=documents("COPY-"))
+        catenax.import_documents(
+            actor=admin_a, organization=company_a, payload=documents("COPY-"), confirm_economic_operator=True
+        )
         monkeypatch.setattr(sql_rows, "_psycopg3", lambda: False)
-        catenax.import_documents(actor=admin_a, organization=company_a, payload=documents("BULK-"))
+        catenax.import_documents(
+            actor=admin_a, organization=company_a, payload=documents("BULK-"), confirm_economic_operator=True
+        )
     finally:
         current_ip.reset(token)
 
@@ -720,12 +756,19 @@ def test_the_number_of_queries_does_not_grow_with_the_documents(admin_a, company
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    catenax.import_documents(actor=admin_a, organization=company_a, payload=corrected_example("Q-0"))
+    catenax.import_documents(
+        actor=admin_a,
+        organization=company_a,
+        payload=corrected_example("Q-0"),
+        confirm_economic_operator=True,
+    )
     counts = []
     for size in (1, 20):
         payload = [corrected_example(f"Q-{size}-{n}") for n in range(size)]
         with CaptureQueriesContext(connection) as queries:
-            catenax.import_documents(actor=admin_a, organization=company_a, payload=payload)
+            catenax.import_documents(
+                actor=admin_a, organization=company_a, payload=payload, confirm_economic_operator=True
+            )
         counts.append(len(queries))
 
     assert counts[0] == counts[1], counts

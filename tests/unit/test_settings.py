@@ -15,6 +15,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "x7Kq9-vTz2mP4wR8yB1nL6cJ3hF5dG0sA_eU!iO@pX&qZ^tY*rW%",
     "ALLOWED_HOSTS": "passbridge.example",
     "DATABASE_URL": "postgres://passbridge:secret@db.internal:5432/passbridge",
+    "SITE_URL": "https://passbridge.example",
+    "REDIS_URL": "redis://redis.internal:6379/0",
 }
 # Variables of the surrounding test run that would change what the settings module does.
 _SCRUBBED = {
@@ -30,6 +32,8 @@ _SCRUBBED = {
     "SECURE_HSTS_SECONDS",
     "DJANGO_SETTINGS_MODULE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SITE_URL",
+    "CELERY_TASK_ALWAYS_EAGER",
 }
 
 
@@ -67,6 +71,20 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY must be set in production" in result.stderr
 
 
+@pytest.mark.parametrize("site_url", [None, "http://passbridge.example", "passbridge.example"])
+def test_production_refuses_to_start_without_its_https_address(site_url):
+    """SITE_URL is printed into QR codes and signed certificates: no development default may reach them."""
+    result = manage("check", SITE_URL=site_url)
+    assert result.returncode != 0
+    assert "SITE_URL must be set to the portal's https:// address in production" in result.stderr
+
+
+def test_check_deploy_warns_when_tasks_would_run_inside_requests():
+    result = manage("check", "--deploy", REDIS_URL=None)
+    output = result.stdout + result.stderr
+    assert "passbridge.W001" in output and "Tasks run inside web requests" in output
+
+
 def test_a_short_secret_key_is_reported_by_check_deploy():
     result = manage("check", "--deploy", "--fail-level", "WARNING", SECRET_KEY="too-short")
     assert result.returncode != 0
@@ -98,7 +116,13 @@ def test_the_embedded_default_queues_in_memory_without_a_broker_warning():
         "print(s.CELERY_TASK_ALWAYS_EAGER, app.connection_for_write().info()['transport'])"
     )
     result = manage(
-        "shell", "-c", code, PASSBRIDGE_ENV="development", DATABASE_URL="sqlite:///:memory:", SECRET_KEY=None
+        "shell",
+        "-c",
+        code,
+        PASSBRIDGE_ENV="development",
+        DATABASE_URL="sqlite:///:memory:",
+        SECRET_KEY=None,
+        REDIS_URL=None,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "True memory"
