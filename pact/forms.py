@@ -18,6 +18,22 @@ class PactClientForm(forms.Form):
         ),
     )
 
+    partner_client_id = forms.CharField(
+        label=_("Client id the partner gave you"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "Optional: when the partner's system wants the portal to authenticate, events carry its token."
+        ),
+    )
+    partner_client_secret = forms.CharField(
+        label=_("Client secret the partner gave you"),
+        max_length=500,
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Kept encrypted; shown to nobody."),
+    )
+
     def clean_callback_url(self) -> str:
         try:
             return check_callback_url(self.cleaned_data["callback_url"])

@@ -39,6 +39,10 @@ class PactClient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The credentials the partner issued to the portal for its own token endpoint: events sent to the
+    # partner carry a bearer token obtained with them (PACT: each side authenticates the other's calls).
+    partner_client_id = models.CharField(_("partner's client id for us"), max_length=200, blank=True)
+    partner_secret_sealed = models.TextField(blank=True, editable=False)  # portal.sealed
 
     objects = PactClientQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from exchange import notices as exchange_notices
 from exchange.models import Answer, DataRequest, Part, PartKind, RequestState
 from portal.audit.services import audit_record
 from portal.restrict import visible_then_permitted
+from portal.sealed import seal
 from portal.tenancy.models import COMPANY_KINDS, Organization
 
 from . import events, selectors
@@ -103,6 +104,23 @@ def _check_client_id(client_id: str) -> str:
     return client_id
 
 
+def _check_partner_credentials(client_id: str, secret: str) -> tuple[str, str]:
+    """(client id, sealed secret) of the partner's credentials for the portal, or ("", "")."""
+    client_id, secret = (client_id or "").strip(), secret or ""
+    if not client_id and not secret:
+        return "", ""
+    errors: dict[str, list[str]] = {}
+    if not client_id or len(client_id) > 200 or not client_id.isprintable():
+        errors["partner_client_id"] = [_("Enter the client id the partner gave you (up to 200 characters).")]
+    if not secret or len(secret) > 500 or not secret.isprintable():
+        errors["partner_client_secret"] = [
+            _("Enter the client secret the partner gave you (up to 500 characters).")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return client_id, seal(secret)
+
+
 def _company(organization: Organization) -> Organization:
     if organization.kind not in COMPANY_KINDS or not organization.is_active:
         raise ValidationError(_("PACT clients act for active companies only."), code="organization")
@@ -118,9 +136,15 @@ def client_save(
     secret: str,
     callback_url: str,
     name: str = "",
+    partner_client_id: str = "",
+    partner_secret: str = "",
 ) -> tuple[PactClient, bool]:
     """Create a client for `organization`, or update the one with `client_id` (it must act for the same
-    company). The operator path (`manage.py pact_client`) and the portal page both come here."""
+    company). The operator path (`manage.py pact_client`) and the portal page both come here.
+
+    `partner_client_id` and `partner_secret` are the credentials the partner issued to the portal for its
+    own token endpoint (events to the partner then carry a bearer token, `partner_auth`); both or none.
+    The secret is sealed, never hashed: the portal has to present it."""
     errors: dict[str, list[str]] = {}
     values: dict[str, Any] = {}
     for key, check, raw in (
@@ -133,6 +157,10 @@ def client_save(
             values[key] = check(raw)
         except ValidationError as error:
             errors[key] = error.messages
+    try:
+        partner = _check_partner_credentials(partner_client_id, partner_secret)
+    except ValidationError as error:
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     client = PactClient.objects.select_for_update().filter(client_id=values["client_id"]).first()
@@ -144,6 +172,7 @@ def client_save(
     client.name = (name or "").strip()[:100] or values["client_id"]
     client.secret_hash = hash_secret(values["client_secret"])
     client.callback_url = values["callback_url"]
+    client.partner_client_id, client.partner_secret_sealed = partner
     client.is_active = True
     client.revoked_at = None
     client.save()
@@ -163,7 +192,9 @@ def _user(actor: Any):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def client_create(*, actor, name: str, callback_url: str) -> tuple[PactClient, str]:
+def client_create(
+    *, actor, name: str, callback_url: str, partner_client_id: str = "", partner_secret: str = ""
+) -> tuple[PactClient, str]:
     """A company administrator registers a partner system; returns the client and its secret, which is
     shown once and never stored."""
     company = managed_company(actor)
@@ -180,6 +211,8 @@ def client_create(*, actor, name: str, callback_url: str) -> tuple[PactClient, s
         secret=secret,
         callback_url=callback_url,
         name=name,
+        partner_client_id=partner_client_id,
+        partner_secret=partner_secret,
     )
     return client, secret
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from portal.enqueue import queue_after_commit
 
-from . import events, selectors
+from . import events, partner_auth, selectors
 from .footprints import apply_criteria, footprints, parse_criteria
 from .models import DeliveryKind, DeliveryState, PactDelivery
 
@@ -146,7 +146,12 @@ def attempt(delivery_id: int) -> int | None:
     error = ""
     try:
         check_destination(url)
+        token = partner_auth.bearer_token(client)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         status = transport(url, json.dumps(body).encode(), headers)
+        if status == 401 and token:
+            partner_auth.forget_token(client)  # expired or revoked at the partner: ask anew next time
         if 200 <= status < 300:
             PactDelivery.objects.filter(pk=delivery.pk, state=DeliveryState.PENDING).update(
                 state=DeliveryState.SENT,
@@ -161,6 +166,8 @@ def attempt(delivery_id: int) -> int | None:
             state=DeliveryState.FAILED, attempts=delivery.attempts + 1, last_error=str(refused)[:500]
         )
         return None
+    except partner_auth.PartnerAuthFailed as failure:
+        error = f"authentication at the partner: {failure}"[:500]
     except (OSError, ValueError) as failure:  # connection refused, timeout, DNS, malformed URL
         error = f"{type(failure).__name__}: {failure}"[:500]
     attempts = delivery.attempts + 1

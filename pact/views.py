@@ -39,6 +39,8 @@ def clients(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 callback_url=form.cleaned_data["callback_url"],
+                partner_client_id=form.cleaned_data["partner_client_id"],
+                partner_secret=form.cleaned_data["partner_client_secret"],
             )
         except ValidationError as error:
             for field, errors in error.message_dict.items():

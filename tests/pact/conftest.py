@@ -100,15 +100,40 @@ def api(world):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    def _answer(self, status: int, payload: dict | None = None) -> None:
+        content = json.dumps(payload).encode() if payload is not None else b""
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def do_GET(self):
+        server = self.server
+        if self.path.endswith("/.well-known/openid-configuration") and server.token_endpoint:
+            return self._answer(200, {"token_endpoint": server.token_endpoint})
+        return self._answer(404)
+
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
         server = self.server
+        if self.path.endswith("/token"):
+            # The partner's own token endpoint: the client credentials it issued to the portal.
+            server.token_requests.append((self.path, dict(self.headers), body.decode()))
+            expected = "Basic " + base64.b64encode(server.credentials.encode()).decode()
+            if server.credentials and self.headers.get("Authorization") == expected:
+                server.tokens_issued += 1
+                token = f"partner-token-{server.tokens_issued}"
+                return self._answer(200, {"access_token": token, "token_type": "Bearer", "expires_in": 3600})
+            return self._answer(401, {"code": "AccessDenied", "message": "Invalid credentials"})
         server.received.append((self.path, dict(self.headers), json.loads(body)))
         status = server.statuses.pop(0) if server.statuses else 200
-        self.send_response(status)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
+        if server.credentials and not str(self.headers.get("Authorization", "")).startswith(
+            "Bearer partner-token-"
+        ):
+            status = 401
+        self._answer(status)
 
     def log_message(self, *args):
         pass
@@ -121,6 +146,10 @@ def partner_server():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.received = []
     server.statuses = []
+    server.credentials = ""  # "id:secret" the partner issued to the portal; events then need its token
+    server.token_requests = []
+    server.tokens_issued = 0
+    server.token_endpoint = ""  # announced by OpenID discovery when set
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     server.url = f"http://127.0.0.1:{server.server_address[1]}/pact"

@@ -1,5 +1,6 @@
 """`manage.py pact_client --organization <BPNL|corporate number|LEI> --client-id ID --client-secret SECRET
---callback URL [--name NAME]`: create or update the PACT client acting for that company."""
+--callback URL [--name NAME] [--partner-client-id ID --partner-client-secret SECRET]`: create or update the
+PACT client acting for that company (with the credentials the partner issued to the portal, if any)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--client-secret", required=True)
         parser.add_argument("--callback", required=True, help="the partner's https base URL")
         parser.add_argument("--name", default="")
+        parser.add_argument(
+            "--partner-client-id", default="", help="the client id the partner issued to the portal"
+        )
+        parser.add_argument(
+            "--partner-client-secret", default="", help="its secret (events then carry the partner's token)"
+        )
 
     def handle(self, *args, **options) -> None:
         identifier = options["organization"].strip().upper()
@@ -38,6 +45,8 @@ class Command(BaseCommand):
                 secret=options["client_secret"],
                 callback_url=options["callback"],
                 name=options["name"],
+                partner_client_id=options["partner_client_id"],
+                partner_secret=options["partner_client_secret"],
             )
         except ValidationError as error:
             lines = [
