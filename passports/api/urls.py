@@ -3,8 +3,11 @@
 from django.urls import path
 
 from . import document_views, views
+from .idta_views import IdtaExportView, IdtaImportView
 
 urlpatterns = [
+    path("passports/import/idta/", IdtaImportView.as_view(), name="passport-import-idta"),
+    path("passports/<uuid:public_id>/idta/", IdtaExportView.as_view(), name="passport-export-idta"),
     path("passports/", views.PassportListView.as_view(), name="passport-list"),
     path("passports/<uuid:public_id>/", views.PassportDetailView.as_view(), name="passport-detail"),
     path("passports/<uuid:public_id>/publish/", views.PassportPublishView.as_view(), name="passport-publish"),
