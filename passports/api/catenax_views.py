@@ -5,43 +5,26 @@ who sees what. Errors name the document (its index in the request) and the JSON 
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import json_input
 from portal.tenancy.selectors import active_organization_of
 
-from .. import catenax, selectors
+from .. import catenax
 from ..openapi import BATTERY_PASS_IMPORT, BATTERY_PASS_REF
-
-
-class _RawJSONParser(BaseParser):
-    """Leaves the body to the view, which bounds its size and reports malformed JSON in its own format."""
-
-    media_type = "application/json"
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        return None
+from .file_bodies import BodyRefused, RawJSONParser, confirmed, export_response, read_json_body
 
 
 def _refused(errors: list[dict], code: int = status.HTTP_400_BAD_REQUEST) -> Response:
     return Response({"errors": errors}, status=code)
 
 
-def _confirmed(raw: str | None) -> bool:
-    return (raw or "").strip().lower() in {"1", "true", "yes"}
-
-
 class CatenaxImportView(APIView):
-    parser_classes = [_RawJSONParser]
+    parser_classes = [RawJSONParser]
 
     @extend_schema(
         request={"application/json": BATTERY_PASS_IMPORT},
@@ -69,42 +52,18 @@ class CatenaxImportView(APIView):
         ],
     )
     def post(self, request):
-        media_type = (request.content_type or "").split(";")[0].strip().lower()
-        if media_type != "application/json" and not media_type.endswith("+json"):
-            message = _("Send the documents as JSON (Content-Type: application/json), not %(type)s.")
-            return _refused(
-                [{"document": None, "path": "$", "message": message % {"type": media_type or "-"}}],
-                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-            )
-        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower() and not request.META.get(
-            "CONTENT_LENGTH"
-        ):
-            # The WSGI server may hand a chunked body over without its length; Django would read it as empty.
-            message = _("Send the documents with a Content-Length; chunked bodies are not read.")
-            return _refused(
-                [{"document": None, "path": "$", "message": message}], status.HTTP_411_LENGTH_REQUIRED
-            )
         try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            if limit is not None and length > limit:
-                raise RequestDataTooBig
-            payload = json_input.loads(request.body)
-        except RequestDataTooBig:
-            message = _("The request is larger than %(limit)d bytes; send fewer documents per request.")
-            return _refused([{"document": None, "path": "$", "message": message % {"limit": limit}}])
-        except ValueError as exc:  # also UnicodeDecodeError
-            message = _("Malformed JSON: %(error)s") % {"error": str(exc)[:200]}
-            return _refused([{"document": None, "path": "$", "message": message}])
+            payload = read_json_body(request, what=_("documents"))
+        except BodyRefused as refused:
+            return _refused(
+                [{"document": None, "path": "$", "message": refused.message}], refused.status_code
+            )
         try:
             imported = catenax.import_documents(
                 actor=request.user,
                 organization=active_organization_of(request.user),
                 payload=payload,
-                confirm_economic_operator=_confirmed(request.query_params.get("confirm_economic_operator")),
+                confirm_economic_operator=confirmed(request.query_params.get("confirm_economic_operator")),
             )
         except catenax.CatenaxInvalid as exc:  # the request as a whole (empty, too many documents)
             return _refused([{"document": None, **error} for error in exc.errors])
@@ -142,16 +101,4 @@ class CatenaxExportView(APIView):
         summary="The passport as a Catena-X BatteryPass 6.1.0 document, with what you may see",
     )
     def get(self, request, public_id):
-        passport = selectors.passport_get(actor=request.user, public_id=public_id)
-        if passport is None:
-            raise Http404
-        try:
-            document = catenax.passport_document(actor=request.user, passport=passport)
-        except catenax.CatenaxExportUnavailable as exc:
-            return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
-        if document is None:
-            raise Http404
-        response = Response(document)
-        response["Vary"] = "Authorization, Cookie"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return export_response(request, public_id, catenax.passport_document)

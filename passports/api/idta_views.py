@@ -5,9 +5,6 @@ Catena-X import's. Errors name the submodel and the path inside it."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -15,12 +12,10 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from portal import json_input
 from portal.tenancy.selectors import active_organization_of
 
-from .. import catenax, selectors
 from ..idta import convert
-from .catenax_views import _confirmed, _RawJSONParser
+from .file_bodies import BodyRefused, RawJSONParser, confirmed, export_response, read_json_body
 
 
 def _refused(errors: list[dict], code: int = status.HTTP_400_BAD_REQUEST) -> Response:
@@ -28,7 +23,7 @@ def _refused(errors: list[dict], code: int = status.HTTP_400_BAD_REQUEST) -> Res
 
 
 class IdtaImportView(APIView):
-    parser_classes = [_RawJSONParser]
+    parser_classes = [RawJSONParser]
 
     @extend_schema(
         request={"application/json": OpenApiTypes.OBJECT},
@@ -54,34 +49,18 @@ class IdtaImportView(APIView):
         ],
     )
     def post(self, request):
-        media_type = (request.content_type or "").split(";")[0].strip().lower()
-        if media_type != "application/json" and not media_type.endswith("+json"):
-            message = _("Send the submodels as JSON (Content-Type: application/json), not %(type)s.")
+        try:
+            payload = read_json_body(request, what=_("submodels"))
+        except BodyRefused as refused:
             return _refused(
-                [{"submodel": None, "path": "$", "message": message % {"type": media_type or "-"}}],
-                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                [{"submodel": None, "path": "$", "message": refused.message}], refused.status_code
             )
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        try:
-            if limit is not None and length > limit:
-                raise RequestDataTooBig
-            payload = json_input.loads(request.body)
-        except RequestDataTooBig:
-            message = _("The request is larger than %(limit)d bytes.") % {"limit": limit}
-            return _refused([{"submodel": None, "path": "$", "message": message}])
-        except ValueError as exc:  # also UnicodeDecodeError
-            message = _("Malformed JSON: %(error)s") % {"error": str(exc)[:200]}
-            return _refused([{"submodel": None, "path": "$", "message": message}])
         try:
             result, warnings = convert.import_submodels(
                 actor=request.user,
                 organization=active_organization_of(request.user),
                 payload=payload,
-                confirm_economic_operator=_confirmed(request.query_params.get("confirm_economic_operator")),
+                confirm_economic_operator=confirmed(request.query_params.get("confirm_economic_operator")),
             )
         except convert.IdtaImportError as exc:
             return _refused(exc.errors)
@@ -114,16 +93,4 @@ class IdtaExportView(APIView):
         summary="The passport as IDTA Digital Battery Passport submodels (CX-0160), with what you may see",
     )
     def get(self, request, public_id):
-        passport = selectors.passport_get(actor=request.user, public_id=public_id)
-        if passport is None:
-            raise Http404
-        try:
-            payload = convert.passport_submodels(actor=request.user, passport=passport)
-        except catenax.CatenaxExportUnavailable as exc:
-            return Response({"detail": exc.message, "code": exc.code}, status=status.HTTP_409_CONFLICT)
-        if payload is None:
-            raise Http404
-        response = Response(payload)
-        response["Vary"] = "Authorization, Cookie"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return export_response(request, public_id, convert.passport_submodels)
