@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from portal.exports import neutralise, neutralise_csv
+from portal.exports import EchoWriter, neutralise, neutralise_csv
 
 from .models import Certificate, CertificateStatus
 
@@ -98,16 +98,9 @@ def _csv_cell(value: Any) -> str:
     return neutralise_csv(str(value))
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a streamed response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(queryset: QuerySet[Certificate]) -> Iterable[str]:
     cols = columns()
-    writer = csv.writer(_Echo(), quoting=csv.QUOTE_ALL)
+    writer = csv.writer(EchoWriter(), quoting=csv.QUOTE_ALL)
     # A byte order mark, so spreadsheet programs read the UTF-8 (Japanese names) correctly.
     yield "\ufeff" + writer.writerow([neutralise_csv(c.label) for c in cols])
     for row in _rows(queryset):

@@ -3,12 +3,14 @@
 from django.urls import path
 
 from . import document_views
-from .views import battery_models, lists, passport_pages, sharing
+from .views import battery_models, continuity, lists, passport_pages, sharing
 
 app_name = "passports"
 
 urlpatterns = [
     path("", lists.passport_list, name="list"),
+    path("registry-records.csv", continuity.registry_records_csv, name="registry_records_csv"),
+    path("backup.zip", continuity.backup_zip, name="backup_zip"),
     path("new/", passport_pages.passport_create, name="create"),
     path("models/", battery_models.model_list, name="model_list"),
     path("models/new/", battery_models.model_create, name="model_create"),

@@ -24,3 +24,10 @@ def neutralise_csv(value: str) -> str:
     would make of the cell (OWASP, CSV injection): "Elektra;=cmd" becomes "Elektra;'=cmd". Cells are
     also all quoted (`csv.QUOTE_ALL`), for the programs that honour quotes."""
     return neutralise(_SPLIT_FORMULA.sub(r"\1'\2", value))
+
+
+class EchoWriter:
+    """A file-like object whose write returns the line, for `csv.writer` in a streamed response."""
+
+    def write(self, value: str) -> str:
+        return value

@@ -3,9 +3,13 @@
 from django.urls import path
 
 from . import document_views, views
+from .continuity_views import BackupArchiveView, BackupImportView, RegistryRecordsView
 from .idta_views import IdtaExportView, IdtaImportView
 
 urlpatterns = [
+    path("passports/registry-records/", RegistryRecordsView.as_view(), name="passport-registry-records"),
+    path("passports/backup/", BackupArchiveView.as_view(), name="passport-backup"),
+    path("passports/import/archive/", BackupImportView.as_view(), name="passport-import-archive"),
     path("passports/import/idta/", IdtaImportView.as_view(), name="passport-import-idta"),
     path("passports/<uuid:public_id>/idta/", IdtaExportView.as_view(), name="passport-export-idta"),
     path("passports/", views.PassportListView.as_view(), name="passport-list"),
