@@ -21,17 +21,23 @@ Exactly one published passport matching redirects to its page; none or several g
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
@@ -271,19 +277,37 @@ def build_sections(values: dict[str, Any]) -> list[Section]:
     return sections
 
 
-def _page_model(passport: Passport, view: PublicPassport) -> PublicPassport:
+@dataclass(frozen=True)
+class PageLinks:
+    """What the public page shows beside the published values: links that change without a publication
+    of this passport (a successor is published, a public document is added)."""
+
+    predecessor_id: str | None
+    successor_id: str | None
+    documents: tuple[Link, ...]
+
+
+def page_links(passport: Passport) -> PageLinks:
+    successor = selectors.public_successor(passport)
+    uploaded = selectors.documents_for(actor=None, target=passport, with_model=True)  # public ones only
+    return PageLinks(
+        predecessor_id=str(passport.predecessor.public_id)
+        if selectors.is_public(passport.predecessor)
+        else None,
+        successor_id=str(successor.public_id) if successor is not None else None,
+        documents=tuple(
+            Link(row.title, reverse("passports:document_download", args=[row.id]), row.attribute_label)
+            for row in map(selectors.document_row, uploaded)
+        ),
+    )
+
+
+def _page_model(view: PublicPassport, links: PageLinks) -> PublicPassport:
     view.sections = build_sections(view.values)
     view.key_facts = [fact for key in KEY_FACTS if (fact := _fact(attribute(key), view.values)) is not None]
-    if selectors.is_public(passport.predecessor):
-        view.predecessor_id = str(passport.predecessor.public_id)
-    successor = selectors.public_successor(passport)
-    if successor is not None:
-        view.successor_id = str(successor.public_id)
-    uploaded = selectors.documents_for(actor=None, target=passport, with_model=True)  # public ones only
-    view.documents = [
-        Link(row.title, reverse("passports:document_download", args=[row.id]), row.attribute_label)
-        for row in map(selectors.document_row, uploaded)
-    ]
+    view.predecessor_id = links.predecessor_id
+    view.successor_id = links.successor_id
+    view.documents = list(links.documents)
     return view
 
 
@@ -297,27 +321,72 @@ def _vary(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _json_detail(passport_id: UUID) -> HttpResponse:
+def _etag(*parts: Any) -> str:
+    return '"' + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
+
+
+def _not_modified(request: HttpRequest, etag: str) -> HttpResponse | None:
+    """A 304 when the client's (or a shared cache's) copy is current; None to answer in full."""
+    return get_conditional_response(request, etag=etag, response=None)
+
+
+def _json_detail(request: HttpRequest, passport_id: UUID) -> HttpResponse:
     # The lean path (one indexed query or a cache hit, no model rows): QR scans by machines are the
     # hottest public URL.
     document = public_json.encoded_document(passport_id)
     if document is None:
         return _vary(JsonResponse({"detail": _("Not found.")}, status=404))
-    response = HttpResponse(document, content_type="application/json")
+    etag = _etag(hashlib.sha256(document).hexdigest())
+    response = _not_modified(request, etag) or HttpResponse(document, content_type="application/json")
+    response["ETag"] = etag
     patch_cache_control(response, public=True, max_age=JSON_MAX_AGE)
     return _vary(response)
 
 
+@cache
+def _page_release() -> str:
+    """What else the page is made of: a deployment that changes its template or style changes its ETag."""
+    sources = [Path(get_template("passports/public_detail.html").origin.name)]
+    sources += [path for path in (settings.BASE_DIR / "static" / "css").glob("*.css")]
+    digest = hashlib.sha256()
+    for source in sorted(sources):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @require_safe
 def detail(request: HttpRequest, passport_id: UUID) -> HttpResponse:
+    """The page is revalidated on every request (`no-cache`) against an ETag of what it shows: the latest
+    publication, whether the passport is closed, its links (predecessor, successor, public documents), the
+    language and the page's own template and style, so that a shared HTTP cache in front of the portal
+    serves its copy until a publication (or closing) changes it, at the cost of a 304 that renders
+    nothing."""
     if _wants_json(request):
-        return _json_detail(passport_id)
+        return _json_detail(request, passport_id)
     found = public_passport(passport_id)
     if found is None:
         raise Http404
     passport, view = found
-    context = {"passport": _page_model(passport, view), "passport_url": qr.passport_url(view.passport_id)}
-    return _vary(render(request, "passports/public_detail.html", context))
+    links = page_links(passport)
+    etag = _etag(
+        view.passport_id,
+        view.version,
+        view.published_at.isoformat() if view.published_at else "",
+        view.closed,
+        links,
+        get_language(),
+        _page_release(),
+    )
+    response = _not_modified(request, etag)
+    if response is None:
+        context = {
+            "passport": _page_model(view, links),
+            "passport_url": qr.passport_url(view.passport_id),
+        }
+        response = render(request, "passports/public_detail.html", context)
+    response["ETag"] = etag
+    patch_cache_control(response, public=True, no_cache=True)
+    return _vary(response)
 
 
 def _qr_response(passport_id: UUID, content: bytes | str, extension: str, content_type: str) -> HttpResponse:
