@@ -210,6 +210,8 @@ AXES_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "30") or 30)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_CALLABLE = "portal.accounts.views.lockout_response"
 AXES_VERBOSE = False
+#: Days sign-ins and failed sign-ins are kept (axes' logs), then deleted by a daily task.
+SIGN_IN_LOG_DAYS = int(env("SIGN_IN_LOG_DAYS", "90") or 90)
 
 # Two-factor authentication: required for certifiers and authority inspectors in production.
 # The embedded default keeps it off so the demo logins work without an authenticator app.
@@ -290,8 +292,14 @@ if EMAIL_BACKEND_NAME == "smtp":
         "username": env("EMAIL_HOST_USER", ""),
         "password": env("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS", False),
+        # Implicit TLS (SMTPS, usually port 465), the other way of encrypting the connection.
+        "use_ssl": env_bool("EMAIL_USE_SSL", False),
         "timeout": 20,
     }
+    if _MAIL_OPTIONS["use_tls"] and _MAIL_OPTIONS["use_ssl"]:
+        raise ImproperlyConfigured(
+            "EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other"
+        )
 elif EMAIL_BACKEND_NAME == "file":
     _MAIL_OPTIONS = {"file_path": env("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
 MAILERS = {"default": {"BACKEND": _MAIL_BACKENDS[EMAIL_BACKEND_NAME], "OPTIONS": _MAIL_OPTIONS}}
@@ -328,6 +336,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
+    # Expired sessions and sign-in logs older than SIGN_IN_LOG_DAYS (portal/accounts/tasks.py).
+    "accounts-clean-sign-in-records": {
+        "task": "portal.accounts.tasks.clean_sign_in_records",
+        "schedule": 24 * 60 * 60,
+    },
     # Notification e-mails whose task was lost (Redis keeps nothing on disk) are sent by this sweep.
     "notifications-resend-unsent-emails": {
         "task": "portal.notifications.tasks.resend_unsent_notification_emails",
