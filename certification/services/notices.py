@@ -13,7 +13,7 @@ from django.urls import reverse
 from portal.notifications.services import notify
 from portal.tenancy.models import Role
 
-from ..models import Application, Certificate
+from ..models import Application, Certificate, CertificateStatus
 
 User = get_user_model()
 
@@ -77,7 +77,8 @@ def tell_about_certificate(
             "scheme": certificate.scheme.name,
             "holder": certificate.holder_name,
             "valid_until": certificate.valid_until.isoformat(),
-            "status": certificate.get_status_display(),
+            # Lazily translated: shown in each reader's language (portal/notifications/rendering.py).
+            "status": CertificateStatus(certificate.status).label,
             **(extra or {}),
         },
         url=reverse("certification:certificate_detail", args=[certificate.number]),

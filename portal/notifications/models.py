@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.template import TemplateDoesNotExist
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.restrict import NOTHING, RestrictedQuerySet
 
 TITLE_MAX_LENGTH = 300
+
+
+logger = logging.getLogger(__name__)
 
 
 class NotificationQuerySet(RestrictedQuerySet):
@@ -47,6 +53,10 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # What the texts were rendered from, to show them in the reader's current language (rendering.py);
+    # empty for notifications older than that, which keep the texts above.
+    template = models.CharField(max_length=64, blank=True, editable=False)
+    context = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
@@ -80,3 +90,23 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @cached_property
+    def texts(self) -> tuple[str, str]:
+        """(title, body) in the active language; the stored ones when the template is unknown."""
+        if self.template:
+            from .rendering import render
+
+            try:
+                return render(self.template, self.context)
+            except TemplateDoesNotExist:  # a template removed since: the stored texts still read well
+                logger.warning("notification template %s is gone; showing the stored texts", self.template)
+        return self.title, self.body
+
+    @property
+    def display_title(self) -> str:
+        return self.texts[0]
+
+    @property
+    def display_body(self) -> str:
+        return self.texts[1]

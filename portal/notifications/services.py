@@ -19,15 +19,15 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import Promise
 
 from portal.enqueue import queue_after_commit
 
 from . import policies
 from .links import is_portal_path
-from .models import TITLE_MAX_LENGTH, Notification
+from .models import Notification
+from .rendering import encode_context, render
 from .tasks import send_notification_emails
 
 PLAIN_VALUE_TYPES = (str, int, float, Decimal, datetime.date, Promise, type(None))
@@ -67,16 +67,6 @@ def _language_of(user) -> str:
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
-def _render(template: str, context: dict[str, Any], language: str) -> tuple[str, str]:
-    with translation.override(language):
-        title = render_to_string(f"notifications/{template}_title.txt", context)
-        body = render_to_string(f"notifications/{template}_body.txt", context)
-    title = " ".join(title.split())  # one line: it is also an e-mail subject
-    if len(title) > TITLE_MAX_LENGTH:
-        title = title[: TITLE_MAX_LENGTH - 1] + "…"
-    return title, body.strip()
-
-
 def notify(
     *, recipients: Iterable[Any], event: str, template: str, context: dict[str, Any], url: str = ""
 ) -> list[Notification]:
@@ -89,14 +79,25 @@ def notify(
     people = _distinct_active(recipients)
     if not people:
         return []
+    stored = encode_context(context)
     rendered: dict[str, tuple[str, str]] = {}
     rows = []
     for person in people:
         language = _language_of(person)
         if language not in rendered:
-            rendered[language] = _render(template, context, language)
+            rendered[language] = render(template, stored, language)
         title, body = rendered[language]
-        rows.append(Notification(recipient=person, event=event, title=title, body=body, url=url))
+        rows.append(
+            Notification(
+                recipient=person,
+                event=event,
+                title=title,
+                body=body,
+                url=url,
+                template=template,
+                context=stored,
+            )
+        )
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
         ids = [notification.pk for notification in created]

@@ -9,6 +9,8 @@ class NotificationOutput(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     is_read = serializers.BooleanField(read_only=True)
     url = serializers.CharField(read_only=True, help_text="A path inside the portal, or empty.")
+    title = serializers.CharField(source="display_title", read_only=True, help_text="In your language.")
+    body = serializers.CharField(source="display_body", read_only=True, help_text="In your language.")
 
     class Meta:
         model = Notification
