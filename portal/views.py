@@ -17,6 +17,7 @@ from django.views.i18n import set_language as django_set_language
 from portal.accounts.services import user_set_language
 from portal.celery import app as celery_app
 from portal.tenancy import policies, selectors
+from portal.tenancy.operator_views import operator_dashboard
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,7 +30,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     kind = policies.dashboard_kind(request.user)
     if kind == "operator":
-        return redirect("admin:index")
+        return operator_dashboard(request)
     membership = selectors.membership_of(request.user)
     context = {"membership": membership, "organization": membership.organization if membership else None}
     if kind == "company":

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
 
-from .models import Invitation, Membership, Organization, Site
+from .models import Invitation, Membership, Organization, OrganizationStatus, Role, Site
 
 
 def remember_membership(user, membership: Membership | None) -> None:
@@ -74,3 +75,24 @@ def organizations_matching(*, actor, query: str) -> QuerySet[Organization]:
     return Organization.objects.filter(status="active").filter(
         Q(legal_name__icontains=q) | Q(bpnl__iexact=q) | Q(corporate_number=q) | Q(lei__iexact=q)
     )[:20]
+
+
+def registrations_pending(*, actor) -> QuerySet[Organization]:
+    """Registrations waiting for an operator's decision, oldest first (operators only: they decide)."""
+    from . import policies
+
+    if not policies.is_operator(actor):
+        return Organization.objects.none()
+    admins = Membership.objects.filter(role=Role.ADMIN).select_related("user").order_by("pk")
+    return (
+        Organization.objects.filter(status=OrganizationStatus.PENDING)
+        .prefetch_related(Prefetch("memberships", queryset=admins, to_attr="admins"))
+        .order_by("created_at", "pk")
+    )
+
+
+def registration_pending_get(*, actor, public_id) -> Organization | None:
+    try:
+        return registrations_pending(actor=actor).filter(public_id=public_id).first()
+    except (ValueError, ValidationError):
+        return None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import operator_views, views
 
 app_name = "tenancy"
 
@@ -17,5 +17,15 @@ urlpatterns = [
         "organization/invitations/<uuid:public_id>/revoke/", views.invitation_revoke, name="invitation_revoke"
     ),
     path("organization/audit/", views.audit_log, name="audit_log"),
+    path(
+        "operator/registrations/<uuid:public_id>/approve/",
+        operator_views.registration_approve,
+        name="registration_approve",
+    ),
+    path(
+        "operator/registrations/<uuid:public_id>/reject/",
+        operator_views.registration_reject,
+        name="registration_reject",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -203,10 +203,12 @@ class TestAdminAccess:
         assert response.status_code == 200
         assert "Applicant Batteries AG" in response.content.decode()
 
-    def test_operator_dashboard_goes_to_the_admin(self, operator_client):
+    def test_operator_dashboard_shows_the_queue_and_links_the_admin(self, operator_client, applicant_org):
         response = operator_client.get("/dashboard/")
-        assert response.status_code == 302
-        assert response["Location"] == "/admin/"
+        assert response.status_code == 200
+        assert response.templates[0].name == "dashboards/operator.html"
+        page = response.content.decode()
+        assert "Applicant Batteries AG" in page and 'href="/admin/"' in page
 
 
 def admin_add_data(**overrides) -> dict:
