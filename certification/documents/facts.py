@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, date
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django_countries import countries
+
+from passports.catalogue.choices import CATEGORY_LABELS
 
 from ..models import Certificate, CertificateStatus
 
@@ -26,6 +30,12 @@ STATUS_EN = {
     CertificateStatus.REVOKED: "Revoked",
     CertificateStatus.EXPIRED: "Expired",
 }
+
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 
 
 def verification_url(certificate: Certificate) -> str:
@@ -77,6 +87,9 @@ def certificate_data(certificate: Certificate) -> dict[str, Any]:
                 }
                 for m in scope.get("battery_models", [])
             ],
+            "passports": [
+                {"uniqueIdentifier": p.get("unique_identifier", "")} for p in scope.get("passports", [])
+            ],
             "sites": [
                 {
                     "name": s.get("name", ""),
@@ -108,14 +121,48 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _day_en(day: date) -> str:
+    return f"{day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def _day_ja(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _category(code: str) -> tuple[str, str]:
+    """(English, Japanese) name of a battery category code such as "ev"."""
+    label = CATEGORY_LABELS.get(code) if code else None
+    if label is None:
+        return code, code
+    with translation.override("en"):
+        english = str(label)
+    with translation.override("ja"):
+        return english, str(label)
+
+
 def template_context(certificate: Certificate, data: dict[str, Any], data_sha256: str) -> dict[str, Any]:
+    """The page's view-model: dates written out in each language (the document is bilingual whoever
+    renders it), category names for codes, the issue time in UTC to the minute."""
     status = CertificateStatus(data["statusAtIssue"])
     country = certificate.holder_country
+    issued = certificate.issued_at.astimezone(UTC)
     return {
         "data": data,
         "data_sha256": data_sha256,
         "status_en": STATUS_EN[status],
         "status_ja": STATUS_JA[status],
+        "issued_en": f"{_day_en(issued.date())}, {issued:%H:%M} UTC",
+        "issued_ja": f"{_day_ja(issued.date())} {issued:%H:%M} UTC",
+        "validity_en": f"{_day_en(certificate.valid_from)} – {_day_en(certificate.valid_until)}",
+        "validity_ja": f"{_day_ja(certificate.valid_from)}〜{_day_ja(certificate.valid_until)}",
+        "battery_models": [
+            {
+                **model,
+                "category_en": _category(model["category"])[0],
+                "category_ja": _category(model["category"])[1],
+            }
+            for model in data["scope"]["batteryModels"]
+        ],
         "holder_country_name": countries.name(country) or country,
         "identifiers": [
             (label_en, label_ja, value)

@@ -193,7 +193,10 @@ def test_the_pdf_states_the_certificate_facts_in_english_and_japanese(rendered, 
         "CP-80",
         "Werk Salzgitter",
         CONDITIONS,
-        f"{certificate.valid_from.isoformat()} – {certificate.valid_until.isoformat()}",
+        _written_out(certificate.valid_from),
+        _written_out(certificate.valid_until),
+        f"{certificate.valid_from.year}年{certificate.valid_from.month}月{certificate.valid_from.day}日",
+        "UTC",
         certificate.issuing_body_name,
         certificate.reviewer_name,
         origin.number,
@@ -206,9 +209,19 @@ def test_the_pdf_states_the_certificate_facts_in_english_and_japanese(rendered, 
     ]
     for standard in certificate.standards:
         expected += [standard["code"], f"version {standard['version']}"]
+    passports = certificate.scope.get("passports", [])
+    expected += [passport["unique_identifier"] for passport in passports]
     for fact in expected:
         assert fact in text, fact
     assert SUPPLIER_MARKER not in text and "1234.5" not in text and "cobalt" not in text.lower()
+    # Issue 16: no raw timestamp, no scheme code, no category code, no empty lines.
+    assert certificate.issued_at.isoformat() not in text
+    assert f"({certificate.scheme.code})" not in text
+    assert "• -" not in text and ", ev" not in text
+
+
+def _written_out(day) -> str:
+    return f"{day.day} {day:%B} {day.year}"
 
 
 def test_the_qr_code_opens_the_verification_page(rendered, client):
