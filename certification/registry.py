@@ -10,16 +10,23 @@ never silently ignored: a regulator must not believe a list is filtered when it 
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal.cursors import aware_datetime, decode_cursor, encode_cursor
 from portal.tenancy.models import Organization
 
 from . import selectors
@@ -222,10 +229,159 @@ def registry_countries(*, actor) -> list[tuple[str, str]]:
     return sorted(((code, countries.name(code) or code) for code in codes), key=lambda item: item[1])
 
 
-def registry_query(data) -> str:
-    """The filter parameters of `data` (no page), urlencoded, for links that keep the current filter."""
+def registry_query(data, keep: tuple[str, ...] = ()) -> str:
+    """The filter parameters of `data` (no page, unless named in `keep`), urlencoded, for links that keep
+    the current filter."""
     query = data.copy()
     for key in list(query):
-        if key not in PARAMETERS:
+        if key not in PARAMETERS and key not in keep:
             del query[key]
     return query.urlencode()
+
+
+# ---- at scale: counts that are exact when cheap, pages by cursor (issue 18) ------------------------------
+#: Up to this many certificates the total is counted exactly (reading at most this many index entries, a
+#: few milliseconds); beyond it the total is PostgreSQL's planner estimate, and the page says so.
+#: Authorities and operators list every certificate: counting them all grew with the registry. Higher than
+#: the passport list's: the registry's totals decide what a ZIP request may hold (bundle_max).
+EXACT_COUNT_LIMIT = 10_000
+#: Sort keys (the registry's, without the "-") and how a cursor carries their values.
+_KEY_TYPES = {"number": str, "holder_name": str, "issued_at": datetime, "valid_until": date}
+
+
+def registry_total(queryset: QuerySet) -> tuple[int, bool]:
+    """(the number of rows of `queryset`, whether it is an estimate): exact up to `EXACT_COUNT_LIMIT`, then
+    the planner's estimate (no row read; PostgreSQL only: elsewhere the exact count)."""
+    total, estimated, _ids = _total_and_ids(queryset)
+    return total, estimated
+
+
+def _total_and_ids(queryset: QuerySet) -> tuple[int, bool, list[int] | None]:
+    """The total as `registry_total` gives it, and the ids of every row when it is exact."""
+    unordered = queryset.order_by()
+    ids = list(unordered.values_list("pk", flat=True)[: EXACT_COUNT_LIMIT + 1])
+    if len(ids) <= EXACT_COUNT_LIMIT:
+        return len(ids), False, ids
+    if connection.vendor != "postgresql":
+        return unordered.count(), False, None
+    plan = json.loads(unordered.prefetch_related(None).explain(format="json"))
+    return max(int(plan[0]["Plan"]["Plan Rows"]), len(ids)), True, None
+
+
+class RegistryPaginator(Paginator):
+    """Django's paginator with the registry's total: exact when cheap, else estimated (`estimated`).
+
+    When the total is exact the pages are read among those ids (`pk IN (...)`): PostgreSQL then knows how
+    few rows match. Left to its estimate for a selective search (2,060 where 100 matched), it walked the
+    index of the list's order through 187,600 rows to fill the first page (530 ms at 200,000
+    certificates)."""
+
+    estimated = False
+
+    @cached_property
+    def count(self) -> int:
+        total, self.estimated, ids = _total_and_ids(self.object_list)
+        if ids is not None:
+            self.object_list = self.object_list.filter(pk__in=ids)
+        return total
+
+
+def registry_sort(queryset: QuerySet) -> tuple[str, bool]:
+    """(the sort key, descending) of a registry queryset: its first ordering term (the id follows it)."""
+    first = (queryset.query.order_by or DEFAULT_ORDER)[0]
+    return first.lstrip("-"), first.startswith("-")
+
+
+@dataclass(frozen=True)
+class RegistryKey:
+    """A position in the registry for keyset (cursor) pagination: the sort key's value and the id of one
+    row; the next page is the rows after it (before it when `backwards`), read from the index of that
+    order, so a page far down costs what the first costs. `number` is for display only."""
+
+    ordering: tuple[str, ...]
+    values: tuple[Any, ...]
+    pk: int
+    backwards: bool = False
+    number: int = 1
+
+    def encode(self) -> str:
+        return encode_cursor(self.ordering, self.values, self.pk, self.backwards, self.number)
+
+    @classmethod
+    def decode(cls, text: str, ordering: tuple[str, ...]) -> RegistryKey:
+        """The key of a cursor made for `ordering`; ValueError for anything else (portal.cursors)."""
+        values, pk, backwards, number = decode_cursor(text, tuple(ordering))
+        kind = _KEY_TYPES[ordering[0].lstrip("-")]
+        value: Any = values[0]
+        if kind is datetime:
+            value = aware_datetime(value)
+        elif kind is date:
+            value = date.fromisoformat(value)
+        return cls(ordering=tuple(ordering), values=(value,), pk=pk, backwards=backwards, number=number)
+
+
+@dataclass(frozen=True)
+class RegistryPage:
+    rows: list[Any]
+    total: int
+    estimated: bool
+    has_previous: bool
+    has_next: bool
+    previous_key: RegistryKey | None
+    next_key: RegistryKey | None
+    number: int
+
+
+def _isoformat(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def registry_page(queryset: QuerySet, size: int, key: RegistryKey) -> RegistryPage:
+    """The page of `queryset` (a registry queryset: filtered, ordered by one sort key and the id) right after
+    `key` (before it, `key.backwards`). The condition starts with a bound on the sort key alone, which the
+    index of that order turns into the start of its scan; the OR after it settles ties by the id."""
+    column, descending = registry_sort(queryset)
+    forward_descending = descending != key.backwards
+    before, bound = ("lt", "lte") if forward_descending else ("gt", "gte")
+    (value,) = key.values
+    after = Q(**{f"{column}__{bound}": value}) & (
+        Q(**{f"{column}__{before}": value}) | Q(**{column: value, f"pk__{before}": key.pk})
+    )
+    ordered = queryset.filter(after)
+    if key.backwards:
+        ordered = ordered.reverse()
+    rows = list(ordered[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if key.backwards:
+        rows.reverse()
+    total, estimated = registry_total(queryset)
+    has_previous = more if key.backwards else True
+    has_next = True if key.backwards else more
+    ordering = key.ordering
+
+    def key_of(row: Any, backwards: bool, number: int) -> RegistryKey:
+        return RegistryKey(ordering, (getattr(row, column),), row.pk, backwards, max(1, number))
+
+    return RegistryPage(
+        rows=rows,
+        total=total,
+        estimated=estimated,
+        has_previous=has_previous and bool(rows),
+        has_next=has_next and bool(rows),
+        previous_key=key_of(rows[0], True, key.number - 1) if rows and has_previous else None,
+        next_key=key_of(rows[-1], False, key.number + 1) if rows and has_next else None,
+        number=key.number,
+    )
+
+
+def registry_ordering(queryset: QuerySet) -> tuple[str, ...]:
+    """The ordering a cursor of this queryset is made for (its sort key, "-" when descending)."""
+    column, descending = registry_sort(queryset)
+    return (f"-{column}" if descending else column,)
+
+
+def registry_key_after(queryset: QuerySet, row: Any, number: int) -> RegistryKey:
+    """The cursor of the page after `row` (the last row of a page numbered `number - 1`)."""
+    column, _descending = registry_sort(queryset)
+    return RegistryKey(registry_ordering(queryset), (getattr(row, column),), row.pk, False, number)

@@ -253,3 +253,20 @@ class DocumentQuerySet(RestrictedQuerySet):
                 readers |= through_passports((Viewer.PARTNER,))
             model_level |= keys & readers
         return public | Q(passport__isnull=False) & battery_level | Q(passport__isnull=True) & model_level
+
+
+class ImportJobQuerySet(RestrictedQuerySet):
+    """Bulk imports (`passports.bulk_import`): a job belongs to the company whose member started it. Every
+    member of that company sees its jobs ("view": state, progress, file name, error report: the rows are
+    the company's own passports, which every member reads); starting one ("change") is for its editors
+    and administrators, like creating battery models. Nobody else, operators included, knows it exists."""
+
+    actions = frozenset({"view", "change"})
+
+    def rule(self, actor, action: str) -> Q | None:
+        organization = active_organization_of(actor)
+        if organization is None:
+            return NOTHING
+        if action == "change" and _role(actor) not in EDIT_ROLES:
+            return NOTHING
+        return Q(organization=organization)

@@ -21,6 +21,7 @@ from portal.tenancy.selectors import active_organization_of
 from . import policies
 from .catalogue import Viewer
 from .completeness import Completeness, completeness
+from .list_query import ListKey, ListPage, PassportListFilters, PassportListQuery
 from .models import (
     BatteryModel,
     BatteryModelGroupObjectPermission,
@@ -58,6 +59,35 @@ def passports_listed(*, actor) -> QuerySet[Passport]:
         ),
         latest_data=Subquery(versions.order_by("-number").values("data")[:1]),
     )
+
+
+def passport_list_page(
+    *, actor, filters: PassportListFilters, limit: int, number: int = 1, cursor: str = ""
+) -> tuple[ListPage, list[Passport]]:
+    """A page of the browser's passport list: which passports (`passports.list_query`, the SQL statement of
+    `restrict(actor, "view")` split into arms that each read an index in the list's order) and those rows
+    as `passports_listed` gives them (the page's ids re-read through `restrict()` itself).
+
+    By `cursor` (keyset: as fast at any depth; an unreadable cursor gives the first page, as other unknown
+    parameters are ignored) or by page `number` (each arm reads `offset + limit` index entries; a number past
+    the end gives the last page, as Django's `Paginator.get_page` does, which needs the exact count)."""
+    query = PassportListQuery(active_organization_of(actor), filters)
+    found = None
+    if cursor:
+        try:
+            found = query.page(limit, key=ListKey.decode(cursor, filters.ordering), render="ids")
+        except ValueError:
+            found = None
+    if found is None:
+        number = max(1, number)
+        found = query.page(limit, offset=(number - 1) * limit, render="ids")
+        if found is None and number > 1:
+            last = max(1, -(-query.count() // limit))
+            found = query.page(limit, offset=(last - 1) * limit, render="ids")
+    if found is None:
+        return ListPage([], 0, False, False, False, None, None), []
+    by_id = passports_listed(actor=actor).filter(pk__in=found.rows).in_bulk()
+    return found, [by_id[pk] for pk in found.rows if pk in by_id]
 
 
 def passport_get(*, actor, public_id: UUID | str) -> Passport | None:

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import document_views
-from .views import battery_models, continuity, lists, passport_pages, sharing
+from .views import battery_models, bulk_import, continuity, lists, passport_pages, sharing
 
 app_name = "passports"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("registry-records.csv", continuity.registry_records_csv, name="registry_records_csv"),
     path("backup.zip", continuity.backup_zip, name="backup_zip"),
     path("new/", passport_pages.passport_create, name="create"),
+    path("import/", bulk_import.import_index, name="import"),
+    path("import/template.xlsx", bulk_import.template_xlsx, name="import_template_xlsx"),
+    path("import/template.csv", bulk_import.template_csv, name="import_template_csv"),
+    path("import/<uuid:public_id>/", bulk_import.import_detail, name="import_detail"),
+    path("import/<uuid:public_id>/status/", bulk_import.import_status, name="import_status"),
+    path("import/<uuid:public_id>/errors.csv", bulk_import.import_errors, name="import_errors"),
+    path("import/<uuid:public_id>/corrected/", bulk_import.import_corrected, name="import_corrected"),
     path("models/", battery_models.model_list, name="model_list"),
     path("models/new/", battery_models.model_create, name="model_create"),
     path("models/<uuid:public_id>/", battery_models.model_detail, name="model_detail"),

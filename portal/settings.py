@@ -336,6 +336,11 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict = {
+    # Passport imports whose task was lost are queued again; uploads past their retention are deleted.
+    "passports-sweep-imports": {
+        "task": "passports.tasks.sweep_passport_imports",
+        "schedule": 15 * 60,
+    },
     # Expired sessions and sign-in logs older than SIGN_IN_LOG_DAYS (portal/accounts/tasks.py).
     "accounts-clean-sign-in-records": {
         "task": "portal.accounts.tasks.clean_sign_in_records",

@@ -4,17 +4,28 @@ suspends, reinstates and revokes (and the certificates recognised from one follo
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.core.paginator import Paginator
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from .. import selectors, services
 from ..models import Certificate
-from ..registry import DEFAULT_ORDER, PARAMETERS
+from ..registry import (
+    DEFAULT_ORDER,
+    PARAMETERS,
+    RegistryKey,
+    RegistryPaginator,
+    registry_key_after,
+    registry_ordering,
+    registry_page,
+)
 from .common import TAG_CERTIFICATES, CanListCertificates, Pagination, certificate_or_404, valid
 from .filters import CertificateFilter
 from .payloads import certificate_payload, certificate_row
@@ -25,10 +36,85 @@ def certificate_response(request, number: str) -> Response:
     return Response(CertificateOutput(certificate_payload(request, certificate_or_404(request, number))).data)
 
 
+class RegistryPagination(Pagination):
+    """Page numbers as DRF answers them, and cursors (`?cursor=...`, keyset on the registry's order) whose
+    pages cost the same at any depth. The total is exact up to `registry.EXACT_COUNT_LIMIT` certificates,
+    beyond that PostgreSQL's estimate, said with `"count_is_estimate": true`; `next_cursor` is present when
+    a next page is (keys that apply only sometimes are left out otherwise, so small lists answer exactly
+    as before). `?page=last` counts exactly: the one request whose cost grows with the registry."""
+
+    django_paginator_class = RegistryPaginator
+    cursor_query_param = "cursor"
+
+    def paginate_queryset(self, queryset, request, view=None) -> list[Any]:
+        self.request = request
+        self.key = self.next_key = None
+        cursor = request.query_params.get(self.cursor_query_param)
+        size = self.get_page_size(request)
+        if cursor:
+            try:
+                key = RegistryKey.decode(cursor, registry_ordering(queryset))
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {self.cursor_query_param: [_("This cursor does not belong to this list.")]}
+                ) from None
+            self.key, self.found = key, registry_page(queryset, size, key)
+            return self.found.rows
+        # The last page needs the exact total (Django's own paginator counts every row).
+        last = request.query_params.get(self.page_query_param) in self.last_page_strings
+        self.django_paginator_class = Paginator if last else RegistryPaginator
+        rows = super().paginate_queryset(queryset, request, view)
+        if rows and self.page.has_next():
+            self.next_key = registry_key_after(queryset, rows[-1], self.page.number + 1)
+        return rows
+
+    def _cursor_link(self, key: RegistryKey | None) -> str | None:
+        if key is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, key.encode())
+
+    def get_paginated_response(self, data) -> Response:
+        if self.key is not None:
+            found = self.found
+            body: dict[str, Any] = {"count": found.total}
+            if found.estimated:
+                body["count_is_estimate"] = True
+            body["next"] = self._cursor_link(found.next_key)
+            body["previous"] = self._cursor_link(found.previous_key)
+            if found.next_key is not None:
+                body["next_cursor"] = body["next"]
+        else:
+            paginator = self.page.paginator
+            body = {"count": paginator.count}
+            if getattr(paginator, "estimated", False):
+                body["count_is_estimate"] = True
+            body |= {"next": self.get_next_link(), "previous": self.get_previous_link()}
+            if self.next_key is not None:
+                body["next_cursor"] = self._cursor_link(self.next_key)
+        body["results"] = data
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count_is_estimate"] = {
+            "type": "boolean",
+            "description": _(
+                "Present (true) when count is PostgreSQL's estimate rather than an exact count."
+            ),
+        }
+        paginated["properties"]["next_cursor"] = {
+            "type": "string",
+            "format": "uri",
+            "description": _("The next page by cursor (as fast at any depth); absent on the last page."),
+        }
+        return paginated
+
+
 class CertificateListView(generics.ListAPIView):
     serializer_class = CertificateRowOutput
     permission_classes = [CanListCertificates]
-    pagination_class = Pagination
+    pagination_class = RegistryPagination
     # Search (q or search), filters and sorting (ordering) are the registry's: one definition for the
     # page, its exports and this list; a value that cannot be read answers 400 on its field.
     filter_backends = [DjangoFilterBackend]
@@ -50,7 +136,7 @@ class CertificateListView(generics.ListAPIView):
     )
     def get(self, request, *args, **kwargs):
         # A misspelt filter (valid_until_after=...) must not answer every row as if it had filtered them.
-        unknown = sorted(set(request.query_params) - {*PARAMETERS, "page", "page_size", "format"})
+        unknown = sorted(set(request.query_params) - {*PARAMETERS, "page", "page_size", "cursor", "format"})
         if unknown:
             raise exceptions.ValidationError(
                 {name: [_("This list has no filter of this name.")] for name in unknown}

@@ -9,7 +9,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,9 +29,15 @@ from ..registry import (
     PARAMETERS,
     SORT_FIELDS,
     SORT_LABELS,
+    RegistryKey,
+    RegistryPage,
+    RegistryPaginator,
     registry_countries,
     registry_filter,
     registry_issuing_bodies,
+    registry_key_after,
+    registry_ordering,
+    registry_page,
     registry_query,
 )
 from .common import (
@@ -97,6 +102,80 @@ def _sort_headers(data, current: str) -> dict[str, dict[str, str]]:
     return headers
 
 
+#: Pages linked by number (cheap: at most this many pages of index entries are read); cursors after.
+PAGE_LINKS_UP_TO = 40
+
+
+class _RegistryNavigation:
+    """The registry's page for the template: Django's `Page` interface (`object_list`, `number`,
+    `paginator.count` and `num_pages`, `has_previous`...) plus whether the total is an estimate and the
+    links before and after: page numbers near the start, cursors beyond (`PAGE_LINKS_UP_TO`), so every page
+    offered costs the same at any depth; a page number typed in by hand still answers."""
+
+    def __init__(self, page: RegistryPage, size: int, data) -> None:
+        self.object_list, self.number = page.rows, page.number
+        self.paginator = RegistryPaginator([], size)
+        self.paginator.count, self.paginator.estimated = page.total, page.estimated  # type: ignore[misc]
+        self.paginator.num_pages = max(  # type: ignore[misc]
+            1, -(-page.total // size), page.number + (1 if page.has_next else 0)
+        )
+        self._page, self._data = page, data
+
+    def has_previous(self) -> bool:
+        return self._page.has_previous
+
+    def has_next(self) -> bool:
+        return self._page.has_next
+
+    def has_other_pages(self) -> bool:
+        return self._page.has_previous or self._page.has_next
+
+    def _link(self, number: int, key: RegistryKey | None) -> str:
+        query = self._data.copy()
+        query.pop("page", None)
+        query.pop("cursor", None)
+        if number <= PAGE_LINKS_UP_TO or key is None:
+            query["page"] = str(max(1, number))
+        else:
+            query["cursor"] = key.encode()
+        return registry_query(query, keep=("page", "cursor"))
+
+    def previous_query(self) -> str:
+        return self._link(self.number - 1, self._page.previous_key) if self._page.has_previous else ""
+
+    def next_query(self) -> str:
+        return self._link(self.number + 1, self._page.next_key) if self._page.has_next else ""
+
+
+def _registry_page(queryset, data) -> _RegistryNavigation:
+    """By `cursor` (keyset; an unreadable one gives the first page) or by page number (Django's
+    `get_page`: a number past the end gives the last page, which needs the exact total)."""
+    cursor = data.get("cursor", "")[:1000]
+    if cursor:
+        try:
+            key = RegistryKey.decode(cursor, registry_ordering(queryset))
+        except ValueError:
+            key = None
+        if key is not None:
+            return _RegistryNavigation(registry_page(queryset, PAGE_SIZE, key), PAGE_SIZE, data)
+    paginator = RegistryPaginator(queryset, PAGE_SIZE)
+    page = paginator.get_page(data.get("page"))
+    rows = list(page.object_list)
+    found = RegistryPage(
+        rows=rows,
+        total=paginator.count,
+        estimated=paginator.estimated,
+        has_previous=page.has_previous(),
+        has_next=page.has_next(),
+        previous_key=None,
+        next_key=registry_key_after(queryset, rows[-1], page.number + 1)
+        if rows and page.has_next()
+        else None,
+        number=page.number,
+    )
+    return _RegistryNavigation(found, PAGE_SIZE, data)
+
+
 @certificate_reader_required
 @require_safe
 def certificate_list(request: HttpRequest) -> HttpResponse:
@@ -107,7 +186,7 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     registry = registry_filter(actor=user, data=request.GET)
     valid = registry.is_valid()
     queryset = registry.qs if valid else registry.queryset.none()
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _registry_page(queryset, request.GET)
     form = registry.form
     values = {name: form.data.get(name, "") for name in PARAMETERS}
     query = registry_query(request.GET)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import document_views, views
+from . import bulk_import_views, document_views, views
 from .continuity_views import BackupArchiveView, BackupImportView, RegistryRecordsView
 from .idta_views import IdtaExportView, IdtaImportView
 
@@ -82,5 +82,19 @@ urlpatterns = [
         "passports/<uuid:public_id>/documents/<uuid:document_id>/download/",
         document_views.PassportDocumentDownloadView.as_view(),
         name="passport-document-download",
+    ),
+]
+
+urlpatterns += [
+    path("passports/imports/", bulk_import_views.ImportJobListView.as_view(), name="passport-import-list"),
+    path(
+        "passports/imports/<uuid:public_id>/",
+        bulk_import_views.ImportJobDetailView.as_view(),
+        name="passport-import-detail",
+    ),
+    path(
+        "passports/imports/<uuid:public_id>/errors/",
+        bulk_import_views.ImportJobErrorsView.as_view(),
+        name="passport-import-errors",
     ),
 ]

@@ -9,10 +9,12 @@ service's `PermissionDenied`. Services raise Django `ValidationError` keyed by a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+import orjson
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -22,6 +24,7 @@ from rest_framework import exceptions, generics, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from portal.api import EncodedRowsJSONRenderer
@@ -29,11 +32,11 @@ from portal.api_filters import SafeSearchFilter
 from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors, services
-from ..list_query import PassportListQuery
+from ..list_query import ListKey, ListPage, PassportListQuery
 from ..models import BatteryModel, Passport
 from ..outputs import BatteryModelOutput, SupplyChainRowSerializer
 from .filters import PASSPORT_LIST_PARAMETERS, BatteryModelFilter, passport_list_filters
-from .pagination import ListQueryPaginator
+from .pagination import LAST_ROW
 from .serializers import (
     BatteryModelListRowOutput,
     CompletenessOutput,
@@ -44,7 +47,6 @@ from .serializers import (
     PassportCreateInput,
     PassportListRowOutput,
     PassportOutput,
-    RenderedPassportList,
     StatusChangeInput,
     SupplyChainInput,
     SupplyChainOutput,
@@ -52,6 +54,7 @@ from .serializers import (
     VersionOutput,
     battery_model_payload,
     completeness_payload,
+    passport_list_rows,
     passport_payload,
 )
 
@@ -65,10 +68,128 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
-class ListQueryPagination(Pagination):
-    """For `PassportListQuery`: the total count comes with the page (one query, not two)."""
+CURSOR_DESCRIPTION = _(
+    "Continue from a `next_cursor` (or a `next`/`previous` link) of an earlier page: as fast at any depth, "
+    "where a page number far down the list costs more the further it is."
+)
 
-    django_paginator_class = ListQueryPaginator
+
+class PassportListPagination(Pagination):
+    """Page numbers (`?page=N`, `?page=last`) as DRF's PageNumberPagination answers them, and cursors
+    (`?cursor=...`, keyset pagination on the list's order) whose pages cost the same at any depth.
+
+    The page and its total come from one query (`PassportListQuery.page`). The total is exact up to
+    `list_query.EXACT_COUNT_LIMIT` rows per arm; above that it is PostgreSQL's estimate and the page says so
+    with `"count_is_estimate": true` (an authority's list spans every published passport: counting them
+    grew with the database). Keys that only apply sometimes are left out otherwise, so a page that needs
+    none of them has exactly the keys it always had: `count_is_estimate` (an estimate), `next_cursor` (a
+    following page). Whether a next page exists comes from one row read past the page, not from the total,
+    so `next` is right even when the total is estimated. `?page=last` needs the exact total and counts it:
+    the one request whose cost grows with the list (clients walking a long list follow `next_cursor`)."""
+
+    cursor_query_param = "cursor"
+
+    def paginate_list(self, query: PassportListQuery, request) -> list[Any]:
+        self.request = request
+        size = self.get_page_size(request)
+        render = "json" if query.encodes_json() else "rows"
+        cursor = request.query_params.get(self.cursor_query_param)
+        self.by_cursor = bool(cursor)
+        if cursor:
+            try:
+                key = ListKey.decode(cursor, query.filters.ordering)
+            except ValueError:
+                raise exceptions.ValidationError(
+                    {self.cursor_query_param: [_("This cursor does not belong to this list.")]}
+                ) from None
+            found = query.page(size, key=key, render=render)
+            self.number = key.number
+        else:
+            self.number = self._number(request.query_params.get(self.page_query_param) or 1, query, size)
+            found = query.page(size, offset=(self.number - 1) * size, render=render)
+            if found is None:
+                if self.number != 1:
+                    raise exceptions.NotFound(self.invalid_page_message)
+                found = ListPage([], 0, False, False, False, None, None)
+        self.found = found
+        if render == "json":
+            return [orjson.Fragment(text) for text in found.rows]
+        return passport_list_rows(found.rows)
+
+    def _number(self, value: Any, query: PassportListQuery, size: int) -> int:
+        if value in self.last_page_strings:
+            return max(1, math.ceil(query.count() / size))
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise exceptions.NotFound(self.invalid_page_message) from None
+        if number < 1 or number * size > LAST_ROW:
+            raise exceptions.NotFound(self.invalid_page_message)
+        return number
+
+    def _cursor_link(self, key: ListKey | None) -> str | None:
+        if key is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        return replace_query_param(url, self.cursor_query_param, key.encode())
+
+    def get_next_link(self) -> str | None:
+        if not self.found.has_next:
+            return None
+        if self.by_cursor:
+            return self._cursor_link(self.found.next_key)
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.number + 1)
+
+    def get_previous_link(self) -> str | None:
+        if self.by_cursor:
+            return self._cursor_link(self.found.previous_key) if self.found.has_previous else None
+        if self.number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)
+
+    def get_paginated_response(self, data) -> Response:
+        body: dict[str, Any] = {"count": self.found.total}
+        if self.found.estimated:
+            body["count_is_estimate"] = True
+        body |= {"next": self.get_next_link(), "previous": self.get_previous_link()}
+        if self.found.has_next:
+            body["next_cursor"] = self._cursor_link(self.found.next_key)
+        body["results"] = data
+        return Response(body)
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        paginated = super().get_paginated_response_schema(schema)
+        properties = paginated["properties"]
+        properties["count"]["description"] = _(
+            "The number of rows: exact, or an estimate when count_is_estimate is present."
+        )
+        properties["count_is_estimate"] = {
+            "type": "boolean",
+            "description": _(
+                "Present (true) when count is PostgreSQL's estimate rather than an exact count."
+            ),
+        }
+        properties["next_cursor"] = {
+            "type": "string",
+            "format": "uri",
+            "description": _("The next page by cursor (as fast at any depth); absent on the last page."),
+        }
+        return paginated
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(CURSOR_DESCRIPTION),
+                "schema": {"type": "string"},
+            },
+        ]
 
 
 def _valid(serializer_class, data) -> dict:
@@ -127,7 +248,7 @@ class PassportListView(generics.GenericAPIView):
     several times the page's SQL (the list's performance target, benchmarks/README.md)."""
 
     serializer_class = PassportListRowOutput
-    pagination_class = ListQueryPagination
+    pagination_class = PassportListPagination
     renderer_classes = [EncodedRowsJSONRenderer]
     filter_backends: list = []  # the parameters are read by `passport_list_filters`
 
@@ -144,7 +265,7 @@ class PassportListView(generics.GenericAPIView):
     )
     def get(self, request, *args, **kwargs):
         query = PassportListQuery(active_organization_of(request.user), passport_list_filters(request))
-        return self.get_paginated_response(self.paginate_queryset(RenderedPassportList(query)))
+        return self.get_paginated_response(self.paginator.paginate_list(query, request))
 
     @extend_schema(
         tags=PASSPORTS,
