@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import os
+from urllib.parse import urlsplit
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -12,6 +16,18 @@ from .factories import OrganizationFactory, member
 
 # The real Celery worker fixture, for every test package that needs one.
 pytest_plugins = ["tests.live_worker"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist each test process takes its own Redis database: a test that publishes or purges
+    the default queue must not touch what a real worker in the other process is waiting for."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or not settings.REDIS_URL:
+        return
+    url = urlsplit(settings.REDIS_URL)
+    number = (int(url.path.strip("/") or 0) - 1 - int(worker.removeprefix("gw"))) % 16
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = url._replace(path=f"/{number}").geturl()
+    celery_app.conf.broker_url = settings.CELERY_BROKER_URL
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

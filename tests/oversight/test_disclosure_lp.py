@@ -21,9 +21,9 @@ from oversight.disclosure import CellInput, Dimension, Status, protect
 
 P = 15.0
 MIN_GROUPS = 3
-TABLES = 1000
+TABLES = 500  # random tables (1,000 until session 9: halved to keep `make test` under 20 minutes)
 SEED = 20260601
-# The largest table generated (cells, margins included): keeps 1,000 tables with two LPs per primary
+# The largest table generated (cells, margins included): keeps the tables with two LPs per primary
 # inside the time budget of the suite.
 MAX_CELLS = 90
 TOL = 1e-6
