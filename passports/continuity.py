@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from portal.exports import EchoWriter, neutralise_csv
@@ -125,6 +126,14 @@ def registry_csv_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 def json_line(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def streamed_download(chunks: Iterator[Any], content_type: str, filename: str) -> StreamingHttpResponse:
+    """A file sent while it is written; private: it holds the company's own records."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def export_filename(kind: str, extension: str) -> str:

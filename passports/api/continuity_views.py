@@ -4,7 +4,6 @@ import of a back-up archive."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -38,13 +37,6 @@ def _own_company(request):
     return organization
 
 
-def _streamed(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 class RegistryRecordsView(APIView):
     content_negotiation_class = AnyAccept
 
@@ -63,9 +55,13 @@ class RegistryRecordsView(APIView):
         records = continuity.registry_records(actor=request.user, organization=_own_company(request))
         if request.query_params.get("as") == "csv":
             lines = continuity.registry_csv_lines(records)
-            return _streamed(lines, "text/csv; charset=utf-8", continuity.export_filename("registry", "csv"))
+            return continuity.streamed_download(
+                lines, "text/csv; charset=utf-8", continuity.export_filename("registry", "csv")
+            )
         lines = (continuity.json_line(record) for record in records)
-        return _streamed(lines, "application/x-ndjson", continuity.export_filename("registry", "jsonl"))
+        return continuity.streamed_download(
+            lines, "application/x-ndjson", continuity.export_filename("registry", "jsonl")
+        )
 
 
 class BackupArchiveView(APIView):
@@ -83,7 +79,9 @@ class BackupArchiveView(APIView):
     )
     def get(self, request):
         chunks = continuity.backup_archive(actor=request.user, organization=_own_company(request))
-        return _streamed(chunks, "application/zip", continuity.export_filename("backup", "zip"))
+        return continuity.streamed_download(
+            chunks, "application/zip", continuity.export_filename("backup", "zip")
+        )
 
 
 class BackupImportView(APIView):

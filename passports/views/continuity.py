@@ -20,18 +20,11 @@ def _company(request: HttpRequest):
     return organization
 
 
-def _download(chunks, content_type: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @active_member_required
 @require_safe
 def registry_records_csv(request: HttpRequest) -> StreamingHttpResponse:
     records = continuity.registry_records(actor=request.user, organization=_company(request))
-    return _download(
+    return continuity.streamed_download(
         continuity.registry_csv_lines(records),
         "text/csv; charset=utf-8",
         continuity.export_filename("registry", "csv"),
@@ -42,4 +35,6 @@ def registry_records_csv(request: HttpRequest) -> StreamingHttpResponse:
 @require_safe
 def backup_zip(request: HttpRequest) -> StreamingHttpResponse:
     chunks = continuity.backup_archive(actor=request.user, organization=_company(request))
-    return _download(chunks, "application/zip", continuity.export_filename("backup", "zip"))
+    return continuity.streamed_download(
+        chunks, "application/zip", continuity.export_filename("backup", "zip")
+    )
