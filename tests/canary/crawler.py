@@ -9,7 +9,9 @@ What is requested (``build_targets``):
 * the admin: ``?q=<term>`` on every changelist with search fields, and the autocomplete endpoint for
   every autocomplete field (also of inlines), for every search term (``search_terms``: ``canary``,
   which matches every ``CANARY-...`` marker at once, plus the term of each marker of another shape,
-  such as identifiers and secrets);
+  such as identifiers and secrets). These probes are sent only as staff: for anyone else the admin
+  answers every view with a redirect to its login before it reads a query string, which the crawl of
+  the plain admin URLs shows for every view (``test_the_admin_turns_away_everyone_but_staff``);
 * every parameterless HTML page also with ``?q=canary&search=canary`` (search boxes to come);
 * every path of the OpenAPI schema (``/api/schema/?format=json``, fetched as the operator), with
   ``{param}`` substituted the same way; list endpoints also with ``?search=<term>&ordering=<field>``,
@@ -18,7 +20,8 @@ What is requested (``build_targets``):
 * the capabilities' extra paths.
 
 Each path is requested with GET and a browser ``Accept`` header; ``/api/`` paths also with GET and
-OPTIONS as ``application/json`` (their query-string probes as JSON only). Only safe methods are sent;
+OPTIONS as ``application/json`` (their query-string probes as JSON only, and DRF views whose answer does
+not depend on it as JSON only: see ``ignores_accept``). Only safe methods are sent;
 redirects are not followed (the target of a redirect is a URL of its own in the crawl). ``crawl``
 checks every response's body, headers and cookies for every marker and returns a ``CrawlReport`` with
 the leaks, the server errors and what was observed.
@@ -46,6 +49,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter, UUIDConverter
 from django.urls.exceptions import Resolver404
 from django.utils.regex_helper import normalize
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
+
+from portal.api import AnyAccept
 
 from .registry import NOBODY, OPERATOR, Marker, ParamValue, World
 
@@ -154,6 +162,8 @@ class Target:
     source: str = ""
     grants: frozenset[str] = NOBODY
     substituted: tuple[str, ...] = ()  # notes of the provider values in the path
+    #: A query-string probe of an admin view: only sent as staff (see ``crawl``).
+    staff_only: bool = False
 
     @property
     def label(self) -> str:
@@ -171,26 +181,66 @@ class TargetSet:
     _seen: set[tuple[str, str, str]] = field(default_factory=set)
 
     def add(
-        self, path: str, *, source: str, grants=NOBODY, substituted: Iterable[str] = (), probe: bool = False
+        self,
+        path: str,
+        *,
+        source: str,
+        grants=NOBODY,
+        substituted: Iterable[str] = (),
+        probe: bool = False,
+        staff_only: bool = False,
     ) -> None:
         """Add ``path`` in every format; a ``probe`` (a query-string variant) of an API path as JSON only."""
         variants = [("GET", HTML_ACCEPT)]
         if path.startswith("/api/"):
-            variants = (
-                [("GET", JSON_ACCEPT)]
-                if probe
-                else [*variants, ("GET", JSON_ACCEPT), ("OPTIONS", JSON_ACCEPT)]
-            )
+            if probe:
+                variants = [("GET", JSON_ACCEPT)]
+            elif ignores_accept(path):
+                variants = [("GET", JSON_ACCEPT), ("OPTIONS", JSON_ACCEPT)]
+            else:
+                variants = [*variants, ("GET", JSON_ACCEPT), ("OPTIONS", JSON_ACCEPT)]
         for method, accept in variants:
             key = (path, method, accept)
             if key in self._seen:
                 continue
             self._seen.add(key)
-            self.targets.append(Target(path, method, accept, source, frozenset(grants), tuple(substituted)))
+            self.targets.append(
+                Target(path, method, accept, source, frozenset(grants), tuple(substituted), staff_only)
+            )
 
     @property
     def uncovered_patterns(self) -> list[str]:
         return sorted(p.label for p in self.patterns if p.label not in self.covered_patterns)
+
+
+def ignores_accept(path: str) -> bool:
+    """Whether ``path`` is a DRF view whose answer does not depend on ``Accept``: a download that sends its
+    file whatever is accepted (``AnyAccept``), or a view that renders JSON alone with the default content
+    negotiation, which answers a browser's ``Accept`` (``*/*`` included) exactly as ``application/json``.
+    The crawl then sends the JSON request only (no middleware of the portal reads ``Accept``)."""
+    try:
+        func = resolve(path.split("?", 1)[0]).func
+    except Resolver404:
+        return False
+    cls = getattr(func, "cls", None)
+    if cls is None or not issubclass(cls, APIView):
+        return False
+    initkwargs = getattr(func, "initkwargs", {}) or {}
+    renderers = initkwargs.get("renderer_classes", cls.renderer_classes)
+    negotiation = initkwargs.get("content_negotiation_class", cls.content_negotiation_class)
+    dynamic = any(
+        getattr(cls, name) is not getattr(APIView, name)
+        for name in ("get_renderers", "get_content_negotiator", "perform_content_negotiation")
+    )
+    if dynamic:
+        return False
+    if negotiation is AnyAccept:
+        return True
+    return (
+        negotiation is DefaultContentNegotiation
+        and bool(renderers)
+        and all(issubclass(renderer, JSONRenderer) for renderer in renderers)
+    )
 
 
 def _param_candidates(pattern: PatternInfo, param: str, world: World) -> list[ParamValue]:
@@ -258,7 +308,7 @@ def _admin_probes(markers: list[Marker], targets: TargetSet) -> None:
         changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         if model_admin.search_fields:
             for term in terms:
-                targets.add(f"{changelist}?{urlencode({'q': term})}", source="admin-search")
+                targets.add(f"{changelist}?{urlencode({'q': term})}", source="admin-search", staff_only=True)
         sources = [(model, model_admin.autocomplete_fields)]
         sources += [(inline.model, inline.autocomplete_fields) for inline in model_admin.inlines]
         for source_model, fields in sources:
@@ -270,7 +320,9 @@ def _admin_probes(markers: list[Marker], targets: TargetSet) -> None:
                         "field_name": field_name,
                         "term": term,
                     }
-                    targets.add(f"{autocomplete}?{urlencode(query)}", source="admin-autocomplete")
+                    targets.add(
+                        f"{autocomplete}?{urlencode(query)}", source="admin-autocomplete", staff_only=True
+                    )
 
 
 # --- OpenAPI --------------------------------------------------------------------------------------
@@ -419,8 +471,10 @@ class Hit:
 class CrawlReport:
     audience: str
     requests: int = 0
+    skipped: int = 0  # staff-only probes not sent for a user who is not staff
     seconds: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
+    answers: dict[Target, tuple[int, str]] = field(default_factory=dict)  # status and Location
     leaks: list[Hit] = field(default_factory=list)
     seen: list[Hit] = field(default_factory=list)  # allowed observations (positive controls)
     server_errors: list[str] = field(default_factory=list)
@@ -505,10 +559,15 @@ def _crawl(audience: str, user, targets: Iterable[Target], markers: list[Marker]
         client.force_login(user)
     needles = [(marker, marker.value.lower()) for marker in markers]
     started = time.monotonic()
+    is_staff = user is not None and user.is_staff
     for target in targets:
+        if target.staff_only and not is_staff:
+            report.skipped += 1
+            continue
         response = _request(client, target)
         report.requests += 1
         report.statuses[response.status_code] = report.statuses.get(response.status_code, 0) + 1
+        report.answers[target] = (response.status_code, response.get("Location", ""))
         if response.status_code >= 500:
             report.server_errors.append(f"{target.label} -> HTTP {response.status_code}")
         for where, text in _regions(response):

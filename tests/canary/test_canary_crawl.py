@@ -7,6 +7,7 @@ Every URL pattern, admin page and OpenAPI path is requested as each audience (se
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from portal.tenancy.models import Organization
 from portal.tenancy.services import invitation_from_token
@@ -47,7 +48,11 @@ def test_planted_markers_reach_only_allowed_audiences(audience, canary_world, ca
     )
     assert not report.server_errors, "server errors during the crawl:\n" + "\n".join(report.server_errors)
     assert not report.relogins, f"a GET ended {audience}'s session: {report.relogins}"
-    assert report.requests == len(canary_targets.targets)
+    assert report.requests + report.skipped == len(canary_targets.targets)
+    if audience == OPERATOR:
+        assert not report.skipped
+    else:
+        _assert_admin_turns_away(report)
 
     # Positive control: what this audience must see, it saw (the planted data is reachable).
     seen = report.seen_markers()
@@ -55,6 +60,21 @@ def test_planted_markers_reach_only_allowed_audiences(audience, canary_world, ca
         m.description for m in canary_world.markers if audience in m.expect_seen_by and m.value not in seen
     ]
     assert not missing, f"{audience} never saw: {missing}"
+
+
+def _assert_admin_turns_away(report) -> None:
+    """Every admin view answered a user who is not staff with the admin's login page: the reason the
+    admin's search and autocomplete probes are sent to staff only."""
+    login = reverse("admin:login")
+    let_in = {
+        target.label: answer
+        for target, answer in report.answers.items()
+        if target.path.startswith("/admin/")
+        and not target.path.startswith((login, reverse("admin:logout")))
+        and not (answer[0] == 302 and answer[1].startswith(login))
+    }
+    assert not let_in, f"admin views that did not send {report.audience} to the login: {let_in}"
+    assert sum(1 for target in report.answers if target.path.startswith("/admin/")) > 500
 
 
 def test_company_a_sees_its_people_on_the_members_page(canary_world, canary_targets):
@@ -203,3 +223,32 @@ def test_a_customer_of_company_a_reads_its_answer_and_nothing_from_upstream(cana
         report.statuses
     )
     assert report.statuses.get(404, 0) >= 10, report.statuses
+
+
+def test_views_that_ignore_accept_answer_a_browser_as_they_answer_json(canary_world, canary_targets):
+    """The crawl sends DRF views whose answer cannot depend on ``Accept`` (``ignores_accept``) JSON only;
+    spelt out here for a JSON-only list, a detail and a file download, as company A and as company B."""
+    from django.test import Client
+
+    from .crawler import HTML_ACCEPT, JSON_ACCEPT, ignores_accept
+
+    passport = canary_world.objects["shared_published"]
+    paths = [
+        "/api/v1/passports/",
+        f"/api/v1/passports/{passport.public_id}/",
+        *sorted({t.path for t in canary_targets.targets if t.path.endswith("/download/")})[:6],
+    ]
+    assert all(ignores_accept(path) for path in paths)
+    assert not ignores_accept("/api/schema/")
+    for audience in (COMPANY_A, COMPANY_B):
+        client = Client()
+        client.force_login(canary_world.users[audience])
+        for path in paths:
+            as_browser, as_json = (
+                client.get(path, HTTP_ACCEPT=accept) for accept in (HTML_ACCEPT, JSON_ACCEPT)
+            )
+            assert as_browser.status_code == as_json.status_code, path
+            assert as_browser.get("Content-Type") == as_json.get("Content-Type"), path
+            body = b"".join(as_browser.streaming_content) if as_browser.streaming else as_browser.content
+            other = b"".join(as_json.streaming_content) if as_json.streaming else as_json.content
+            assert body == other, path
