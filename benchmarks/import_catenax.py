@@ -70,8 +70,7 @@ def main() -> None:
 
     actor, organization = _actor()
     run = uuid.uuid4().hex[:8]
-    template = catenax.example_document()
-    template["operation"]["intoServiceDate"] = "2001-02-15"
+    template = catenax.corrected_example_document()
     catenax.schema_errors(template)  # compile the schema before the clock starts (once per process)
 
     # The request bodies are built before the clock starts (that is the client's work); parsing them is
@@ -118,8 +117,7 @@ def _job_mode(args: argparse.Namespace) -> None:
 
     actor, _organization = _actor()
     run = uuid.uuid4().hex[:8]
-    template = catenax.example_document()
-    template["operation"]["intoServiceDate"] = "2001-02-15"
+    template = catenax.corrected_example_document()
     catenax.schema_errors(template)
     lines = []
     for n in range(args.count):

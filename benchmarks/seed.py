@@ -93,8 +93,7 @@ def _example_values() -> tuple[dict[str, Any], dict[str, Any]]:
     """(model values, battery values) of the official example with its impossible date corrected."""
     from passports import catenax, services
 
-    document = catenax.example_document()
-    document["operation"]["intoServiceDate"] = "2023-07-08"
+    document = catenax.corrected_example_document(into_service="2023-07-08")
     result = catenax.read_document(document)
     model_values = {k: v for k, v in result.model_values.items() if k in services.MODEL_KEYS}
     battery_values = {k: v for k, v in result.battery_values.items() if k in services.BATTERY_KEYS}

@@ -30,7 +30,15 @@ class StandardInline(admin.TabularInline):
 class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
-    fields = [("position", "code", "method", "mandatory"), "text", "text_ja", "evidence_expected"]
+    fields = [
+        ("position", "code", "method", "mandatory"),
+        "text",
+        "text_ja",
+        "text_de",
+        "evidence_expected",
+        "evidence_expected_ja",
+        "evidence_expected_de",
+    ]
 
 
 @admin.register(Scheme)
@@ -43,7 +51,8 @@ class SchemeAdmin(ServiceWriteAdmin):
     search_fields = ["name", "code"]
     readonly_fields = ["public_id"]
     fieldsets = [
-        (None, {"fields": ["code", "name", "name_ja", "owner", "version", "description", "is_active"]}),
+        (None, {"fields": ["code", "name", "name_ja", "name_de", "owner", "version", "is_active"]}),
+        (_("Description"), {"fields": ["description", "description_ja", "description_de"]}),
         (_("Certificates"), {"fields": ["number_format", "scope_kind"]}),
         (
             _("Validity"),

@@ -17,11 +17,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from portal.storage import private_storage
+from portal.text import in_reader_language
 
 from .access import ApplicationQuerySet, CertificateQuerySet, EvidenceQuerySet
 
@@ -75,9 +76,12 @@ class Scheme(models.Model):
     code = models.SlugField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     name_ja = models.CharField(_("name (Japanese)"), max_length=200, blank=True)
+    name_de = models.CharField(_("name (German)"), max_length=200, blank=True)
     owner = models.CharField(_("scheme owner"), max_length=16, choices=SchemeOwner.choices)
     version = models.CharField(_("version"), max_length=32)
     description = models.TextField(_("description"), blank=True)
+    description_ja = models.TextField(_("description (Japanese)"), blank=True)
+    description_de = models.TextField(_("description (German)"), blank=True)
     number_format = models.CharField(
         _("certificate number format"),
         max_length=64,
@@ -118,9 +122,14 @@ class Scheme(models.Model):
         if self.validity_kind == ValidityKind.UNTIL_DATE and not self.valid_until_date:
             raise ValidationError({"valid_until_date": _("This rule needs the date.")})
 
+    # Texts in the reader's language, English where no translation is filled in (portal.text).
     @property
     def local_name(self) -> str:
-        return self.name_ja if get_language() == "ja" and self.name_ja else self.name
+        return in_reader_language(self, "name")
+
+    @property
+    def local_description(self) -> str:
+        return in_reader_language(self, "description")
 
     @property
     def requires_products(self) -> bool:
@@ -151,7 +160,10 @@ class Criterion(models.Model):
     code = models.CharField(_("code"), max_length=32)
     text = models.TextField(_("requirement (English)"))
     text_ja = models.TextField(_("requirement (Japanese)"))
+    text_de = models.TextField(_("requirement (German)"), blank=True)
     evidence_expected = models.TextField(_("evidence expected"))
+    evidence_expected_ja = models.TextField(_("evidence expected (Japanese)"), blank=True)
+    evidence_expected_de = models.TextField(_("evidence expected (German)"), blank=True)
     method = models.CharField(_("assessed by"), max_length=20, choices=AssessmentMethod.choices)
     mandatory = models.BooleanField(_("mandatory"), default=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -169,7 +181,11 @@ class Criterion(models.Model):
 
     @property
     def local_text(self) -> str:
-        return self.text_ja if get_language() == "ja" and self.text_ja else self.text
+        return in_reader_language(self, "text")
+
+    @property
+    def local_evidence_expected(self) -> str:
+        return in_reader_language(self, "evidence_expected")
 
 
 class Accreditation(models.Model):

@@ -14,12 +14,12 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
+from portal.text import in_reader_language
 from portal.uploads import limit_uploads
 
 from . import selectors, verify_limit
@@ -42,7 +42,7 @@ def _status_label(status: str) -> str:
 
 
 def _scheme_name(view: selectors.PublicCertificate) -> str:
-    return view.scheme_name_ja if get_language() == "ja" and view.scheme_name_ja else view.scheme_name
+    return in_reader_language(view, "scheme_name")
 
 
 def _fresh(response: HttpResponse) -> HttpResponse:

@@ -390,6 +390,7 @@ class PublicCertificate:
     scheme_code: str
     scheme_name: str
     scheme_name_ja: str
+    scheme_name_de: str
     scheme_version: str
     standards: list[dict[str, str]]
     battery_models: list[str]
@@ -451,6 +452,7 @@ def certificate_public(number: str) -> PublicCertificate | None:
         scheme_code=certificate.scheme.code,
         scheme_name=certificate.scheme.name,
         scheme_name_ja=certificate.scheme.name_ja,
+        scheme_name_de=certificate.scheme.name_de,
         scheme_version=certificate.scheme_version,
         standards=[
             {key: str(item.get(key, "")) for key in ("code", "title", "version")}

@@ -205,8 +205,18 @@ def schema_errors(document: Any) -> list[dict[str, str]]:
 
 
 def example_document() -> dict[str, Any]:
-    """The official 6.1.0 example, as shipped (with its impossible `operation.intoServiceDate`)."""
+    """The official 6.1.0 example, as shipped (with its impossible `operation.intoServiceDate`, and placed on
+    the market before it is made)."""
     return json.loads(EXAMPLE_PATH.read_text(encoding="utf-8"))
+
+
+def corrected_example_document(into_service: str = "2001-02-15") -> dict[str, Any]:
+    """The official example with possible dates: made 2000-01-31, placed on the market 2000-02-01 (it says
+    2000-01-01), put into service on `into_service` (it says 7172-75-08). Demo, tests and benchmarks."""
+    document = example_document()
+    document["commercial"]["placedOnMarket"] = "2000-02-01"
+    document["operation"]["intoServiceDate"] = into_service
+    return document
 
 
 # ---- paths ----------------------------------------------------------------------------------------------

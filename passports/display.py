@@ -26,7 +26,11 @@ AUDIENCE_LABELS: dict[str, Promise] = {
     Audience.CONFIDENTIAL: gettext_lazy("Confidential"),
 }
 STATUS_LABELS = dict(BATTERY_STATUSES)
-TOP_LEVEL = tuple(a for a in ATTRIBUTES if a.group is None)
+#: The Catena-X record state (metadata.status: draft, approved ...) is a workflow word of the data exchange,
+#: not a property of the battery: pages show the battery's own status (Annex XIII 4(c)) instead; exports
+#: and the JSON record keep it.
+NOT_ON_PAGES = frozenset({"passport_status"})
+TOP_LEVEL = tuple(a for a in ATTRIBUTES if a.group is None and a.key not in NOT_ON_PAGES)
 
 
 # ---- displaying values ----------------------------------------------------------------------------

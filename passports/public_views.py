@@ -44,6 +44,7 @@ from django_countries import countries
 
 from . import policies, public_json, qr, selectors
 from .catalogue import ATTRIBUTES, Attribute, Cluster, FieldType, Viewer, attribute, attributes_for, children
+from .display import NOT_ON_PAGES
 from .models import Passport
 
 PUBLIC = Viewer.PUBLIC
@@ -54,7 +55,14 @@ MAX_IDENTIFIER_LENGTH = 500
 #: Attributes holding the unit of another one: shown next to that value, not as facts of their own.
 UNIT_KEYS = frozenset(a.unit_key for a in ATTRIBUTES if a.unit_key)
 #: Shown at the top of the page and on the printed first page, next to the QR code.
-KEY_FACTS = ("model_name", "manufacturer_name", "battery_category", "unique_identifier", "chemistry")
+KEY_FACTS = (
+    "model_name",
+    "manufacturer_name",
+    "battery_category",
+    "unique_identifier",
+    "battery_status",
+    "chemistry",
+)
 
 
 # ---- view-model ------------------------------------------------------------------------------------
@@ -270,7 +278,7 @@ def build_sections(values: dict[str, Any]) -> list[Section]:
         facts = [
             fact
             for attr in attributes_for(cluster, audience_visible_to=PUBLIC, include_rows=False)
-            if attr.key not in UNIT_KEYS and (fact := _fact(attr, values)) is not None
+            if attr.key not in UNIT_KEYS | NOT_ON_PAGES and (fact := _fact(attr, values)) is not None
         ]
         if facts:
             sections.append(Section(cluster.value, str(cluster.label), facts))

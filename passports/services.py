@@ -26,7 +26,7 @@ from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
 
 from . import policies, public_json
 from .catalogue import ATTRIBUTES, Level, attribute, validate_record, validate_value
-from .completeness import completeness
+from .completeness import completeness, obligation_day
 from .models import (
     BatteryModel,
     DynamicDataPoint,
@@ -42,6 +42,8 @@ from .times import utc_offset_of
 SUPPLY_CHAIN = "supply_chain"
 #: Battery-level attributes with their own write paths: status events and appended dynamic data.
 STATUS_KEY = "battery_status"
+#: The code of a publication refused for a mandatory attribute without value (pages summarise these).
+MISSING_CODE = "required_for_category"
 DYNAMIC_KEYS = frozenset(a.key for a in ATTRIBUTES if a.timestamped and a.group is None)
 MODEL_KEYS = frozenset(
     a.key
@@ -370,8 +372,9 @@ def _system_values(passport: Passport, version: PassportVersion, now: datetime) 
 def passport_publish(*, actor, passport: Passport, on: date | None = None) -> PassportVersion:
     """Validate everything and freeze the draft, with the model's values, as an immutable version.
 
-    `on` is the day whose obligations the completeness check applies (default: today); it lets the
-    check be run for a later day without moving the clock."""
+    `on` is the day whose obligations the completeness check applies (default: `obligation_day()`, the
+    later of today and the day passports become mandatory); it lets the check be run for a later day
+    without moving the clock."""
     if not policies.can_publish(actor, passport):
         raise PermissionDenied
     passport = (
@@ -388,9 +391,16 @@ def passport_publish(*, actor, passport: Passport, on: date | None = None) -> Pa
     # The status is kept on the passport (its own write path), not in the draft, yet it is a mandatory
     # attribute from 2027-02-18: the check must see it.
     values[STATUS_KEY] = passport.status
-    report = completeness(model.category, values, on=on or timezone.localdate())
+    # Judged on the day the completeness box judges (`obligation_day`): what the owner is told is missing is
+    # exactly what keeps the passport from being published, also before the obligations apply.
+    report = completeness(model.category, values, on=on or obligation_day())
     if not report.complete:
-        raise ValidationError({a.key: [_("Required for this battery category.")] for a in report.missing})
+        raise ValidationError(
+            {
+                a.key: [ValidationError(_("Required for this battery category."), code=MISSING_CODE)]
+                for a in report.missing
+            }
+        )
     now = timezone.now()
     draft.data = _jsonable({**values, **_system_values(passport, draft, now)})
     draft.data = {key: value for key, value in draft.data.items() if value is not None}

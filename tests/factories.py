@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 
 import factory
 
+from passports.catalogue import PASSPORT_OBLIGATION_DATE
 from portal.accounts.models import User
 from portal.identifiers import ALPHABET, bpn_check_characters
 from portal.tenancy.models import (
@@ -92,3 +94,9 @@ def member(role: str = Role.ADMIN, organization: Organization | None = None, **u
     user = UserFactory(**user_fields)
     MembershipFactory(user=user, organization=organization, role=role)
     return user
+
+
+#: Publication judges completeness on the day passports become mandatory (`completeness.obligation_day`).
+#: Tests about other things (grants, exports, pages) publish sparse passports as of the day before, when
+#: no attribute is mandatory yet; the publication gate's own tests publish complete ones.
+BEFORE_OBLIGATIONS = PASSPORT_OBLIGATION_DATE - timedelta(days=1)

@@ -51,9 +51,12 @@ def scheme_payload(scheme: Scheme) -> dict[str, Any]:
         "code": scheme.code,
         "name": scheme.name,
         "name_ja": scheme.name_ja,
+        "name_de": scheme.name_de,
         "owner": scheme.owner,
         "version": scheme.version,
         "description": scheme.description,
+        "description_ja": scheme.description_ja,
+        "description_de": scheme.description_de,
         "number_format": scheme.number_format,
         "validity": {
             "kind": scheme.validity_kind,
@@ -71,7 +74,10 @@ def scheme_payload(scheme: Scheme) -> dict[str, Any]:
                 "code": c.code,
                 "text": c.text,
                 "text_ja": c.text_ja,
+                "text_de": c.text_de,
                 "evidence_expected": c.evidence_expected,
+                "evidence_expected_ja": c.evidence_expected_ja,
+                "evidence_expected_de": c.evidence_expected_de,
                 "method": c.method,
                 "mandatory": c.mandatory,
             }

@@ -69,7 +69,10 @@ class CriterionOutput(serializers.Serializer):
     code = serializers.CharField()
     text = serializers.CharField()
     text_ja = serializers.CharField()
+    text_de = serializers.CharField(allow_blank=True)
     evidence_expected = serializers.CharField()
+    evidence_expected_ja = serializers.CharField(allow_blank=True)
+    evidence_expected_de = serializers.CharField(allow_blank=True)
     method = AssessmentMethodField()
     mandatory = serializers.BooleanField()
 
@@ -86,9 +89,12 @@ class SchemeOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     name_ja = serializers.CharField(allow_blank=True)
+    name_de = serializers.CharField(allow_blank=True)
     owner = SchemeOwnerField()
     version = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
+    description_ja = serializers.CharField(allow_blank=True)
+    description_de = serializers.CharField(allow_blank=True)
     number_format = serializers.CharField(
         help_text=_("Certificate number format, e.g. CATX-{body}-{seq:07d}.")
     )

@@ -22,9 +22,12 @@ SCHEME_FIELDS = (
     "code",
     "name",
     "name_ja",
+    "name_de",
     "owner",
     "version",
     "description",
+    "description_ja",
+    "description_de",
     "number_format",
     "scope_kind",
     "validity_kind",
@@ -36,7 +39,18 @@ SCHEME_FIELDS = (
 #: What an accreditation change may touch: the body and the scheme are the accreditation itself.
 ACCREDITATION_FIELDS = ("body_code", "valid_from", "valid_until")
 STANDARD_FIELDS = ("position", "code", "title", "version")
-CRITERION_FIELDS = ("position", "code", "method", "mandatory", "text", "text_ja", "evidence_expected")
+CRITERION_FIELDS = (
+    "position",
+    "code",
+    "method",
+    "mandatory",
+    "text",
+    "text_ja",
+    "text_de",
+    "evidence_expected",
+    "evidence_expected_ja",
+    "evidence_expected_de",
+)
 
 
 def _require_operator(actor: Any) -> None:

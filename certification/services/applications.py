@@ -68,7 +68,7 @@ def _require_accreditation(application: Application) -> None:
             {
                 "body": [
                     _("%(body)s is not accredited for %(scheme)s today.")
-                    % {"body": application.body.legal_name, "scheme": application.scheme.name}
+                    % {"body": application.body.legal_name, "scheme": application.scheme.local_name}
                 ]
             }
         )
@@ -133,7 +133,7 @@ def _check_body(body: Organization, scheme: Scheme) -> None:
         raise ValidationError({"body": [_("Choose an active certification body.")]})
     if policies.accreditation_on(body, scheme) is None:
         raise ValidationError(
-            {"body": [_("This body is not accredited for %(scheme)s today.") % {"scheme": scheme.name}]}
+            {"body": [_("This body is not accredited for %(scheme)s today.") % {"scheme": scheme.local_name}]}
         )
 
 

@@ -60,6 +60,6 @@ def validity_end(scheme: Scheme, start: date, *, max_months: int | None = None) 
     if end < start:
         raise ValidationError(
             _("The scheme %(scheme)s no longer allows certificates: its validity date has passed.")
-            % {"scheme": scheme.name}
+            % {"scheme": scheme.local_name}
         )
     return end

@@ -97,7 +97,7 @@ def _scheme_view(scheme: Scheme) -> dict[str, Any]:
         "name": scheme.local_name,
         "version": scheme.version,
         "owner": scheme.get_owner_display(),
-        "description": scheme.description,
+        "description": scheme.local_description,
         "certifies": scheme.get_scope_kind_display(),
         "requires_products": scheme.requires_products,
         "validity": _validity_text(scheme),
@@ -121,7 +121,7 @@ def _criterion_view(criterion) -> dict[str, Any]:
     return {
         "code": criterion.code,
         "text": criterion.local_text,
-        "evidence_expected": criterion.evidence_expected,
+        "evidence_expected": criterion.local_evidence_expected,
         "method": criterion.get_method_display(),
         "mandatory": criterion.mandatory,
     }

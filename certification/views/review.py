@@ -212,7 +212,7 @@ def _workspace_context(request: HttpRequest, application: Application, **bound: 
             {
                 "code": criterion.code,
                 "text": criterion.local_text,
-                "evidence_expected": criterion.evidence_expected,
+                "evidence_expected": criterion.local_evidence_expected,
                 "method": criterion.get_method_display(),
                 "mandatory": criterion.mandatory,
                 "answer": row.answer.text if row.answer else "",

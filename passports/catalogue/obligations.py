@@ -11,6 +11,9 @@ Entry semantics:
   triggers it is not adopted yet; `note` says which; no `from`);
 - `condition`: "if_applicable" (only when the battery has the thing: lead, modules, spare parts ...)
   or "in_service" (individual-battery data due once the battery is in use); absent = always;
+- `note`: the key of a user-facing text in `notes.REQUIREMENT_NOTES` (translated; shown in the
+  completeness box); `basis`: the legal reference, for the people who maintain the file (not shown);
+  `comment`: anything else developers need to know (never shown);
 - on a GROUP it means "at least one row"; on a row attribute "filled in every row".
 """
 
@@ -28,14 +31,16 @@ from types import MappingProxyType
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 
 from .attributes import ATTRIBUTES
 from .core import PASSPORT_CATEGORIES, Attribute, Category
+from .notes import CONDITION_NOTES, REQUIREMENT_NOTES
 from .registry import attribute
 
 REQUIREMENTS_PATH = Path(__file__).resolve().parent.parent / "requirements.json"
 FILE_KEYS = frozenset({"comment", "version", "attributes"})
-ENTRY_KEYS = frozenset({"categories", "from", "status", "note", "basis", "condition"})
+ENTRY_KEYS = frozenset({"categories", "from", "status", "note", "basis", "condition", "comment"})
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -49,19 +54,35 @@ class Condition(StrEnum):
     IN_SERVICE = "in_service"
 
 
+if set(CONDITION_NOTES) != {condition.value for condition in Condition}:  # every condition explains itself
+    raise ImproperlyConfigured(
+        "passports.catalogue.notes.CONDITION_NOTES must have a text for every Condition"
+    )
+
+
 @dataclass(frozen=True)
 class Requirement:
     key: str
     categories: frozenset[Category]
     status: RequirementStatus = RequirementStatus.IN_FORCE
     from_date: date | None = None
-    note: str = ""
+    note_key: str = ""  # a key of notes.REQUIREMENT_NOTES
     basis: str = ""
     condition: Condition | None = None
 
     @property
     def pending(self) -> bool:
         return self.status is RequirementStatus.PENDING
+
+    @property
+    def note(self) -> Promise | str:
+        """What users read about this obligation (translated when shown), or "" when there is nothing."""
+        return REQUIREMENT_NOTES[self.note_key] if self.note_key else ""
+
+    @property
+    def condition_note(self) -> Promise | str:
+        """Why the attribute is only conditionally required (translated when shown), or ""."""
+        return CONDITION_NOTES[self.condition.value] if self.condition is not None else ""
 
     def mandatory_on(self, category: Category | str, on: date) -> bool:
         return (
@@ -104,9 +125,9 @@ def _parse_entry(path: Path, key: str, raw: Any) -> Requirement:
         status = RequirementStatus(raw.get("status", RequirementStatus.IN_FORCE))
     except ValueError:
         raise _fail(path, key, "'status' must be 'in_force' or 'pending'") from None
-    note, basis = raw.get("note", ""), raw.get("basis", "")
-    if not isinstance(note, str) or not isinstance(basis, str):
-        raise _fail(path, key, "'note' and 'basis' must be text")
+    note, basis, comment = raw.get("note", ""), raw.get("basis", ""), raw.get("comment", "")
+    if not isinstance(note, str) or not isinstance(basis, str) or not isinstance(comment, str):
+        raise _fail(path, key, "'note', 'basis' and 'comment' must be text")
     from_date = None
     if status is RequirementStatus.PENDING:
         if "from" in raw:
@@ -127,12 +148,21 @@ def _parse_entry(path: Path, key: str, raw: Any) -> Requirement:
             condition = Condition(condition)
         except ValueError:
             raise _fail(path, key, f"'condition' must be one of {[c.value for c in Condition]}") from None
+    # Checked last so that a malformed entry is reported for its first problem. A note is shown to users:
+    # it names a translated text, never prose of its own (developer remarks go in 'comment').
+    if note and note not in REQUIREMENT_NOTES:
+        raise _fail(
+            path,
+            key,
+            f"'note' {note!r} is not a key of passports.catalogue.notes.REQUIREMENT_NOTES"
+            f" ({sorted(REQUIREMENT_NOTES)}); put developer remarks in 'comment'",
+        )
     return Requirement(
         key=key,
         categories=frozenset(parsed_categories),
         status=status,
         from_date=from_date,
-        note=note,
+        note_key=note,
         basis=basis,
         condition=condition,
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -563,8 +564,50 @@ def validate_record(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+#: A battery's life in order: made, then placed on the market, then put into service (Art. 3 definitions).
+BATTERY_DATE_ORDER = (
+    (
+        "manufacturing_date",
+        "placed_on_market_date",
+        _("The battery is placed on the market before it is made."),
+    ),
+    (
+        "manufacturing_date",
+        "put_into_service_date",
+        _("The battery is put into service before it is made."),
+    ),
+    (
+        "placed_on_market_date",
+        "put_into_service_date",
+        _("The battery is put into service before it is placed on the market."),
+    ),
+)
+#: Groups whose rows are parts of one whole, with the column of each row's share of it.
+PARTS_OF_A_WHOLE = {"critical_raw_materials": "share"}
+
+
 def _record_rules(values: Mapping[str, Any]):
     """Yield (key, message) for every broken rule between attributes of one record."""
+    out_of_order: set[str] = set()  # one message per date: the first broken order says it
+    for earlier, later, message in BATTERY_DATE_ORDER:
+        first, then = values.get(earlier), values.get(later)
+        if isinstance(first, date) and isinstance(then, date) and then < first and later not in out_of_order:
+            out_of_order.add(later)
+            yield later, message
+    for group, column in PARTS_OF_A_WHOLE.items():
+        rows = values.get(group) or []
+        shares = [row.get(column) for row in rows if isinstance(row, dict)]
+        if sum((share for share in shares if share is not None), Decimal(0)) > HUNDRED:
+            yield group, _("The shares by weight add up to more than 100 %.")
+    for location, total in _percent_by_component(values.get(COMPOSITION) or []).items():
+        if total > HUNDRED:
+            yield (
+                COMPOSITION,
+                format_lazy(
+                    _("The concentrations in percent of {component} add up to more than 100 %."),
+                    component=location or _("the battery"),
+                ),
+            )
     low, nominal, high = (values.get(k) for k in ("voltage_minimum", "voltage_nominal", "voltage_maximum"))
     if low is not None and nominal is not None and low > nominal:
         yield "voltage_minimum", _("The minimum voltage is above the nominal voltage.")
@@ -596,3 +639,21 @@ def _record_rules(values: Mapping[str, Any]):
                     f"{metal}_recycled_share",
                     _("The recycled share should equal the pre-consumer plus the post-consumer share."),
                 )
+
+
+COMPOSITION = "material_composition"
+
+
+def _percent_by_component(rows: list[Any]) -> dict[str, Decimal]:
+    """The sum of percent concentrations per component (``location``): whether a row's percentage is of the
+    component or of the whole battery, those of one component cannot exceed 100 % together."""
+    totals: dict[str, Decimal] = {}
+    names: dict[str, str] = {}  # "Cathode" and "cathode " are one component, named as first written
+    for row in rows:
+        if not isinstance(row, dict) or row.get("concentration_unit") not in PERCENT_CONCENTRATION_UNITS:
+            continue
+        if row.get("concentration") is not None:
+            location = " ".join(str(row.get("location") or "").split())
+            name = names.setdefault(location.casefold(), location)
+            totals[name] = totals.get(name, Decimal(0)) + row["concentration"]
+    return totals

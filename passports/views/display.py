@@ -4,12 +4,22 @@ values themselves are displayed by `passports.display`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import reverse
+from django.utils.functional import Promise
 
 from .. import services
-from ..catalogue import PASSPORT_OBLIGATION_DATE, Attribute, Category, Level, passport_required, requirement
+from ..catalogue import (
+    PASSPORT_OBLIGATION_DATE,
+    Attribute,
+    Category,
+    Level,
+    Requirement,
+    passport_required,
+    requirement,
+)
 from ..completeness import completeness
 from ..models import BatteryModel, Passport
 
@@ -34,9 +44,9 @@ def completeness_panel(
             return reverse("passports:edit", args=[passport.public_id, target.cluster.value])
         return None
 
-    def entries(targets) -> list[dict[str, Any]]:
+    def entries(targets, note: Callable[[Requirement], Promise | str]) -> list[dict[str, Any]]:
         return [
-            {"label": t.label, "cluster": t.cluster.label, "url": link(t), "note": requirement(t.key).note}
+            {"label": t.label, "cluster": t.cluster.label, "url": link(t), "note": note(requirement(t.key))}
             for t in targets
         ]
 
@@ -46,7 +56,8 @@ def completeness_panel(
         "obligation_date": PASSPORT_OBLIGATION_DATE,
         "checked_on": report.checked_on,
         "complete": report.complete,
-        "missing": entries(report.missing),
-        "conditional": entries(report.conditional),
-        "pending": entries(report.pending),
+        # Notes are the catalogue's translated texts (passports.catalogue.notes), never the data file's prose.
+        "missing": entries(report.missing, lambda r: ""),
+        "conditional": entries(report.conditional, lambda r: r.condition_note),
+        "pending": entries(report.pending, lambda r: r.note),
     }

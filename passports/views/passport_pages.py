@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.tenancy.decorators import active_member_required
@@ -263,24 +264,45 @@ def passport_publish(request: HttpRequest, public_id) -> HttpResponse:
         version = services.passport_publish(actor=request.user, passport=passport)
     except ValidationError as exc:
         messages.error(request, _("The passport was not published:"))
-        for text in _labelled_messages(exc):
+        missing = _missing_count(exc)
+        if missing:
+            messages.error(
+                request,
+                ngettext(
+                    "%(count)s mandatory attribute has no value: the completeness box below links it "
+                    "to its step.",
+                    "%(count)s mandatory attributes have no value: the completeness box below links "
+                    "each to its step.",
+                    missing,
+                )
+                % {"count": missing},
+            )
+        for text in _labelled_messages(exc, skip_code=services.MISSING_CODE):
             messages.error(request, text)
         return redirect("passports:review", public_id=passport.public_id)
     messages.success(request, _("Version %(number)s published.") % {"number": version.number})
     return redirect("passports:detail", public_id=passport.public_id)
 
 
-def _labelled_messages(exc: ValidationError) -> list[str]:
+def _missing_count(exc: ValidationError) -> int:
+    errors = getattr(exc, "error_dict", {})
+    return sum(1 for found in errors.values() if any(e.code == services.MISSING_CODE for e in found))
+
+
+def _labelled_messages(exc: ValidationError, *, skip_code: str | None = None) -> list[str]:
     if not hasattr(exc, "error_dict"):
         return list(exc.messages)
     result = []
-    for key, found in exc.message_dict.items():
+    for key, found in exc.error_dict.items():
         try:
             label = str(attribute(key).label)
         except LookupError:
             label = ""
-        for message in found:
-            result.append(message if not label or str(message).startswith(label) else f"{label}: {message}")
+        for error in found:
+            if skip_code is not None and error.code == skip_code:
+                continue
+            for message in error.messages:
+                result.append(message if not label or message.startswith(label) else f"{label}: {message}")
     return result
 
 

@@ -6,7 +6,9 @@ supply chain, creates a passport, fills its steps, reads the completeness panel 
 publishes and grants `supplier` legitimate-interest access on the sharing page. `supplier` then sees the
 legitimate-interest values but none of the supply chain, and an anonymous visitor opens the public page
 of the QR code in Japanese and sees the public values only. Every step of eu-maker's is a click or a
-keystroke: no service is called directly.
+keystroke, but one: the publication gate refuses the passport first, eu-maker follows a link of the
+completeness box and fills that attribute, and the thirty-odd other mandatory values are then given
+through the service (`tests.passports.completion.fill_missing`) rather than typed.
 """
 
 from __future__ import annotations
@@ -21,10 +23,11 @@ from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
 from passports.catalogue import attribute
-from passports.models import Passport, SupplyChainEntry, VersionState
+from passports.models import Passport, PassportVersion, SupplyChainEntry, VersionState
 from portal.tenancy.demo import load_demo_world
 from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import UNLABELLED_CONTROLS
+from tests.passports.completion import fill_missing
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
@@ -199,7 +202,31 @@ def _review_and_publish(page: Page) -> None:
     expect(supply).to_contain_text(SUPPLIER_NAME)  # the owner sees its own supply chain
     expect(supply).to_contain_text("Not part of the published passport")
 
+    # The publication gate: what is mandatory on the obligation day is missing, so nothing is published;
+    # the owner is told how much, and the completeness box links each attribute to its step.
     page.once("dialog", lambda dialog: dialog.accept())  # "Publish this version?"
+    with page.expect_navigation(url=re.compile(r"/passports/[0-9a-f-]{36}/review/$")):
+        page.get_by_role("button", name="Publish this version").click()
+    expect(page.get_by_text("The passport was not published:")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^\d+ mandatory attributes have no value"))).to_be_visible()
+    assert not PassportVersion.objects.filter(passport__unique_identifier=IDENTIFIER, state="published")
+    _assert_fits_the_window(page)
+
+    # Following one link opens the step with that attribute; the number is typed there.
+    page.locator("section.completeness").get_by_role(
+        "link", name="EU declaration of conformity number"
+    ).click()
+    page.get_by_label("EU declaration of conformity number").fill("DoC-EP-JOURNEY-1")
+    with page.expect_navigation():
+        page.get_by_role("button", name=re.compile(r"^Save and (continue|finish)$")).click()
+    expect(page.locator(".form-errors")).to_have_count(0)
+
+    # The remaining thirty-odd values would be typed the same way; they come from the demo pack here.
+    passport = Passport.objects.get(unique_identifier=IDENTIFIER)
+    fill_missing(passport.organization.memberships.get(user__username="eu-maker").user, passport)
+    page.goto(f"/passports/{passport.public_id}/review/")
+    expect(page.locator("section.completeness").get_by_text("Complete", exact=True)).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
     with page.expect_navigation(url=re.compile(r"/passports/[0-9a-f-]{36}/$")):
         page.get_by_role("button", name="Publish this version").click()
     expect(page.get_by_text("Version 1 published.")).to_be_visible()

@@ -20,7 +20,7 @@ from oversight.worker import alerts, cube
 from passports import services as passport_services
 from portal.audit.models import AuditEvent
 from portal.tenancy.models import CorporateGroup, OrganizationKind, Role
-from tests.factories import OrganizationFactory, member
+from tests.factories import BEFORE_OBLIGATIONS, OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -85,7 +85,7 @@ def _maker(
                 "placed_on_market_date": datetime.date(YEAR, 1, 20),
             },
         )
-        passport_services.passport_publish(actor=user, passport=passport)
+        passport_services.passport_publish(actor=user, passport=passport, on=BEFORE_OBLIGATIONS)
     return organization, user, model
 
 

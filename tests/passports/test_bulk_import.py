@@ -14,13 +14,14 @@ from django.utils import translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
-from passports import catenax
 from passports.bulk_import import formats, services
 from passports.bulk_import.models import ImportIssue, ImportJob, ImportMode, ImportState
 from passports.catalogue import attribute
 from passports.models import BatteryModel, Passport
 from portal.tenancy.models import Role
 from tests.factories import member
+
+from .test_catenax import corrected_example
 
 MODEL_ROW = {
     "model_name": "Bulk Pack 60",
@@ -70,10 +71,8 @@ def passport_rows(count: int, *, prefix: str = "urn:bulk:", with_model: bool = T
 
 
 def document(organization, unique: str) -> dict:
-    # tests/passports/test_catenax.py::corrected_example, with the importing company as economic operator
-    doc = catenax.example_document()
-    doc["operation"]["intoServiceDate"] = "2001-02-15"
-    doc["identification"]["idDmc"] = unique
+    """The corrected official example, with the importing company as economic operator."""
+    doc = corrected_example(unique)
     doc["metadata"]["economicOperatorId"] = organization.bpnl
     return doc
 

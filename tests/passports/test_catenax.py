@@ -25,7 +25,7 @@ from passports.models import (
 )
 from portal import sql_rows
 from portal.tenancy.models import Role
-from tests.factories import OrganizationFactory, member
+from tests.factories import BEFORE_OBLIGATIONS, OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,7 @@ CANARY_AMOUNT = "987654.321"
 
 
 def corrected_example(unique: str | None = None) -> dict:
-    document = catenax.example_document()
-    document["operation"]["intoServiceDate"] = "2001-02-15"
+    document = catenax.corrected_example_document()
     if unique:
         document["identification"]["idDmc"] = unique
     return document
@@ -178,7 +177,7 @@ def test_corrected_example_imports_as_a_draft_with_its_values(admin_client, comp
 
 
 def test_corrected_example_publishes_exports_and_round_trips(admin_client, admin_a, imported):
-    services.passport_publish(actor=admin_a, passport=imported)
+    services.passport_publish(actor=admin_a, passport=imported, on=BEFORE_OBLIGATIONS)
     response = admin_client.get(f"/api/v1/passports/{imported.public_id}/catenax/")
 
     assert response.status_code == 200
@@ -209,7 +208,7 @@ def test_sparse_passport_exports_with_defaults_that_read_back_as_not_given(admin
     passport = services.passport_create(
         actor=admin_a, battery_model=model, values={"unique_identifier": "S-1"}
     )
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     document = admin_client.get(f"/api/v1/passports/{passport.public_id}/catenax/").json()
     schema_valid(document)
     assert document["metadata"]["predecessor"] == catenax.NIL_UUID
@@ -412,7 +411,7 @@ def published(admin_a, imported):
                "procurement_amount": CANARY_AMOUNT, "procurement_unit": "t",
                "procurement_period_start": "2025-01-01", "procurement_period_end": "2025-12-31"}],
     )  # fmt: skip
-    services.passport_publish(actor=admin_a, passport=imported)
+    services.passport_publish(actor=admin_a, passport=imported, on=BEFORE_OBLIGATIONS)
     return imported
 
 
@@ -497,7 +496,7 @@ def with_predecessor(unique: str, predecessor_id, status: str = "repurposed") ->
 
 
 def test_predecessor_of_the_own_organization_is_linked_like_a_successor(admin_client, admin_a, imported):
-    services.passport_publish(actor=admin_a, passport=imported)
+    services.passport_publish(actor=admin_a, passport=imported, on=BEFORE_OBLIGATIONS)
 
     response = post(admin_client, with_predecessor("SECOND-LIFE-1", imported.public_id))
 
@@ -560,7 +559,7 @@ def test_another_organizations_passport_is_refused_like_an_unknown_one(
 
 
 def test_a_predecessor_with_a_successor_or_a_closed_one_is_refused(admin_client, admin_a, imported):
-    services.passport_publish(actor=admin_a, passport=imported)
+    services.passport_publish(actor=admin_a, passport=imported, on=BEFORE_OBLIGATIONS)
     services.passport_change_status(
         actor=admin_a, passport=imported, status="repurposed", new_unique_identifier="R-1"
     )

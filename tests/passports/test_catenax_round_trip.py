@@ -12,6 +12,7 @@ import pytest
 
 from passports import catenax, services
 from passports.models import Passport
+from tests.factories import BEFORE_OBLIGATIONS
 
 from .test_catenax import client_for, corrected_example, leaves, nothing_stored, post, schema_valid
 
@@ -141,9 +142,9 @@ def test_lasting_metadata_survives_publication_and_later_versions(admin_a, compa
     created, _exported = _import_and_export(client, document)
     passport = Passport.objects.get(public_id=created["id"])
 
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     services.passport_update(actor=admin_a, passport=passport, values={"manufacturing_place": "Kyoto"})
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     metadata = client.get(f"/api/v1/passports/{passport.public_id}/catenax/").json()["metadata"]
 
     # Publication here makes the version, status and dates the portal's own; the rest stays.

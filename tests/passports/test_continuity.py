@@ -19,7 +19,7 @@ from passports import catenax, services
 from passports.continuity import commodity_code
 from passports.models import Passport
 from portal.tenancy.models import Role
-from tests.factories import OrganizationFactory, member
+from tests.factories import BEFORE_OBLIGATIONS, OrganizationFactory, member
 
 from .test_catenax import client_for, corrected_example, post
 
@@ -37,7 +37,7 @@ def published(admin_a, company_a) -> list[Passport]:
     assert response.status_code == 201, response.json()
     passports = [Passport.objects.get(public_id=row["id"]) for row in response.json()["passports"]]
     for passport in passports[:2]:
-        services.passport_publish(actor=admin_a, passport=passport)
+        services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     return passports[:2]
 
 

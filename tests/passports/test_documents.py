@@ -25,7 +25,7 @@ from portal.storage import private_storage
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import OrganizationKind, Role
 from portal.uploads import LimitedUploadHandler, check_upload
-from tests.factories import OrganizationFactory, member
+from tests.factories import BEFORE_OBLIGATIONS, OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -331,7 +331,7 @@ def world(db) -> World:
     passport = services.passport_create(
         actor=admin, battery_model=model, values={"unique_identifier": "urn:epc:docs-0001"}
     )
-    services.passport_publish(actor=admin, passport=passport)
+    services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
     services.grant_legitimate_interest(actor=admin, target=model, organization=partner)
     services.grant_legitimate_interest(actor=admin, target=passport, organization=passport_partner)
     assign_perm("view_confidential_batterymodel", organization_group(body), model)

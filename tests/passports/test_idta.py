@@ -17,6 +17,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from passports import catenax
 from passports.idta import convert, schemas
 from passports.models import Passport
+from tests.factories import BEFORE_OBLIGATIONS
 
 from .test_catenax import client_for, corrected_example, nothing_stored, post
 
@@ -267,7 +268,7 @@ def test_a_partner_and_the_public_see_what_the_catenax_export_shows_them(
     payload = shipped(company_a.bpnl)
     response = post_idta(client_for(admin_a), payload)
     passport = Passport.objects.get(public_id=response.json()["id"])
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     from django.contrib.auth.models import AnonymousUser
 
     anonymous = AnonymousUser()

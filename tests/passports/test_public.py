@@ -16,6 +16,7 @@ from django.utils import translation
 
 from passports import policies, qr, selectors, services
 from passports.catalogue import Viewer, attribute
+from tests.factories import BEFORE_OBLIGATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def published(admin_a, battery_model):
             "put_into_service_date": "2026-05-01",
         },
     )
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     services.passport_update(actor=admin_a, passport=passport, values={"manufacturing_place": DRAFT_MARK})
     return passport
 
@@ -278,7 +279,7 @@ def test_lookup_unknown_draft_only_and_ambiguous_identifiers_answer_404(
     )
     other = services.passport_create(actor=admin_b, battery_model=model_b, values={"unique_identifier": UID})
     assert client.get("/p/lookup/", {"id": UID}).status_code == 302  # B's is still a draft
-    services.passport_publish(actor=admin_b, passport=other)
+    services.passport_publish(actor=admin_b, passport=other, on=BEFORE_OBLIGATIONS)
     assert client.get("/p/lookup/", {"id": UID}).status_code == 404
     assert client.get(f"/p/id/{UID}/").status_code == 404
     # The Catena-X form names the model, so it still finds exactly one.
@@ -305,7 +306,7 @@ def test_successor_and_predecessor_links_and_closed_notice(admin_a, published):
     page = client.get(_url(published.public_id)).content.decode()
     assert _url(successor.public_id) not in page  # the successor is a draft: not linked yet
 
-    services.passport_publish(actor=admin_a, passport=successor)
+    services.passport_publish(actor=admin_a, passport=successor, on=BEFORE_OBLIGATIONS)
     page = client.get(_url(published.public_id)).content.decode()
     assert f'href="{_url(successor.public_id)}"' in page
     successor_page = client.get(_url(successor.public_id)).content.decode()

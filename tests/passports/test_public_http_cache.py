@@ -9,13 +9,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from passports import services
+from tests.factories import BEFORE_OBLIGATIONS
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def published(admin_a, passport):
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     return passport
 
 
@@ -52,7 +53,7 @@ def test_a_publication_and_the_language_change_the_etag(admin_a, published):
     assert client.get(_url(published), HTTP_ACCEPT_LANGUAGE="ja")["ETag"] != etag
     services.passport_update(actor=admin_a, passport=published, values={"manufacturing_place": "Kyoto"})
     assert client.get(_url(published), HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=etag).status_code == 304
-    services.passport_publish(actor=admin_a, passport=published)
+    services.passport_publish(actor=admin_a, passport=published, on=BEFORE_OBLIGATIONS)
     fresh = client.get(_url(published), HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=etag)
     assert fresh.status_code == 200 and fresh["ETag"] != etag and b"Kyoto" in fresh.content
 
@@ -66,6 +67,6 @@ def test_the_json_document_has_an_etag_that_follows_publication(admin_a, publish
         == 304
     )
     services.passport_update(actor=admin_a, passport=published, values={"manufacturing_place": "Kyoto"})
-    services.passport_publish(actor=admin_a, passport=published)
+    services.passport_publish(actor=admin_a, passport=published, on=BEFORE_OBLIGATIONS)
     fresh = client.get(_url(published), HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=etag)
     assert fresh.status_code == 200 and fresh["ETag"] != etag

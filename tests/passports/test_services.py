@@ -12,7 +12,8 @@ from passports import selectors, services
 from passports.catalogue import Viewer
 from passports.models import Passport, PassportVersion, SupplyChainEntry
 from portal.tenancy.models import Role
-from tests.factories import member
+from tests.factories import BEFORE_OBLIGATIONS, member
+from tests.passports.completion import complete_passport
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ SUPPLY_ROW = {
 
 def test_draft_publish_freezes_an_immutable_version_and_later_edits_start_a_new_draft(admin_a, passport):
     services.passport_update(actor=admin_a, passport=passport, values={"manufacturing_place": "Salzgitter"})
-    first = services.passport_publish(actor=admin_a, passport=passport)
+    first = services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     assert (first.number, first.state) == (1, "published")
     assert first.data["manufacturing_place"] == "Salzgitter"
     assert first.data["model_name"] == "CANARY Pack 75"  # the model's values are frozen into the version
@@ -47,10 +48,10 @@ def test_draft_publish_freezes_an_immutable_version_and_later_edits_start_a_new_
     assert draft.number == 2 and draft.state == "draft"
     first.refresh_from_db()
     assert first.data["manufacturing_place"] == "Salzgitter"
-    second = services.passport_publish(actor=admin_a, passport=passport)
+    second = services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     assert second.number == 2 and second.data["manufacturing_place"] == "Kassel"
     with pytest.raises(ValidationError):  # nothing left to publish
-        services.passport_publish(actor=admin_a, passport=passport)
+        services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
 
 
 def test_roles_viewer_reads_editor_edits_admin_publishes(company_a, passport):
@@ -60,7 +61,7 @@ def test_roles_viewer_reads_editor_edits_admin_publishes(company_a, passport):
         services.passport_update(actor=viewer, passport=passport, values={"manufacturing_place": "X"})
     services.passport_update(actor=editor, passport=passport, values={"manufacturing_place": "X"})
     with pytest.raises(PermissionDenied):
-        services.passport_publish(actor=editor, passport=passport)
+        services.passport_publish(actor=editor, passport=passport, on=BEFORE_OBLIGATIONS)
 
 
 def test_bad_values_are_refused_per_field_and_nothing_is_stored(admin_a, passport):
@@ -91,7 +92,7 @@ def test_unique_identifier_is_unique_per_organization_only(
 
 
 def test_repurposing_creates_a_successor_and_recycling_closes(admin_a, passport):
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     successor = services.passport_change_status(
         actor=admin_a, passport=passport, status="repurposed", new_unique_identifier="urn:epc:A-0001-R"
     )
@@ -122,7 +123,7 @@ def test_supply_chain_is_confidential(
     admin_a, admin_b, company_b, reviewer, inspector, battery_model, passport
 ):
     services.supply_chain_replace(actor=admin_a, battery_model=battery_model, rows=[SUPPLY_ROW])
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     assert SupplyChainEntry.objects.count() == 1
     assert "CANARY-SUPPLIER" not in str(SupplyChainEntry.objects.get())
 
@@ -159,7 +160,7 @@ def test_legitimate_interest_grant_makes_a_partner_and_revoke_removes_it(
     admin_a, admin_b, company_b, passport
 ):
     services.passport_update(actor=admin_a, passport=passport, values={"put_into_service_date": "2026-03-01"})
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     assert selectors.passport_get(actor=admin_b, public_id=passport.public_id) is None
     assert "put_into_service_date" not in selectors.passport_view(actor=admin_b, passport=passport).values
 
@@ -181,7 +182,7 @@ def test_grant_on_battery_model_covers_its_published_passports(
     assert selectors.passport_view(actor=admin_b, passport=passport).viewer is Viewer.PUBLIC
     assert selectors.passport_get(actor=admin_b, public_id=passport.public_id) is None
     services.passport_update(actor=admin_a, passport=passport, values={"put_into_service_date": "2026-03-01"})
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     assert selectors.passport_view(actor=admin_b, passport=passport).viewer is Viewer.PARTNER
     assert selectors.passport_get(actor=admin_b, public_id=passport.public_id) == passport
 
@@ -193,7 +194,7 @@ def test_public_sees_only_published_public_values(admin_a, passport):
         passport=passport,
         values={"put_into_service_date": "2026-03-01", "manufacturing_date": "2026-01-15"},
     )
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     from django.contrib.auth.models import AnonymousUser
 
     view = selectors.passport_view(actor=AnonymousUser(), passport=passport)
@@ -206,20 +207,8 @@ def test_public_sees_only_published_public_values(admin_a, passport):
 AFTER_OBLIGATION = date(2027, 3, 1)  # the battery status is mandatory from 2027-02-18
 
 
-def _complete_passport(admin, organization) -> Passport:
-    """A passport whose model and battery values satisfy every obligation in force on AFTER_OBLIGATION
-    (the demo pack's values, which are built to be complete)."""
-    from passports.demo import EU_PLANT, _battery, _eu_nmc_pack
-
-    model = services.battery_model_create(
-        actor=admin, organization=organization, values=_eu_nmc_pack(organization.bpnl)
-    )
-    values = _battery("T-EP75", 1, EU_PLANT, "Salzgitter", "DE", date(2026, 3, 12), None)
-    return services.passport_create(actor=admin, battery_model=model, values=values)
-
-
 def test_publishing_after_the_status_obligation_counts_the_passport_status(admin_a, company_a):
-    passport = _complete_passport(admin_a, company_a)
+    passport = complete_passport(admin_a, company_a)
     draft = passport.versions.get()
     assert "battery_status" not in draft.data  # the status lives on the passport, not in the draft
 
@@ -230,7 +219,7 @@ def test_publishing_after_the_status_obligation_counts_the_passport_status(admin
 
 
 def test_publishing_after_the_obligation_still_refuses_what_is_missing(admin_a, company_a):
-    passport = _complete_passport(admin_a, company_a)
+    passport = complete_passport(admin_a, company_a)
     services.battery_model_update(
         actor=admin_a, battery_model=passport.battery_model, values={"weight": None}
     )
@@ -247,7 +236,7 @@ def test_model_identity_stays_once_a_passport_of_it_is_published(admin_a, batter
         actor=admin_a, battery_model=battery_model, values={"model_name": "Pack 80"}
     )
     services.passport_update(actor=admin_a, passport=passport, values={"put_into_service_date": "2026-03-01"})
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     for key, value in (
         ("model_name", "Pack 90"),
         ("manufacturer_part_id", "EP-90"),

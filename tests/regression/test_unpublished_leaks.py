@@ -33,7 +33,7 @@ from passports.catalogue import Viewer
 from passports.models import BatteryModel, Passport
 from portal.accounts.models import User
 from portal.tenancy.models import OrganizationKind, Role
-from tests.factories import OrganizationFactory, member
+from tests.factories import BEFORE_OBLIGATIONS, OrganizationFactory, member
 
 pytestmark = pytest.mark.django_db
 
@@ -111,7 +111,7 @@ def shared(admin_a, viewer_a, admin_b, inspector, company_a) -> Shared:
     published = services.passport_create(
         actor=admin_a, battery_model=model, values={"unique_identifier": PUBLISHED_UID}
     )
-    services.passport_publish(actor=admin_a, passport=published)
+    services.passport_publish(actor=admin_a, passport=published, on=BEFORE_OBLIGATIONS)
     partner_model = member(Role.ADMIN, OrganizationFactory(legal_name="Nordic Cathode Oy"), username="pm")
     partner_passport = member(Role.ADMIN, OrganizationFactory(legal_name="Recycler AB"), username="pp")
     services.grant_legitimate_interest(

@@ -42,7 +42,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from passports import services
-from tests.factories import make_bpn
+from tests.factories import BEFORE_OBLIGATIONS, make_bpn
 
 from ..registry import (
     A_SIDE,
@@ -171,7 +171,7 @@ def plant_passports(world: World) -> list[Marker]:
     published = services.passport_create(
         actor=admin, battery_model=model, values={"unique_identifier": public_uid}
     )
-    services.passport_publish(actor=admin, passport=published)
+    services.passport_publish(actor=admin, passport=published, on=BEFORE_OBLIGATIONS)
     draft_place = new_marker_value("draft-place")
     services.passport_update(actor=admin, passport=published, values={"manufacturing_place": draft_place})
 

@@ -43,7 +43,7 @@ from certification import services as certification
 from certification.models import Accreditation, Scheme, VerdictValue
 from passports import services
 from portal.tenancy.models import Role
-from tests.factories import member
+from tests.factories import BEFORE_OBLIGATIONS, member
 
 from ..registry import (
     AUTHORITY,
@@ -176,7 +176,7 @@ def plant_shared(world: World) -> list[Marker]:
     published = services.passport_create(
         actor=admin, battery_model=model, values={"unique_identifier": published_uid}
     )
-    services.passport_publish(actor=admin, passport=published)
+    services.passport_publish(actor=admin, passport=published, on=BEFORE_OBLIGATIONS)
     partner_of = {audience: world.users[audience].membership.organization for audience in PARTNERS}
     services.grant_legitimate_interest(
         actor=admin, target=published, organization=partner_of[PARTNER_PASSPORT]

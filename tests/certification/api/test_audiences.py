@@ -55,7 +55,13 @@ def test_schemes_are_readable_by_every_signed_in_person(api, audience, accredite
     assert catenax["scope_kind"] == "organization_and_products"
     assert {"code": "CX-0160", "title": "Battery Passport", "version": "2.0.0"} in catenax["standards"]
     criterion = catenax["criteria"][0]
-    assert set(criterion) == {"code", "text", "text_ja", "evidence_expected", "method", "mandatory"}
+    assert set(criterion) == {
+        "code",
+        *("text", "text_ja", "text_de"),
+        *("evidence_expected", "evidence_expected_ja", "evidence_expected_de"),
+        "method",
+        "mandatory",
+    }
     assert criterion["code"] == "CX-BP-01" and criterion["mandatory"] is True and criterion["text_ja"]
     assert any(not c["mandatory"] for c in catenax["criteria"])
     bodies = {body["legal_name"]: body["id"] for body in catenax["accredited_bodies"]}

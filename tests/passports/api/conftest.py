@@ -20,7 +20,7 @@ from passports import services
 from passports.models import BatteryModel, Passport
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import OrganizationKind, Role
-from tests.factories import OrganizationFactory, member
+from tests.factories import BEFORE_OBLIGATIONS, OrganizationFactory, member
 
 PUBLIC_MARK = "PUBLIC-CANARY Works"
 LI_MARK = "LI-CANARY cathode NMC811"
@@ -126,7 +126,7 @@ def world(db) -> World:
         value="97",
         measured_at=timezone.now() - timedelta(hours=1),
     )
-    services.passport_publish(actor=admin, passport=passport)
+    services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
     services.passport_update(actor=admin, passport=passport, values={"manufacturing_place": DRAFT_MARK})
     for target in (passport, battery_model):
         services.grant_legitimate_interest(actor=admin, target=target, organization=partner)

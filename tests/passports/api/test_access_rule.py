@@ -14,6 +14,7 @@ from passports import policies, selectors, services
 from passports.catalogue import Viewer
 from passports.models import BatteryModel, Passport
 from portal.tenancy.groups import organization_group
+from tests.factories import BEFORE_OBLIGATIONS
 
 from .conftest import (
     AUDIENCES,
@@ -47,7 +48,7 @@ def grid(world):
         )
         passport = make_passport(admin, model, f"urn:epc:grid-{n}", put_into_service_date="2026-03-01")
         if state != "never_published":
-            services.passport_publish(actor=admin, passport=passport)
+            services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
         if state == "published_with_draft":
             services.passport_update(actor=admin, passport=passport, values={"manufacturing_place": "Kassel"})
         if grant == "li_passport":

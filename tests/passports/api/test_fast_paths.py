@@ -29,6 +29,7 @@ from passports.catalogue import Viewer
 from passports.list_query import PassportListQuery
 from passports.policies import visible_values
 from portal.api import EncodedRowsJSONRenderer
+from tests.factories import BEFORE_OBLIGATIONS
 
 from .conftest import (
     AUTHORITY,
@@ -56,7 +57,7 @@ def _add(world, start: int, stop: int, *, publish: bool = True) -> None:
     for n in range(start, stop):
         passport = make_passport(admin, world.battery_model, f"urn:epc:fast-{n:03d}")
         if publish:
-            services.passport_publish(actor=admin, passport=passport)
+            services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
 
 
 @pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, CERTIFIER, AUTHORITY, STRANGER])
@@ -148,9 +149,9 @@ def test_count_comes_with_the_page(world):
 def test_no_duplicates_without_distinct(world):
     """Several published versions and both kinds of grant never repeat a passport (no DISTINCT any more)."""
     admin = world.users[OWNER_ADMIN]
-    services.passport_publish(actor=admin, passport=world.passport)  # v2 published too
+    services.passport_publish(actor=admin, passport=world.passport, on=BEFORE_OBLIGATIONS)  # v2 published too
     services.passport_update(actor=admin, passport=world.passport, values={"manufacturing_place": "Y"})
-    services.passport_publish(actor=admin, passport=world.passport)  # v3
+    services.passport_publish(actor=admin, passport=world.passport, on=BEFORE_OBLIGATIONS)  # v3
     for audience in (OWNER_VIEWER, PARTNER, CERTIFIER, AUTHORITY):
         user = world.users[audience]
         assert selectors.passports_for(actor=user).count() == 1, audience
@@ -212,7 +213,8 @@ def test_public_json_follows_publications_and_closure_at_once(
     assert DRAFT_MARK not in json.dumps(first)  # the open draft v2 is not public
 
     with django_capture_on_commit_callbacks(execute=True):  # the cache forgets after the commit
-        services.passport_publish(actor=admin, passport=passport)  # the draft v2 becomes public
+        # the draft v2 becomes public
+        services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
     second = _public(passport)
     assert second["version"] == 2
     version = passport.versions.get(number=2)
@@ -230,7 +232,7 @@ def test_public_json_follows_publications_and_closure_at_once(
     unpublished = Client().get(f"/p/{successor.public_id}/", HTTP_ACCEPT="application/json")
     assert unpublished.status_code == 404  # published below: this answer must not be kept
     with django_capture_on_commit_callbacks(execute=True):
-        services.passport_publish(actor=admin, passport=successor)
+        services.passport_publish(actor=admin, passport=successor, on=BEFORE_OBLIGATIONS)
     assert _public(successor)["status"] == "active"
     with django_capture_on_commit_callbacks(execute=True):
         services.passport_change_status(actor=admin, passport=successor, status="waste", recycled=True)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from passports import services
+from tests.factories import BEFORE_OBLIGATIONS
 
 from .conftest import AUTHORITY, OWNER_VIEWER, PARTNER, make_passport
 
@@ -18,7 +19,7 @@ def _add_passports(world, start: int, stop: int) -> None:
     for n in range(start, stop):
         passport = make_passport(admin, world.battery_model, f"urn:epc:bulk-{n:03d}")
         if n % 2 == 0:  # a mix of published passports and drafts
-            services.passport_publish(actor=admin, passport=passport)
+            services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
         if n % 4 == 0:  # and published passports with a new draft
             services.passport_update(actor=admin, passport=passport, values={"manufacturing_place": "X"})
 

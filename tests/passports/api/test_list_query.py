@@ -16,6 +16,7 @@ from passports.api.serializers import passport_list_rows
 from passports.list_query import PassportListFilters, PassportListQuery
 from portal.tenancy.groups import organization_group
 from portal.tenancy.selectors import active_organization_of
+from tests.factories import BEFORE_OBLIGATIONS
 
 from .conftest import AUTHORITY, CERTIFIER, OWNER_ADMIN, OWNER_VIEWER, PARTNER, STRANGER, make_passport
 from .list_reference import filtered_rows
@@ -43,7 +44,7 @@ def crowd(world):
     for n, identifier in enumerate(identifiers):
         passport = make_passport(admin, lmt, identifier)
         if n != 1:
-            services.passport_publish(actor=admin, passport=passport)
+            services.passport_publish(actor=admin, passport=passport, on=BEFORE_OBLIGATIONS)
         if n == 2:
             services.passport_update(actor=admin, passport=passport, values={"manufacturing_place": "Graz"})
         if n == 3:
@@ -59,13 +60,13 @@ def crowd(world):
     draft_only = make_passport(stranger, theirs, "urn:epc:stranger-draft")
     services.grant_legitimate_interest(actor=stranger, target=draft_only, organization=partner)
     published = make_passport(stranger, theirs, "urn:epc:stranger-published")
-    services.passport_publish(actor=stranger, passport=published)
+    services.passport_publish(actor=stranger, passport=published, on=BEFORE_OBLIGATIONS)
     # Under review by the body, never published: the body reads it (the review's working data), nobody else.
     reviewed = make_passport(stranger, theirs, "urn:epc:stranger-in-review")
     assign_perm("view_confidential_passport", organization_group(world.organizations["body"]), reviewed)
     # Granted to the partner both ways, published: listed once, in the arm of published readable passports.
     both = make_passport(stranger, theirs, "urn:epc:stranger-both")
-    services.passport_publish(actor=stranger, passport=both)
+    services.passport_publish(actor=stranger, passport=both, on=BEFORE_OBLIGATIONS)
     services.grant_legitimate_interest(actor=stranger, target=both, organization=partner)
     assign_perm("view_confidential_passport", organization_group(partner), both)
     return {"lmt": lmt, "theirs": theirs}

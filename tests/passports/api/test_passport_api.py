@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from passports.models import Passport, PassportVersion, StatusEvent
+from tests.passports.completion import fill_missing
 
 from .conftest import AUTHORITY, OWNER_ADMIN, OWNER_EDITOR, PARTNER, STRANGER, make_passport
 
@@ -50,8 +51,13 @@ def test_create_edit_publish_and_version_via_the_api(world):
     assert patched.json()["values"]["manufacturing_date"] == "2026-01-15"
     assert admin.get(url + "completeness/").status_code == 200
 
+    refused = admin.post(url + "publish/")  # the gate: what is mandatory is missing
+    assert refused.status_code == 400 and "weight" in refused.json(), refused.json()
+    assert not PassportVersion.objects.filter(passport__public_id=data["id"], state="published").exists()
+    fill_missing(world.users[OWNER_ADMIN], Passport.objects.get(public_id=data["id"]))
+
     published = admin.post(url + "publish/")
-    assert published.status_code == 200
+    assert published.status_code == 200, published.json()
     assert (published.json()["version"], published.json()["state"]) == (1, "published")
     assert published.json()["values"]["passport_id"] == data["id"]
     assert admin.post(url + "publish/").status_code == 400  # nothing left to publish
@@ -60,7 +66,7 @@ def test_create_edit_publish_and_version_via_the_api(world):
     admin.patch(url, {"values": {"manufacturing_place": "Leipzig"}}, format="json")
     versions = admin.get(url + "versions/").json()
     assert [(v["number"], v["state"]) for v in versions] == [(2, "draft"), (1, "published")]
-    assert "manufacturing_place" not in admin.get(url + "versions/1/").json()["values"]
+    assert admin.get(url + "versions/1/").json()["values"]["manufacturing_place"] == "Salzgitter"
     assert world.client(PARTNER).get(url).json()["version"] == 1
     assert [v["number"] for v in world.client(PARTNER).get(url + "versions/").json()] == [1]
 
@@ -161,10 +167,13 @@ def test_grant_input_is_checked(world):
 
 
 def test_authority_sees_every_published_passport_without_a_grant(world):
-    other = make_passport(world.users[OWNER_ADMIN], world.battery_model, "urn:epc:other")
+    other = fill_missing(
+        world.users[OWNER_ADMIN],
+        make_passport(world.users[OWNER_ADMIN], world.battery_model, "urn:epc:other"),
+    )
     inspector = world.client(AUTHORITY)
     assert inspector.get(f"/api/v1/passports/{other.public_id}/").status_code == 404  # a draft
-    world.client(OWNER_ADMIN).post(f"/api/v1/passports/{other.public_id}/publish/")
+    assert world.client(OWNER_ADMIN).post(f"/api/v1/passports/{other.public_id}/publish/").status_code == 200
     assert inspector.get(f"/api/v1/passports/{other.public_id}/").status_code == 200
     rows = inspector.get("/api/v1/passports/", {"ordering": "unique_identifier"}).json()["results"]
     assert [row["unique_identifier"] for row in rows] == ["urn:epc:canary-0001", "urn:epc:other"]

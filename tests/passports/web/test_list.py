@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from passports import services
+from tests.factories import BEFORE_OBLIGATIONS
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def ids(response) -> set[str]:
 def test_search_filters_and_pagination(login, admin_a, battery_model, lfp_model):
     _passports(admin_a, battery_model, 28)
     bikes = _passports(admin_a, lfp_model, 2, start=100)
-    services.passport_publish(actor=admin_a, passport=bikes[0])
+    services.passport_publish(actor=admin_a, passport=bikes[0], on=BEFORE_OBLIGATIONS)
     services.passport_change_status(actor=admin_a, passport=bikes[1], status="waste")
     browser = login(admin_a)
 

@@ -7,7 +7,7 @@ import pytest
 from passports import services
 from passports.models import BatteryModel, SupplyChainEntry
 from portal.tenancy.models import Role
-from tests.factories import member
+from tests.factories import BEFORE_OBLIGATIONS, member
 
 from .conftest import SUPPLY_ROW
 
@@ -159,7 +159,7 @@ def test_roles_and_scope_on_model_steps(login, admin_a, viewer_a, admin_b, compa
         battery_model=battery_model,
         values={"unique_identifier": "urn:epc:steps-1", "put_into_service_date": "2026-03-01"},
     )
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     assert login(admin_b).get(_model_url(battery_model, "general")).status_code == 403
     assert login(admin_b).get(_model_url(battery_model, "supply_chain")).status_code == 404
     services.battery_model_update(

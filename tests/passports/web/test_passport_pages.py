@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from passports import services
 from passports.models import DynamicDataPoint, Passport, PassportVersion
+from tests.factories import BEFORE_OBLIGATIONS
+from tests.passports.completion import fill_missing
 
 pytestmark = pytest.mark.django_db
 
@@ -97,6 +99,7 @@ def test_review_shows_every_value_with_its_audience_and_admin_publishes(
     assert login(editor_a).post(url(passport, "publish/")).status_code == 403
     assert "Publish this version" in login(admin_a).get(url(passport, "review/")).content.decode()
 
+    fill_missing(admin_a, passport)
     response = login(admin_a).post(url(passport, "publish/"), follow=True)
     assert "Version 1 published." in [str(m) for m in response.context["messages"]]
     version = PassportVersion.objects.get(passport=passport)
@@ -125,9 +128,9 @@ def test_completeness_panel(login, admin_a, company_a, passport):
 
 def test_diff_between_two_versions(login, admin_a, passport):
     services.passport_update(actor=admin_a, passport=passport, values={"manufacturing_place": "Salzgitter"})
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     services.passport_update(actor=admin_a, passport=passport, values={"manufacturing_place": "Kassel"})
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     response = login(admin_a).get(url(passport, "diff/?a=1&b=2"))
     assert response.status_code == 200
     changes = {str(c["label"]): c for c in response.context["changes"]}
@@ -186,6 +189,6 @@ def test_delete_only_never_published_passports(login, admin_a, viewer_a, battery
     other = services.passport_create(
         actor=admin_a, battery_model=battery_model, values={"unique_identifier": "X-2"}
     )
-    services.passport_publish(actor=admin_a, passport=other)
+    services.passport_publish(actor=admin_a, passport=other, on=BEFORE_OBLIGATIONS)
     login(admin_a).post(url(other, "delete/"))
     assert Passport.objects.filter(pk=other.pk).exists()

@@ -6,7 +6,7 @@ import pytest
 
 from passports import services
 from portal.tenancy.models import Role
-from tests.factories import member
+from tests.factories import BEFORE_OBLIGATIONS, member
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def published(admin_a, passport):
             }
         ],
     )
-    services.passport_publish(actor=admin_a, passport=passport)
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
     return passport
 
 
