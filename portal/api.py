@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -74,5 +75,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+@csrf_exempt
 def json_not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    # Also the catch-all of unknown /api/ paths: it reads and writes nothing, so a POST there is a 404 too,
+    # not the CSRF middleware's HTML 403 (API clients send tokens, no CSRF token).
     return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)

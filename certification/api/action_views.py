@@ -14,6 +14,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.views import APIView
 
+from portal.openapi_errors import answers_conflict
+
 from .. import services
 from .application_views import application_response
 from .certificate_views import certificate_response
@@ -41,6 +43,7 @@ def _schema(summary: str, request, responses=ApplicationOutput):
     )
 
 
+@answers_conflict("POST")
 class ApplicationSubmitView(APIView):
     @_schema("Submit a draft, signing the declaration (applicant administrators)", DeclarationInput)
     def post(self, request, public_id: UUID):
@@ -54,6 +57,7 @@ class ApplicationSubmitView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("POST")
 class ApplicationAssignView(APIView):
     @_schema("Assign (or reassign) the reviewer (the body's leads)", AssignInput)
     def post(self, request, public_id: UUID):
@@ -67,6 +71,7 @@ class ApplicationAssignView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("POST")
 class ApplicationRequestChangesView(APIView):
     @_schema("Send the application back for changes (assigned reviewer)", MessageInput)
     def post(self, request, public_id: UUID):
@@ -78,6 +83,7 @@ class ApplicationRequestChangesView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("POST")
 class ApplicationResubmitView(APIView):
     @_schema(
         "Resubmit after changes, signing the declaration again (applicant administrators)", ResubmitInput
@@ -96,6 +102,7 @@ class ApplicationResubmitView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("POST")
 class ApplicationApproveView(APIView):
     @_schema(
         "Approve and issue the certificate, and the certificates recognised from it (assigned reviewer)",
@@ -116,6 +123,7 @@ class ApplicationApproveView(APIView):
         return response
 
 
+@answers_conflict("POST")
 class ApplicationRejectView(APIView):
     @_schema("Reject with reasons (assigned reviewer)", ReasonInput)
     def post(self, request, public_id: UUID):
@@ -125,6 +133,7 @@ class ApplicationRejectView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("POST")
 class ApplicationWithdrawView(APIView):
     @_schema("Withdraw an open application (applicant administrators)", ReasonInput)
     def post(self, request, public_id: UUID):

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api_filters import SafeSearchFilter
+from portal.openapi_errors import answers_conflict
 
 from .. import policies, selectors, services
 from .common import (
@@ -95,6 +96,7 @@ class ApplicationListView(generics.ListAPIView):
         return application_response(request, application, status.HTTP_201_CREATED)
 
 
+@answers_conflict("PATCH")
 class ApplicationDetailView(APIView):
     @extend_schema(
         tags=TAG_APPLICATIONS,
@@ -126,6 +128,7 @@ class ApplicationDetailView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("PUT")
 class ApplicationAnswersView(APIView):
     @extend_schema(
         tags=TAG_APPLICATIONS,
@@ -142,6 +145,7 @@ class ApplicationAnswersView(APIView):
         return application_response(request, application)
 
 
+@answers_conflict("POST")
 class ApplicationVerdictsView(APIView):
     @extend_schema(
         tags=TAG_APPLICATIONS,
@@ -183,6 +187,7 @@ class ApplicationReviewersView(APIView):
         return Response(ReviewerOutput([reviewer_row(u, application) for u in reviewers], many=True).data)
 
 
+@answers_conflict("POST")
 class ApplicationRenewView(APIView):
     @extend_schema(
         tags=TAG_APPLICATIONS,

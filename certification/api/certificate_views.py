@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from portal.openapi_errors import answers_conflict
+
 from .. import selectors, services
 from ..models import Certificate
 from ..registry import (
@@ -159,6 +161,7 @@ STATUS_DESCRIPTION = _(
 )
 
 
+@answers_conflict("POST")
 class _StatusChangeView(APIView):
     permission_classes = [CanListCertificates]
     #: The certificate service that makes the change; set by each endpoint.

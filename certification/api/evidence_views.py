@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import AnyAccept
+from portal.openapi_errors import answers_conflict
 from portal.uploads import KINDS, limit_uploads
 
 from .. import selectors, services
@@ -46,6 +47,7 @@ def evidence_response(evidence: Evidence) -> FileResponse:
     return response
 
 
+@answers_conflict("POST")
 class ApplicationEvidenceListView(APIView):
     parser_classes = [MultiPartParser]
 
@@ -96,6 +98,7 @@ DOWNLOAD_RESPONSES = {
 }
 
 
+@answers_conflict("DELETE")
 class ApplicationEvidenceDetailView(APIView):
     content_negotiation_class = AnyAccept
 

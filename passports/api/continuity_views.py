@@ -96,6 +96,10 @@ class BackupImportView(APIView):
             400: OpenApiResponse(
                 OpenApiTypes.OBJECT, description='{"errors": [{file or document, message}]}'
             ),
+            # In the import's own error format, not the API's usual `detail`.
+            415: OpenApiResponse(
+                OpenApiTypes.OBJECT, description='Not a ZIP archive: {"errors": [{file, message}]}'
+            ),
         },
     )
     def post(self, request):

@@ -29,6 +29,7 @@ from rest_framework.views import APIView
 
 from portal.api import EncodedRowsJSONRenderer
 from portal.api_filters import SafeSearchFilter
+from portal.openapi_errors import answers_conflict
 from portal.tenancy.selectors import active_organization_of
 
 from .. import policies, selectors, services
@@ -286,6 +287,7 @@ class PassportListView(generics.GenericAPIView):
         return _detail(request, passport, status.HTTP_201_CREATED)
 
 
+@answers_conflict("DELETE")
 class PassportDetailView(APIView):
     @extend_schema(
         tags=PASSPORTS,
@@ -534,6 +536,7 @@ class BatteryModelListView(generics.ListAPIView):
         return Response(battery_model_payload(view), status=status.HTTP_201_CREATED)
 
 
+@answers_conflict("DELETE")
 class BatteryModelDetailView(APIView):
     @extend_schema(
         tags=MODELS, summary="A battery model, with the values you may see", responses=BatteryModelOutput

@@ -72,3 +72,35 @@ def test_the_business_partner_certificate_component_is_the_official_schema(docum
         document["components"]["schemas"]["BusinessPartnerCertificate"]["required"]
     )
     assert list(validator.iter_errors({})) != []
+
+
+def test_every_operation_declares_its_error_answers(document):
+    """Issue 15: the error statuses an operation can answer are declared, with the error bodies the
+    exception handler writes (portal.openapi_errors); a view's own declaration is kept as it wrote it."""
+    paths = document["paths"]
+    schemas = document["components"]["schemas"]
+    assert schemas["ErrorDetail"]["required"] == ["detail"]
+    assert "additionalProperties" in schemas["FieldErrors"]
+    for path, item in paths.items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            if {} not in operation.get("security", [{}]):  # operations only for authenticated callers
+                assert "401" in responses, (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            if "requestBody" in operation:
+                assert {"400", "415"} <= set(responses), (method, path)
+    approve = paths["/api/v1/applications/{public_id}/approve/"]["post"]["responses"]
+    assert {"201", "400", "401", "403", "404", "409"} <= set(approve)
+    assert approve["400"]["content"]["application/json"]["schema"]["anyOf"][0] == {
+        "$ref": "#/components/schemas/FieldErrors"
+    }
+    assert "409" in paths["/api/v1/passports/{public_id}/"]["delete"]["responses"]
+    assert "409" not in paths["/api/v1/passports/{public_id}/"]["patch"]["responses"]
+    # The oversight answers 404 to everyone but authorities, never 403 (it has no permission classes).
+    assert "403" not in paths["/api/v1/oversight/cubes/"]["get"]["responses"]
+    assert "429" in paths["/api/v1/auth/token/"]["post"]["responses"]
+    assert "401" not in paths["/api/v1/auth/token/"]["post"]["responses"]  # it authenticates nobody
+    # The Catena-X import's own error format stays as the view declared it.
+    catenax_400 = paths["/api/v1/passports/import/catenax/"]["post"]["responses"]["400"]
+    assert "errors" in catenax_400["description"]

@@ -493,5 +493,8 @@ def test_the_upload_is_documented_in_the_openapi_schema(db):
     operation = schema["paths"][API_URL]["post"]
     body = operation["requestBody"]["content"]
     assert list(body) == ["multipart/form-data"]
-    assert set(operation["responses"]) == {"200", "400", "429"}
+    # Its own answers, plus what every operation of its kind can answer (portal.openapi_errors): an invalid
+    # token (401), a session post without its CSRF token (403), an Accept it cannot serve (406), a body that
+    # is not multipart (415).
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "406", "415", "429"}
     assert "get" not in schema["paths"][API_URL]

@@ -6,6 +6,8 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.openapi_errors import answers_conflict
+
 from .. import selectors, services
 from .serializers import (
     MemberOutput,
@@ -91,6 +93,7 @@ class SiteListView(generics.ListCreateAPIView):
         return Response(SiteSerializer(site).data, status=status.HTTP_201_CREATED)
 
 
+@answers_conflict("DELETE")
 class SiteDetailView(generics.RetrieveUpdateDestroyAPIView):
     serializer_class = SiteSerializer
     lookup_field = "public_id"
