@@ -30,15 +30,8 @@ class StandardInline(admin.TabularInline):
 class CriterionInline(admin.StackedInline):
     model = Criterion
     extra = 0
-    fields = [
-        ("position", "code", "method", "mandatory"),
-        "text",
-        "text_ja",
-        "text_de",
-        "evidence_expected",
-        "evidence_expected_ja",
-        "evidence_expected_de",
-    ]
+    # The fields the service writes (catalogue.CRITERION_FIELDS), the four short ones on one line.
+    fields = [catalogue.CRITERION_FIELDS[:4], *catalogue.CRITERION_FIELDS[4:]]
 
 
 @admin.register(Scheme)
