@@ -20,12 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from portal.downloads import stored_file
 from portal.tenancy.decorators import active_member_required
 from portal.uploads import limit_uploads
 
@@ -37,23 +36,8 @@ from .models import BatteryModel, Passport, PassportDocument
 
 # ---- the bytes ---------------------------------------------------------------------------------------
 def document_response(document: PassportDocument) -> HttpResponse:
-    """The stored file as a download: never rendered inline, never sniffed, never kept by shared caches.
-
-    Read whole rather than streamed: uploads are capped at PASSPORT_DOCUMENT_MAX_BYTES, and a plain
-    response keeps no file handle open past the request (nor fires `request_finished` a second time)."""
-    try:
-        with document.file.open("rb") as handle:
-            content = handle.read()
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(content, content_type=document.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Opened directly anyway (a PDF viewer in a tab), the file runs no script and loads nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    patch_vary_headers(response, ("Cookie", "Authorization"))
-    return response
+    """The stored file as a download (uploads are capped at PASSPORT_DOCUMENT_MAX_BYTES)."""
+    return stored_file(document.file, document.content_type, document.original_name)
 
 
 def serve_document(request: HttpRequest, document: PassportDocument) -> HttpResponse:

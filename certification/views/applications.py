@@ -19,14 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from passports import selectors as passport_selectors
+from portal.downloads import stored_file
 from portal.exceptions import InvalidTransition
 from portal.restrict import permits
 from portal.tenancy.decorators import active_member_required
@@ -524,22 +523,9 @@ def _evidence_or_404(
 @active_member_required
 @require_safe
 def evidence_download(request: HttpRequest, public_id, evidence_id) -> HttpResponse:
-    """The file as a download: never rendered inline, never sniffed, never kept by shared caches. Read whole
-    rather than streamed (uploads are size-capped): no file handle outlives the request."""
+    """The file as a private download."""
     _application, evidence = _evidence_or_404(request, public_id, evidence_id)
-    try:
-        with evidence.file.open("rb") as handle:
-            content = handle.read()
-    except FileNotFoundError:
-        raise Http404 from None
-    response = HttpResponse(content, content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, evidence.file_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    # Opened directly anyway (a PDF viewer in a tab), the file runs no script and loads nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    patch_vary_headers(response, ("Cookie", "Authorization"))
-    return response
+    return stored_file(evidence.file, evidence.content_type, evidence.file_name)
 
 
 @active_member_required

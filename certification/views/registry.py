@@ -24,11 +24,11 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.formats import number_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+
+from portal.downloads import private
 
 from .. import policies, selectors
 from ..bundles import services as bundle_services
@@ -45,15 +45,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _list_url(query: str) -> str:
     url = reverse("certification:certificate_list")
     return f"{url}?{query}" if query else url
-
-
-def _private(response: HttpResponseBase, filename: str | None = None) -> HttpResponseBase:
-    if filename:
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    patch_vary_headers(response, ("Cookie",))
-    return response
 
 
 # --- CSV and XLSX ---------------------------------------------------------------------------------------
@@ -93,7 +84,7 @@ def certificate_export_csv(request: HttpRequest) -> HttpResponseBase:
     if isinstance(queryset, HttpResponse):
         return queryset
     response = StreamingHttpResponse(csv_lines(queryset), content_type="text/csv; charset=utf-8")
-    return _private(response, export_filename("csv"))
+    return private(response, export_filename("csv"))
 
 
 @certificate_reader_required
@@ -102,7 +93,7 @@ def certificate_export_xlsx(request: HttpRequest) -> HttpResponseBase:
     queryset = _export_queryset(request)
     if isinstance(queryset, HttpResponse):
         return queryset
-    return _private(HttpResponse(xlsx_bytes(queryset), content_type=XLSX), export_filename("xlsx"))
+    return private(HttpResponse(xlsx_bytes(queryset), content_type=XLSX), export_filename("xlsx"))
 
 
 # --- ZIP of PDFs ----------------------------------------------------------------------------------------
@@ -204,7 +195,7 @@ def bundle_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def bundle_status(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     """What the progress bar polls."""
     bundle = _bundle_or_404(request, public_id)
-    return _private(JsonResponse(bundle_state(bundle)))
+    return private(JsonResponse(bundle_state(bundle)))
 
 
 @certificate_reader_required
@@ -220,4 +211,4 @@ def bundle_download(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     bundle_services.bundle_downloaded(actor=request.user, bundle=bundle)
     filename = f"certificates-{timezone.localdate(bundle.finished_at or bundle.created_at):%Y-%m-%d}.zip"
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/zip")
-    return _private(response)
+    return private(response)

@@ -13,12 +13,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.downloads import private
 from portal.tenancy.decorators import active_member_required
 from portal.uploads import limit_uploads
 
@@ -44,15 +43,6 @@ class ImportForm(forms.Form):
         label=gettext_lazy("Import Catena-X documents naming another economic operator under my company"),
         required=False,
     )
-
-
-def _private(response: HttpResponseBase, filename: str | None = None) -> HttpResponseBase:
-    if filename:
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    patch_vary_headers(response, ("Cookie",))
-    return response
 
 
 def _job_or_404(request: HttpRequest, public_id: UUID) -> ImportJob:
@@ -98,7 +88,7 @@ def import_index(request: HttpRequest) -> HttpResponse:
         {"form": form, "can_import": can_import, "jobs": jobs, "list_separator": formats.LIST_SEPARATOR},
         status=400 if form.errors else 200,
     )
-    return _private(response)
+    return private(response)
 
 
 @active_member_required
@@ -112,14 +102,14 @@ def import_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         "shown_issues": selectors.SHOWN_ISSUES,
         "corrected": selectors.corrected_file_available(job),
     }
-    return _private(render(request, "passports/import/detail.html", context))
+    return private(render(request, "passports/import/detail.html", context))
 
 
 @active_member_required
 @require_safe
 def import_status(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     """What the progress bar polls."""
-    return _private(JsonResponse(selectors.job_state(_job_or_404(request, public_id))))
+    return private(JsonResponse(selectors.job_state(_job_or_404(request, public_id))))
 
 
 @active_member_required
@@ -127,7 +117,7 @@ def import_status(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
 def import_errors(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
     job = _job_or_404(request, public_id)
     response = StreamingHttpResponse(reports.issues_csv_lines(job), content_type="text/csv; charset=utf-8")
-    return _private(response, reports.report_name(job))
+    return private(response, reports.report_name(job))
 
 
 @active_member_required
@@ -148,23 +138,23 @@ def import_corrected(request: HttpRequest, public_id: UUID) -> HttpResponseBase:
             with handle:
                 yield from reports.corrected_csv_lines(job, handle)
 
-        return _private(StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8"), name)
+        return private(StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8"), name)
     with handle:
         output = reports.corrected_xlsx(job, handle)
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _private(FileResponse(output, content_type=content_type), name)
+    return private(FileResponse(output, content_type=content_type), name)
 
 
 @active_member_required
 @require_safe
 def template_xlsx(request: HttpRequest) -> HttpResponseBase:
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _private(HttpResponse(formats.xlsx_template(), content_type=content_type), "passport-import.xlsx")
+    return private(HttpResponse(formats.xlsx_template(), content_type=content_type), "passport-import.xlsx")
 
 
 @active_member_required
 @require_safe
 def template_csv(request: HttpRequest) -> HttpResponseBase:
-    return _private(
+    return private(
         HttpResponse(formats.csv_template(), content_type="text/csv; charset=utf-8"), "passport-import.csv"
     )
