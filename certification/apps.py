@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from portal import resume
 
 
 class CertificationConfig(AppConfig):
@@ -14,3 +18,18 @@ class CertificationConfig(AppConfig):
         from .documents import models as _document_models  # noqa: F401
 
         register(certified_scope_guard)
+        resume.register("certificate documents", _resume_documents)
+        resume.register("certificate ZIPs", _resume_bundles)
+
+
+# Work a killed worker left undone, queued again whatever its age when a worker starts (portal/resume.py).
+def _resume_documents() -> list[int]:
+    from .documents.services import documents_sweep
+
+    return documents_sweep(grace=timedelta(0))
+
+
+def _resume_bundles() -> dict[str, int]:
+    from .bundles.services import bundles_sweep
+
+    return bundles_sweep(stuck_after=timedelta(0))

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
+
+from portal import resume
 
 
 class PassportsConfig(AppConfig):
@@ -7,3 +11,12 @@ class PassportsConfig(AppConfig):
     def ready(self) -> None:
         # The bulk import's models live with their code; importing them registers them.
         from .bulk_import import models as _bulk_import_models  # noqa: F401
+
+        resume.register("passport imports", _resume_imports)
+
+
+def _resume_imports() -> dict[str, int]:
+    """Imports a killed worker left undone, queued again when a worker starts (portal/resume.py)."""
+    from .bulk_import.services import imports_sweep
+
+    return imports_sweep(stuck_after=timedelta(0))

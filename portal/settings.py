@@ -421,6 +421,9 @@ PACT_EVENT_SOURCE = env("PACT_EVENT_SOURCE", "") or ""
 #: attacker narrow a suppressed cell.
 OVERSIGHT_P_PERCENT = float(env("PASSBRIDGE_OVERSIGHT_P", "15") or 15)
 # Rendering and signing PDFs is slow and memory-hungry: its own queue keeps it from delaying e-mails.
+#: A worker that starts queues again all unfinished work (portal/resume.py): what a killed worker held
+#: comes back within a minute of its return instead of after the visibility timeout.
+PASSBRIDGE_RESUME_ON_WORKER_START = env_bool("PASSBRIDGE_RESUME_ON_WORKER_START", True)
 CELERY_TASK_ROUTES = {
     "certification.tasks.render_certificate_document": {"queue": "pdf"},
     # A ZIP only copies finished PDFs (no rendering): named here so that a 500-certificate ZIP never sits

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 #: A bundle still queued or running this long after its last sign of life lost its worker: queue it again.
 STUCK_AFTER = timedelta(minutes=15)
+#: Where the ZIPs are stored in private storage (the model's upload_to).
+BUNDLE_DIR = "bundles"
 #: Builds tried before the bundle is given up as failed.
 MAX_ATTEMPTS = 3
 #: Seconds between two progress updates written by the worker.
@@ -167,6 +169,20 @@ def _archive_name(number: str) -> str:
     return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "-") else "_" for ch in number) + ".pdf"
 
 
+def _delete_leftovers(bundle: CertificateBundle, *, keep: str) -> None:
+    """Delete the ZIPs earlier runs of this bundle wrote before their worker was killed (each run writes
+    under its own token, so a run that died between writing and recording left a file nothing points at)."""
+    prefix = f"{bundle.public_id}-"
+    try:
+        _dirs, files = private_storage.listdir(BUNDLE_DIR)
+    except FileNotFoundError:
+        return
+    for name in files:
+        path = f"{BUNDLE_DIR}/{name}"
+        if name.startswith(prefix) and path != keep:
+            private_storage.delete(path)
+
+
 def bundle_build(*, bundle_id: int) -> CertificateBundle | None:
     """Write the ZIP of the bundle's ready PDFs to private storage, updating the progress as it goes.
 
@@ -225,7 +241,7 @@ def bundle_build(*, bundle_id: int) -> CertificateBundle | None:
                 )
             size = handle.tell()
             handle.seek(0)
-            stored_name = private_storage.save(f"bundles/{bundle.public_id}-{token}.zip", File(handle))
+            stored_name = private_storage.save(f"{BUNDLE_DIR}/{bundle.public_id}-{token}.zip", File(handle))
         now = timezone.now()
         finished = _owned(bundle, token).update(
             status=BundleStatus.READY,
@@ -241,9 +257,12 @@ def bundle_build(*, bundle_id: int) -> CertificateBundle | None:
         )
         if not finished:  # another run owns the bundle now: keep its file, not ours
             private_storage.delete(stored_name)
+        else:
+            _delete_leftovers(bundle, keep=stored_name)
     except Exception as exc:
         if stored_name:
             private_storage.delete(stored_name)
+        _delete_leftovers(bundle, keep="")
         logger.exception("Certificate ZIP %s failed", bundle.pk)
         _owned(bundle, token).update(
             status=BundleStatus.FAILED,
@@ -274,17 +293,19 @@ def bundle_downloaded(*, actor, bundle: CertificateBundle) -> int:
 # --- Periodic sweep ------------------------------------------------------------------------------------
 
 
-def bundles_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Delete expired bundles with their files; queue again those whose worker was lost."""
+def bundles_sweep(*, now: datetime | None = None, stuck_after: timedelta = STUCK_AFTER) -> dict[str, int]:
+    """Delete expired bundles with their files; queue again those not finished `stuck_after` after their
+    last progress (their worker was lost)."""
     now = now or timezone.now()
     expired = list(CertificateBundle.objects.filter(expires_at__lt=now))
     for bundle in expired:
         if bundle.file:
             private_storage.delete(bundle.file.name)
+        _delete_leftovers(bundle, keep="")
         bundle.delete()
     stuck = list(
         CertificateBundle.objects.filter(
-            status__in=OPEN_STATUSES, updated_at__lt=now - STUCK_AFTER
+            status__in=OPEN_STATUSES, updated_at__lte=now - stuck_after
         ).values_list("pk", flat=True)
     )
     CertificateBundle.objects.filter(pk__in=stuck).update(updated_at=now)

@@ -44,6 +44,17 @@ def _document_row(certificate_id: int) -> CertificateDocument:
     return document
 
 
+def _clear_leftover(document: CertificateDocument, filename: str) -> None:
+    """Delete a file an earlier render wrote before its worker was killed (its row never committed), so
+    that this render stores under the certificate's own name, not a suffixed one beside an orphan. The
+    row lock is held and the document is not ready: nothing points at that file."""
+    field = document.file.field
+    name = field.generate_filename(document, filename)
+    if field.storage.exists(name):
+        logger.warning("Deleting the file an interrupted render of %s left behind", name)
+        field.storage.delete(name)
+
+
 def document_render(*, certificate_id: int) -> CertificateDocument | None:
     """Render, sign and store the certificate's document unless it is ready. Returns the document (None
     for an unknown certificate)."""
@@ -66,6 +77,7 @@ def document_render(*, certificate_id: int) -> CertificateDocument | None:
             )
             rendered = render_certificate(certificate)
             signed = sign_pdf(rendered.pdf)
+            _clear_leftover(document, f"{certificate.number}.pdf")
             document.file.save(f"{certificate.number}.pdf", ContentFile(signed), save=False)
             stored_name = document.file.name
             document.sha256 = sha256_hex(signed)
@@ -100,19 +112,19 @@ def documents_enqueue_issued(origin_id: int) -> None:
     documents_enqueue(ids)
 
 
-def documents_missing(*, now=None) -> list[int]:
-    """Certificates without a ready document, except renders that may still be running and those that
-    failed too often."""
+def documents_missing(*, now=None, grace: timedelta = SWEEP_GRACE) -> list[int]:
+    """Certificates without a ready document, except renders younger than `grace` (they may still be
+    running) and those that failed too often."""
     now = now or timezone.now()
     without = Certificate.objects.filter(document__isnull=True).values_list("pk", flat=True)
     stale = CertificateDocument.objects.filter(
-        status=DocumentStatus.PENDING, updated_at__lt=now - SWEEP_GRACE, attempts__lt=MAX_ATTEMPTS
+        status=DocumentStatus.PENDING, updated_at__lte=now - grace, attempts__lt=MAX_ATTEMPTS
     ).values_list("certificate_id", flat=True)
     return sorted({*without, *stale})
 
 
-def documents_sweep() -> list[int]:
-    missing = documents_missing()
+def documents_sweep(*, grace: timedelta = SWEEP_GRACE) -> list[int]:
+    missing = documents_missing(grace=grace)
     if missing:
         logger.info("Re-queueing %d certificate documents", len(missing))
     documents_enqueue(missing)

@@ -885,12 +885,13 @@ def job_run(*, job_id: int, after_chunk: Callable[[int], None] | None = None) ->
 # ---- the sweep ----------------------------------------------------------------------------------------
 
 
-def imports_sweep() -> dict[str, int]:
-    """Queue again the jobs whose worker was lost; delete uploads kept past their retention."""
+def imports_sweep(*, stuck_after: timedelta = STUCK_AFTER) -> dict[str, int]:
+    """Queue again the jobs with no progress for `stuck_after` (their worker was lost); delete uploads
+    kept past their retention."""
     now = timezone.now()
     stuck = list(
         ImportJob.objects.filter(
-            state__in=(ImportState.QUEUED, ImportState.RUNNING), updated_at__lt=now - STUCK_AFTER
+            state__in=(ImportState.QUEUED, ImportState.RUNNING), updated_at__lte=now - stuck_after
         ).values_list("pk", flat=True)
     )
     for job_id in stuck:

@@ -58,11 +58,16 @@ def send_notification_emails(notification_ids: list[int]) -> int:
 @shared_task(acks_late=True, time_limit=60, soft_time_limit=50)
 def resend_unsent_notification_emails() -> int:
     """Periodic sweep: re-enqueue e-mails whose task was lost (Redis keeps nothing on disk)."""
+    return unsent_emails_enqueue(grace=SWEEP_GRACE)
+
+
+def unsent_emails_enqueue(*, grace: timedelta) -> int:
+    """Queue the e-mails of notifications older than `grace` that were never sent."""
     now = timezone.now()
     ids = list(
         Notification.objects.filter(
             emailed_at__isnull=True,
-            created_at__lt=now - SWEEP_GRACE,
+            created_at__lte=now - grace,
             created_at__gte=now - SWEEP_HORIZON,
             recipient__is_active=True,
         )

@@ -88,9 +88,14 @@ DECISION_EMAIL_GRACE = 120
 def resend_lost_decision_emails() -> int:
     """Queue again the decision e-mails that were never sent (`decision_notified_at` still empty a while
     after the decision): the send task itself records when it has sent, so a repeat sends nothing twice."""
-    cutoff = timezone.now() - timedelta(seconds=DECISION_EMAIL_GRACE)
+    return decision_emails_enqueue(grace=timedelta(seconds=DECISION_EMAIL_GRACE))
+
+
+def decision_emails_enqueue(*, grace: timedelta) -> int:
+    """Queue the decision e-mails still unsent `grace` after the decision."""
+    cutoff = timezone.now() - grace
     lost = Organization.objects.filter(
-        decision_notified_at__isnull=True, decided_at__lt=cutoff, status__in=DECIDED
+        decision_notified_at__isnull=True, decided_at__lte=cutoff, status__in=DECIDED
     ).values_list("pk", flat=True)
     count = 0
     for organization_id in lost:

@@ -117,6 +117,18 @@ def test_a_lost_run_is_taken_over(documents, inspector):
 
 
 @pytest.mark.django_db
+def test_the_zip_a_killed_run_wrote_is_deleted_when_the_takeover_finishes(documents, inspector):
+    """A run killed between writing its ZIP and recording it left a file nothing points at."""
+    bundle = new_bundle(inspector, documents.all, status=BundleStatus.RUNNING, run_token="killed", attempts=1)
+    orphan = private_storage.save(f"bundles/{bundle.public_id}-killed.zip", io.BytesIO(b"PK partial"))
+    other = private_storage.save("bundles/another-bundle-killed.zip", io.BytesIO(b"PK other"))
+    bundle = bundle_build(bundle_id=bundle.pk)
+    assert bundle.status == BundleStatus.READY
+    assert not private_storage.exists(orphan) and private_storage.exists(other)
+    assert [path.name for path in stored_zips()] == sorted([Path(bundle.file.name).name, Path(other).name])
+
+
+@pytest.mark.django_db
 def test_a_run_that_was_taken_over_writes_nothing(documents, inspector, monkeypatch):
     bundle = new_bundle(inspector, documents.all)
     real = bundle_services.document_bytes
@@ -253,6 +265,10 @@ def test_the_sweep_deletes_expired_bundles_and_requeues_lost_ones(documents, ins
     assert lost.status == BundleStatus.READY  # tasks run in-process in this test
     fresh.refresh_from_db()
     assert fresh.status == BundleStatus.QUEUED
+    # When a worker starts, nothing unfinished is thought to be still running (portal/resume.py).
+    assert bundles_sweep(stuck_after=timedelta(0)) == {"deleted": 0, "requeued": 1}
+    fresh.refresh_from_db()
+    assert fresh.status == BundleStatus.READY
 
 
 def test_the_bundle_task_goes_to_the_queue_the_workers_consume():

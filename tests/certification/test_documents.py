@@ -17,6 +17,7 @@ from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -131,6 +132,17 @@ def test_the_task_is_idempotent(recognised):
     stored = [p for p in Path(private_storage.location).rglob("*.pdf")]
     assert [p.name for p in stored] == [f"{recognised.number}.pdf"]
     assert tasks.render_certificate_document.delay(999_999).get() is None
+
+
+def test_a_file_left_by_a_killed_render_is_replaced_not_kept_beside(recognised):
+    """A worker killed between writing the PDF and committing its row left a file nothing points at."""
+    target = f"certificates/{recognised.issued_at:%Y}/{recognised.number}.pdf"
+    assert private_storage.save(target, ContentFile(b"")) == target
+    document = document_render(certificate_id=recognised.pk)
+    assert document.status == DocumentStatus.READY and document.file.name == target
+    stored = list(Path(private_storage.location).rglob("*.pdf"))
+    assert [p.name for p in stored] == [f"{recognised.number}.pdf"]
+    assert stored[0].stat().st_size == document.size > 0
 
 
 def test_a_status_change_does_not_rewrite_the_document(rendered, lead):
