@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.translation import get_language
 
 
@@ -31,3 +33,29 @@ def in_reader_language(source: object, field: str) -> str:
         if translated:
             return translated
     return getattr(source, field)
+
+
+@dataclass(frozen=True)
+class StoredTexts:
+    """A stored text in English and each language an operator filled in, kept as plain strings where it
+    is shown later to readers of any language (a notification's scheme name): `str()` gives the reader's
+    language, as `in_reader_language` does for the row itself."""
+
+    en: str
+    ja: str = ""
+    de: str = ""
+
+    def __str__(self) -> str:
+        language = reader_language()
+        return (getattr(self, language, "") if language in TRANSLATED_LANGUAGES else "") or self.en
+
+    def as_dict(self) -> dict[str, str]:
+        return {"en": self.en, "ja": self.ja, "de": self.de}
+
+
+def stored_texts(source: object, field: str) -> StoredTexts:
+    """`source.<field>` with its `_ja` and `_de` translations."""
+    return StoredTexts(
+        en=getattr(source, field),
+        **{language: getattr(source, f"{field}_{language}", "") or "" for language in TRANSLATED_LANGUAGES},
+    )

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from portal.notifications.services import notify
 from portal.tenancy.models import Role
+from portal.text import stored_texts
 
 from ..models import Application, Certificate, CertificateStatus
 
@@ -45,7 +46,8 @@ def reviewer_of(application: Application) -> list:
 
 def _application_context(application: Application, extra: dict[str, Any] | None) -> dict[str, Any]:
     return {
-        "scheme": application.scheme.name,
+        # In every language the scheme's name has: each reader sees theirs.
+        "scheme": stored_texts(application.scheme, "name"),
         "applicant": application.organization.legal_name,
         "body": application.body.legal_name,
         "reference": str(application.public_id)[:8],
@@ -74,7 +76,7 @@ def tell_about_certificate(
         template=f"certificate_{event}",
         context={
             "number": certificate.number,
-            "scheme": certificate.scheme.name,
+            "scheme": stored_texts(certificate.scheme, "name"),
             "holder": certificate.holder_name,
             "valid_until": certificate.valid_until.isoformat(),
             # Lazily translated: shown in each reader's language (portal/notifications/rendering.py).

@@ -4,7 +4,8 @@ A notification keeps the template it was written from and its context, so that t
 the language the reader uses now (the e-mail, sent once, is in the recipient's language of the moment).
 The context holds plain values only (`services.PLAIN_VALUE_TYPES`); translatable words (lazily translated
 labels, such as a certificate status) are stored by their message id and translated when shown, so a
-German notice read in English says "Revoked", not "Widerrufen", and never a mix."""
+German notice read in English says "Revoked", not "Widerrufen", and never a mix. Texts operators translate
+(a scheme's name) are stored in every language they have (`StoredTexts`) and shown in the reader's."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 
+from portal.text import StoredTexts
+
 from .models import TITLE_MAX_LENGTH
 
-_MSGID, _DATE, _DECIMAL = "__msgid__", "__date__", "__decimal__"
+_MSGID, _DATE, _DECIMAL, _TEXTS = "__msgid__", "__date__", "__decimal__", "__texts__"
 
 
 def encode_context(context: dict[str, Any]) -> dict[str, Any]:
@@ -33,6 +36,8 @@ def encode_context(context: dict[str, Any]) -> dict[str, Any]:
             encoded[key] = {_DATE: value.isoformat()}
         elif isinstance(value, Decimal):
             encoded[key] = {_DECIMAL: str(value)}
+        elif isinstance(value, StoredTexts):
+            encoded[key] = {_TEXTS: value.as_dict()}
         else:
             encoded[key] = value
     return encoded
@@ -46,6 +51,8 @@ def _decoded(value: Any) -> Any:
             return datetime.date.fromisoformat(value[_DATE])
         if _DECIMAL in value:
             return Decimal(value[_DECIMAL])
+        if _TEXTS in value:
+            return str(StoredTexts(**value[_TEXTS]))
     return value
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 
 from portal.enqueue import queue_after_commit
+from portal.text import StoredTexts
 
 from . import policies
 from .links import is_portal_path
@@ -30,7 +31,7 @@ from .models import Notification
 from .rendering import encode_context, render
 from .tasks import send_notification_emails
 
-PLAIN_VALUE_TYPES = (str, int, float, Decimal, datetime.date, Promise, type(None))
+PLAIN_VALUE_TYPES = (str, int, float, Decimal, datetime.date, Promise, StoredTexts, type(None))
 _EVENT = re.compile(r"^[a-z0-9_]+(?:[.-][a-z0-9_]+)*$")
 _TEMPLATE = re.compile(r"^[a-z0-9_]+$")
 

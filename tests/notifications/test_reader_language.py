@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from certification.models import CertificateStatus
 from portal.notifications.models import Notification
 from portal.notifications.services import notify
+from portal.text import StoredTexts
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,23 @@ def test_notifications_from_before_keep_their_stored_texts(german_reader):
     Notification.objects.filter(pk=notification.pk).update(template="", context={})
     with translation.override("en"):
         assert "Widerrufen" in Notification.objects.get(pk=notification.pk).display_title
+
+
+def test_a_schemes_name_is_shown_in_the_readers_language(german_reader):
+    """Scheme names are operators' texts, not message ids: the notice keeps each language's name."""
+    scheme = StoredTexts(
+        en="Ouranos battery carbon footprint", ja="ウラノス 電池CFP", de="Ouranos Batterie-CFP"
+    )
+    (notification,) = notify(
+        recipients=[german_reader],
+        event="application.approved",
+        template="application_approved",
+        context={"scheme": scheme, "applicant": "A", "body": "B", "reference": "ab12cd34", "number": "N-1"},
+    )
+    assert "Ouranos Batterie-CFP" in notification.title  # the e-mail, in German
+    for language, name in (("en", scheme.en), ("ja", scheme.ja), ("de", scheme.de)):
+        with translation.override(language):
+            stored = Notification.objects.get(pk=notification.pk)
+            assert name in stored.display_title and name in stored.display_body, language
+    with translation.override("ja"):
+        assert "Ouranos battery" not in Notification.objects.get(pk=notification.pk).display_title
