@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from portal.audit.services import audit_record
-from portal.deletion import refuse_if_protected
+from portal.deletion import ProtectedFromDeletion, refuse_if_protected
 from portal.sql_rows import insert_rows
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
@@ -198,8 +198,8 @@ def battery_model_update(*, actor, battery_model: BatteryModel, values: dict[str
 def battery_model_delete(*, actor, battery_model: BatteryModel) -> None:
     if not policies.can_publish(actor, battery_model):
         raise PermissionDenied
-    if battery_model.passports.exists():
-        raise ValidationError(_("A battery model with passports cannot be deleted."))
+    if battery_model.passports.exists():  # a conflict with the model's state (409), like the guards below
+        raise ProtectedFromDeletion(_("A battery model with passports cannot be deleted."))
     refuse_if_protected(battery_model)
     audit_record(
         actor=actor,

@@ -315,7 +315,9 @@ def test_battery_model_patch(world, audience):
 @pytest.mark.parametrize("audience", AUDIENCES)
 def test_battery_model_delete_with_passports_is_refused(world, audience):
     response = world.client(audience).delete(_model_url(world))
-    assert response.status_code == _status_for(audience, ok=400, owner_roles=(OWNER_ADMIN,))
+    assert response.status_code == _status_for(audience, ok=409, owner_roles=(OWNER_ADMIN,))
+    if response.status_code == 409:
+        assert "A battery model with passports cannot be deleted." in str(response.json())
     assert type(world.battery_model).objects.filter(pk=world.battery_model.pk).exists()
 
 
