@@ -21,8 +21,38 @@ def _country_field():
     return Organization._meta.get_field("country").formfield(label=_("Country"))
 
 
+#: The box a person ticks to keep a BPN whose check characters do not match (offered only then).
+KEEP_BPN = "keep_bpn"
+_TICKED = {"on", "true", "1", "yes"}
+
+
+def checked_bpn(form: forms.Form, name: str, value: str, kinds: str) -> str:
+    """The normalised BPN of field `name`. Its check characters not matching is a typing mistake more often
+    than not, but some BPNs were issued so: the form refuses it once, on the field, and offers a box right
+    below it to keep it as entered; kept knowingly, the warning is said once more after saving."""
+    checked = check_bpn(value, kinds=kinds)
+    if not checked.warnings:
+        return checked.value
+    box = forms.BooleanField(
+        required=False,
+        label=_("Keep %(bpn)s as entered: it was issued with these check characters.")
+        % {"bpn": checked.value},
+    )
+    fields = list(form.fields.items())
+    position = next(index for index, (key, _field) in enumerate(fields) if key == name) + 1
+    form.fields = dict([*fields[:position], (KEEP_BPN, box), *fields[position:]])
+    if str(form.data.get(form.add_prefix(KEEP_BPN), "")).lower() in _TICKED:
+        form.identifier_warnings.extend(checked.warnings)  # type: ignore[attr-defined]
+        return checked.value
+    raise ValidationError(
+        [*checked.warnings, _("Correct it, or tick the box below it to keep it as entered.")],
+        code="bpn_check_characters",
+    )
+
+
 class IdentifierFieldsMixin:
-    """Normalises BPNL / corporate number / LEI and collects BPN checksum warnings."""
+    """Normalises BPNL / corporate number / LEI; a BPNL with wrong check characters is confirmed or
+    corrected (`checked_bpn`)."""
 
     identifier_warnings: list[str]
 
@@ -35,7 +65,8 @@ class IdentifierFieldsMixin:
         return checked.value
 
     def clean_bpnl(self):
-        return self._clean_identifier("bpnl", lambda v: check_bpn(v, kinds="L"))
+        value = (self.cleaned_data.get("bpnl") or "").strip()  # type: ignore[attr-defined]
+        return checked_bpn(self, "bpnl", value, kinds="L") if value else None  # type: ignore[arg-type]
 
     def clean_corporate_number(self):
         return self._clean_identifier("corporate_number", check_corporate_number)
@@ -185,6 +216,7 @@ class OrganizationEditForm(OrganizationFieldsForm):
             if key in ("bpnl", "corporate_number", "lei")
             else self.cleaned_data.get(key, "")
             for key in self.fields
+            if key != KEEP_BPN
         }
 
 
@@ -209,9 +241,7 @@ class SiteForm(ServiceFormMixin, CleanTextForm):
         value = (self.cleaned_data.get("bpn") or "").strip()
         if not value:
             return None
-        checked = check_bpn(value, kinds="SA")
-        self.identifier_warnings.extend(checked.warnings)
-        return checked.value
+        return checked_bpn(self, "bpn", value, kinds="SA")
 
 
 class InvitationForm(ServiceFormMixin, CleanTextForm):

@@ -126,6 +126,20 @@ class TestSites:
         assert "bpn" in response.context["form"].errors
         assert not Site.objects.exists()
 
+    def test_a_bpns_with_wrong_check_characters_is_corrected_or_kept_knowingly(self, client, admin_a):
+        client.force_login(admin_a)
+        good = make_bpn("S")
+        bad = good[:14] + ("00" if good[14:] != "00" else "11")
+        refused = client.post("/organization/sites/new/", {**SITE_DATA, "bpn": bad})
+        assert refused.status_code == 200 and not Site.objects.exists()
+        assert "check characters" in refused.context["form"].errors["bpn"][0]
+        assert 'name="keep_bpn"' in refused.content.decode()
+        kept = client.post(
+            "/organization/sites/new/", {**SITE_DATA, "bpn": bad, "keep_bpn": "on"}, follow=True
+        )
+        assert Site.objects.get().bpn == bad
+        assert next(str(m) for m in kept.context["messages"] if m.level_tag == "warning").count(bad) == 1
+
     def test_viewer_cannot_create_sites(self, client, viewer_a):
         client.force_login(viewer_a)
         assert client.post("/organization/sites/new/", SITE_DATA).status_code == 403

@@ -199,15 +199,39 @@ class TestRegistrationForm:
         assert counts() == before
         assert not Organization.objects.filter(kind=kind).exists()
 
-    def test_bpnl_with_wrong_check_characters_is_accepted_with_a_warning(self, client):
-        response = client.post(REGISTER_URL, registration(bpnl=BAD_CHECKSUM_BPNL), follow=True)
+    def test_bpnl_with_wrong_check_characters_is_asked_about_before_anything_is_stored(self, client):
+        """The warning used to come after the registration, when nothing could be done about it."""
+        response = client.post(REGISTER_URL, registration(bpnl=BAD_CHECKSUM_BPNL))
+
+        assert response.status_code == 200 and counts() == (0, 0, 0)
+        form = response.context["form"]
+        assert (
+            "check characters" in " ".join(form.errors["bpnl"])
+            and BAD_CHECKSUM_BPNL in form.errors["bpnl"][0]
+        )
+        page = response.content.decode()
+        # The box to keep it comes right after the BPNL field, and the other identifiers after it.
+        assert 'name="keep_bpn"' in page
+        assert (
+            page.index('name="bpnl"') < page.index('name="keep_bpn"') < page.index('name="corporate_number"')
+        )
+
+        corrected = client.post(REGISTER_URL, registration(bpnl=make_bpn("L")), follow=True)
+        assert Organization.objects.get().bpnl != BAD_CHECKSUM_BPNL
+        assert not [m for m in corrected.context["messages"] if m.level_tag == "warning"]
+
+    def test_a_bpnl_kept_knowingly_is_stored_with_the_warning_said_once_more(self, client):
+        response = client.post(REGISTER_URL, registration(bpnl=BAD_CHECKSUM_BPNL, keep_bpn="on"), follow=True)
 
         assert response.status_code == 200
         assert Organization.objects.get().bpnl == BAD_CHECKSUM_BPNL
         warnings = [m for m in response.context["messages"] if m.level_tag == "warning"]
-        assert len(warnings) == 1
-        assert BAD_CHECKSUM_BPNL in str(warnings[0])
+        assert len(warnings) == 1 and BAD_CHECKSUM_BPNL in str(warnings[0])
         assert any("registration was received" in message for message in messages_of(response))
+
+    def test_the_keep_box_is_not_offered_for_a_valid_bpnl(self, client):
+        response = client.post(REGISTER_URL, registration(username="", bpnl=make_bpn("L")))
+        assert response.status_code == 200 and "keep_bpn" not in response.content.decode()
 
     def test_taken_username_or_email_stores_nothing(self, client, admin_a):
         before = counts()
