@@ -279,7 +279,7 @@ CERTIFICATE_VERIFY_UPLOAD_MAX_BYTES = int(
 EMAIL_BACKEND_NAME = env("EMAIL_BACKEND", "smtp" if PRODUCTION else "console")
 _MAIL_BACKENDS = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
-    "console": "django.core.mail.backends.console.EmailBackend",
+    "console": "portal.mail_backends.ReadableConsoleBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
 }
 if EMAIL_BACKEND_NAME not in _MAIL_BACKENDS:
