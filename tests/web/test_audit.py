@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from portal.audit.models import AuditEvent
 from portal.audit.services import audit_record
@@ -121,6 +121,15 @@ class TestAppendOnly:
         with pytest.raises(Exception, match="append-only"), transaction.atomic():
             AuditEvent.objects.filter(pk=event.pk).delete()
 
+        assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+    def test_database_refuses_truncate_outside_the_test_runner(self, admin_a, company_a):
+        event = audit_record(actor=admin_a, action="test.original", organization=company_a)
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL passbridge.allow_audit_truncate = 'off'")  # as every other connection
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE waits for no deferred checks
+            with pytest.raises(Exception, match="append-only"), transaction.atomic():
+                cursor.execute("TRUNCATE audit_auditevent CASCADE")
         assert AuditEvent.objects.filter(pk=event.pk).exists()
 
     def test_model_refuses_save_and_delete(self, admin_a, company_a):
