@@ -7,7 +7,9 @@ e-mail printed to the console. `PASSBRIDGE_ENV=production` switches to hardened 
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,6 +19,13 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _temporary_dir(prefix: str) -> str:
+    """A directory of this process's own (tests), removed when the process exits."""
+    path = tempfile.mkdtemp(prefix=prefix)
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -254,7 +263,7 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "var" / "static")) or "")
 # their files never mix with real ones.
 _DEFAULT_PRIVATE_ROOT = "" if PASSBRIDGE_ENV == "test" else str(BASE_DIR / "var" / "private")
 PRIVATE_STORAGE_ROOT = Path(
-    env("PRIVATE_STORAGE_ROOT", _DEFAULT_PRIVATE_ROOT) or tempfile.mkdtemp(prefix="pb-private-")
+    env("PRIVATE_STORAGE_ROOT", _DEFAULT_PRIVATE_ROOT) or _temporary_dir("pb-private-")
 )
 STORAGES = {
     "default": {"BACKEND": "portal.storage.PrivateStorage"},
@@ -439,7 +448,7 @@ CELERY_TASK_ROUTES = {
 # EC P-256 key, its certificate and the CA chain (PEM). Outside production a development CA and key are
 # created on first use; tests get a fresh temporary one per process.
 _SIGNING_DIR = (
-    Path(tempfile.mkdtemp(prefix="pb-signing-")) if PASSBRIDGE_ENV == "test" else BASE_DIR / "var" / "signing"
+    Path(_temporary_dir("pb-signing-")) if PASSBRIDGE_ENV == "test" else BASE_DIR / "var" / "signing"
 )
 PASSBRIDGE_SIGNING_KEY = Path(env("PASSBRIDGE_SIGNING_KEY", str(_SIGNING_DIR / "signing-key.pem")) or "")
 PASSBRIDGE_SIGNING_CERT = Path(env("PASSBRIDGE_SIGNING_CERT", str(_SIGNING_DIR / "signing-cert.pem")) or "")
