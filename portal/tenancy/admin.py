@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal.admin_filters import CountryFilter
 from portal.admin_writes import ReadOnlyAdmin, ServiceWriteAdmin, add_service_errors, adopt, refusal_messages
 
 from . import services
@@ -63,8 +64,9 @@ class OrganizationAdmin(ServiceWriteAdmin):
         "lei",
         "created_at",
     ]
-    list_filter = ["status", "kind", "data_spaces", "country"]
-    search_fields = ["legal_name", "bpnl", "corporate_number", "lei"]
+    list_filter = ["status", "kind", "data_spaces", ("country", CountryFilter)]
+    # "country" finds the ISO code ("de") and the English name ("germany"), as django-countries looks up.
+    search_fields = ["legal_name", "bpnl", "corporate_number", "lei", "country"]
     readonly_fields = ["public_id", "status", "status_reason", "decided_at", "created_at"]
     fieldsets = [
         (
@@ -264,9 +266,9 @@ class SiteAdmin(ReadOnlyAdmin):
     """Read-only: sites are the organization's own data, kept by its members in the portal (audited there)."""
 
     list_display = ["name", "organization", "city", "country", "bpn"]
-    list_filter = ["country"]
+    list_filter = [("country", CountryFilter)]
     list_select_related = ["organization"]
-    search_fields = ["name", "bpn", "organization__legal_name"]
+    search_fields = ["name", "bpn", "organization__legal_name", "country"]
     fields = ["name", "organization", "street", "postal_code", "city", "country", "bpn", "created_at"]
     readonly_fields = fields
 
