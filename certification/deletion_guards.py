@@ -1,6 +1,7 @@
 """What a certificate covers cannot be deleted while the certificate stands (valid or suspended): the
 sites, battery models and passports in the scope of the application it was issued on (or, for a
-recognised certificate, on its origin's)."""
+recognised certificate, on its origin's). Sites and battery models can be archived instead (the refusal
+says so)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from .models import Certificate, CertificateStatus
 
 SCOPE_FIELD = {Site: "sites", BatteryModel: "battery_models", Passport: "passports"}
 STANDING = (CertificateStatus.VALID, CertificateStatus.SUSPENDED)
+#: What a company retires by archiving instead of deleting (portal.archiving); passports are not archived.
+ARCHIVABLE = (Site, BatteryModel)
 
 
 def certified_scope_guard(obj: models.Model) -> list[str]:
@@ -27,10 +30,12 @@ def certified_scope_guard(obj: models.Model) -> list[str]:
     )
     if not numbers:
         return []
-    return [
-        _(
-            "it is in the scope of certificate %(numbers)s. Remove it from the scope when the certificate is "
-            "renewed, or keep it until the certificate has expired or been revoked."
+    reason = _(
+        "it is in the scope of certificate %(numbers)s. Remove it from the scope when the certificate is "
+        "renewed, or keep it until the certificate has expired or been revoked."
+    ) % {"numbers": ", ".join(numbers)}
+    if type(obj) in ARCHIVABLE and obj.archived_at is None:  # an archived one is retired already
+        reason = " ".join(
+            [reason, _("If you no longer use it, archive it instead: the certificate keeps it.")]
         )
-        % {"numbers": ", ".join(numbers)}
-    ]
+    return [reason]

@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal.archiving import offered_for_new
 from portal.forms import CleanTextForm, ServiceFormMixin
 from portal.uploads import KINDS, max_upload_bytes
 
@@ -38,14 +39,19 @@ class PassportChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.unique_identifier} ({obj.battery_model.name})"
 
 
+def _archived_mark(obj) -> str:
+    """An archived model or site is offered only where it is already in scope: say why it stands out."""
+    return f" — {_('archived')}" if obj.archived_at is not None else ""
+
+
 class BatteryModelChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name} ({obj.manufacturer_part_id})"
+        return f"{obj.name} ({obj.manufacturer_part_id}){_archived_mark(obj)}"
 
 
 class SiteChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj) -> str:
-        return f"{obj.name}, {obj.city}"
+        return f"{obj.name}, {obj.city}{_archived_mark(obj)}"
 
 
 class BodyChoiceField(forms.ModelChoiceField):
@@ -91,9 +97,12 @@ class ApplicationForm(ServiceForm):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["body"].queryset = bodies
-        self.fields["battery_models"].queryset = battery_models
+        # Archived models and sites are not offered, except those already in this application's scope.
+        self.fields["battery_models"].queryset = offered_for_new(
+            battery_models, self.initial.get("battery_models") or ()
+        )
         self.fields["passports"].queryset = passports.select_related("battery_model")
-        self.fields["sites"].queryset = sites
+        self.fields["sites"].queryset = offered_for_new(sites, self.initial.get("sites") or ())
         if not products:
             del self.fields["battery_models"]
             del self.fields["passports"]
@@ -232,16 +241,109 @@ class AssignForm(ServiceForm):
         self.fields["reviewer"].queryset = reviewers
 
 
+def verdict_prefix(code: str) -> str:
+    """The prefix of a criterion's verdict fields ("verdict-CX-BP-01-value"): the same in the per-criterion
+    form and in the form of all verdicts, so a script posting to either sends the same names."""
+    return f"verdict-{code}"
+
+
 class VerdictForm(ServiceForm):
     value = forms.ChoiceField(label=_("Verdict"), choices=VerdictValue.choices, widget=forms.RadioSelect)
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, mandatory: bool = True, **kwargs) -> None:
+    def __init__(
+        self, *args, code: str = "", mandatory: bool = True, value_required: bool = True, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
+        if code:  # several criteria on a page: each control and error names its criterion
+            self.fields["value"].label = _("Verdict on %(code)s") % {"code": code}
+            self.fields["notes"].label = _("Notes on %(code)s") % {"code": code}
         if mandatory:
             self.fields["notes"].help_text = _("Required when the criterion is not met.")
+        if not value_required:
+            # In the form of all verdicts a criterion may be left for later, but approval needs a verdict
+            # on every criterion: the field is not marked "(optional)".
+            self.fields["value"].required = False
+            self.fields["value"].required_to_submit = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("value") and (cleaned.get("notes") or "").strip() and "value" not in self.errors:
+            self.add_error("value", _("Choose a verdict to go with your notes."))
+        return cleaned
+
+
+class VerdictsForm:
+    """Every criterion's verdict of the current round in one form: a `VerdictForm` per criterion (prefix
+    `verdict_prefix(code)`), pre-filled with this round's verdicts. A criterion left without a verdict is
+    allowed (the review is saved as it goes); its recorded verdict, if any, stays."""
+
+    def __init__(
+        self,
+        data=None,
+        *,
+        criteria: Iterable[Criterion],
+        recorded: dict[str, tuple[str, str]],
+    ) -> None:
+        self.criteria = {c.code: c for c in criteria}
+        self.general_errors: list[str] = []
+        self.forms: dict[str, VerdictForm] = {}
+        for code, criterion in self.criteria.items():
+            value, notes = recorded.get(code, (None, ""))
+            self.forms[code] = VerdictForm(
+                data,
+                initial={"value": value, "notes": notes},
+                code=code,
+                mandatory=criterion.mandatory,
+                value_required=False,
+                prefix=verdict_prefix(code),
+            )
+
+    def __getitem__(self, code: str) -> VerdictForm:
+        return self.forms[code]
+
+    def put(self, code: str, form: VerdictForm) -> None:
+        """Show `form` (the per-criterion form with its errors) in place of the criterion's own."""
+        self.forms[code] = form
+
+    def is_valid(self) -> bool:
+        return all([form.is_valid() for form in self.forms.values()])  # a list: every form is checked
+
+    @property
+    def errors(self) -> bool:
+        return bool(self.general_errors) or any(form.errors for form in self.forms.values())
+
+    def error_rows(self) -> list[tuple[str, Any, Any]]:
+        """(criterion code, bound field or None, message) of every error, for the form's error summary."""
+        rows: list[tuple[str, Any, Any]] = [("", None, error) for error in self.general_errors]
+        for code, form in self.forms.items():
+            rows += [(code, None, error) for error in form.non_field_errors()]
+            rows += [(code, field, error) for field in form for error in field.errors]
+        return rows
+
+    def verdicts(self) -> dict[Criterion, tuple[str, str]]:
+        """The criteria given a verdict, with (value, notes)."""
+        return {
+            self.criteria[code]: (form.cleaned_data["value"], form.cleaned_data["notes"])
+            for code, form in self.forms.items()
+            if form.cleaned_data.get("value")
+        }
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Put the errors of `services.verdicts_record` ("<code>.<field>") on the criterion's field; any
+        other goes above the form."""
+        if not hasattr(error, "error_dict"):
+            self.general_errors += error.messages
+            return
+        for key, messages in error.message_dict.items():
+            code, _dot, field = key.rpartition(".")
+            form = self.forms.get(code)
+            if form is None:
+                self.general_errors += messages
+            else:
+                form.add_error(field if field in form.fields else None, messages)
 
 
 class RequestChangesForm(ServiceForm):

@@ -37,6 +37,7 @@ urlpatterns = [
     path("queue/", review.queue, name="queue"),
     path("applications/<uuid:public_id>/assign/", review.assign, name="assign"),
     path("applications/<uuid:public_id>/review/", review.workspace, name="review"),
+    path("applications/<uuid:public_id>/review/verdicts/", review.verdicts, name="verdicts"),
     path("applications/<uuid:public_id>/review/verdicts/<str:code>/", review.verdict, name="verdict"),
     path(
         "applications/<uuid:public_id>/review/request-changes/",

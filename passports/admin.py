@@ -13,7 +13,7 @@ from .selectors import battery_models_overseen, passports_overseen
 
 @admin.register(BatteryModel)
 class BatteryModelAdmin(ReadOnlyAdmin):
-    list_display = ["name", "manufacturer_part_id", "category", "organization", "created_at"]
+    list_display = ["name", "manufacturer_part_id", "category", "organization", "created_at", "archived_at"]
     list_filter = ["category"]
     search_fields = ["name", "manufacturer_part_id", "organization__legal_name"]
     fields = [
@@ -24,6 +24,7 @@ class BatteryModelAdmin(ReadOnlyAdmin):
         "organization",
         "created_at",
         "updated_at",
+        "archived_at",
     ]
     readonly_fields = fields
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from portal.archiving import archived_field
 from portal.storage import private_storage
 from portal.uploads import CONTENT_TYPES as DOCUMENT_CONTENT_TYPES
 
@@ -46,6 +47,9 @@ class BatteryModel(models.Model):
     data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Retired instead of deleted (portal.archiving): its passports and certificates keep pointing at it,
+    # no new passport is made of it.
+    archived_at = archived_field()
 
     objects = BatteryModelQuerySet.as_manager()
 
@@ -68,6 +72,10 @@ class BatteryModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.manufacturer_part_id})"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class SupplyChainEntry(models.Model):

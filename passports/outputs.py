@@ -55,6 +55,10 @@ class BatteryModelOutput(serializers.Serializer):
     manufacturer_part_id = serializers.CharField()
     category = BatteryCategoryField()
     values = values_field()
+    archived_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_("When the owner archived the model (no new passports of it); null while it is in use."),
+    )
     supply_chain = SupplyChainRowSerializer(
         many=True,
         required=False,

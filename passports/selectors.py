@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
+from portal.archiving import with_archived
 from portal.sql_rows import field_converter, hot_cursor, prepared
 from portal.tenancy.groups import organization_id_of_group
 from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus
@@ -97,11 +98,15 @@ def passport_get(*, actor, public_id: UUID | str) -> Passport | None:
         return None
 
 
-def battery_models_for(*, actor) -> QuerySet[BatteryModel]:
-    """Battery models the actor may open (`BatteryModel.objects.restrict(actor, "view")`)."""
+def battery_models_for(*, actor, archived: bool | None = None) -> QuerySet[BatteryModel]:
+    """Battery models the actor may open (`BatteryModel.objects.restrict(actor, "view")`). `archived`: True
+    only archived models, False only those in use (lists, choices for new passports), None both (look-ups:
+    passports and certificates still point at archived models)."""
     if active_organization_of(actor) is None:
         return BatteryModel.objects.none()
-    return BatteryModel.objects.restrict(actor, "view").select_related("organization")
+    return with_archived(BatteryModel.objects.restrict(actor, "view"), archived).select_related(
+        "organization"
+    )
 
 
 def battery_model_get(*, actor, public_id: UUID | str) -> BatteryModel | None:
@@ -361,6 +366,7 @@ class BatteryModelView:
     values: dict[str, Any]
     published: bool = True  # False: a reader of published values only, and nothing is published yet
     supply_chain: list[dict[str, Any]] | None = None
+    archived_at: datetime | None = None  # retired by its owner (no new passports); None while in use
 
     def payload(self) -> dict[str, Any]:
         """The view as plain data, in the API's keys (the supply chain only for those who may see it)."""
@@ -370,6 +376,7 @@ class BatteryModelView:
             "manufacturer_part_id": self.manufacturer_part_id,
             "category": self.category,
             "values": self.values,
+            "archived_at": self.archived_at,
         }
         if self.supply_chain is not None:
             payload["supply_chain"] = self.supply_chain
@@ -411,6 +418,7 @@ def battery_model_view(*, actor, battery_model: BatteryModel) -> BatteryModelVie
         category=battery_model.category,
         values=policies.visible_values(viewer, values),
         published=working or bool(values),
+        archived_at=battery_model.archived_at,
     )
     if policies.can_see_supply_chain(viewer):
         entries = supply_chain_for(actor=actor, battery_model=battery_model)

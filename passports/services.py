@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from portal.archiving import set_archived
 from portal.audit.services import audit_record
 from portal.deletion import ProtectedFromDeletion, refuse_if_protected
 from portal.sql_rows import insert_rows
@@ -199,7 +200,12 @@ def battery_model_delete(*, actor, battery_model: BatteryModel) -> None:
     if not policies.can_publish(actor, battery_model):
         raise PermissionDenied
     if battery_model.passports.exists():  # a conflict with the model's state (409), like the guards below
-        raise ProtectedFromDeletion(_("A battery model with passports cannot be deleted."))
+        refusal = _("A battery model with passports cannot be deleted.")
+        if battery_model.archived_at is None:  # say what to do instead, unless it is done already
+            refusal = " ".join(
+                [refusal, _("Archive it instead: its passports keep it, and no new passport is made of it.")]
+            )
+        raise ProtectedFromDeletion(refusal)
     refuse_if_protected(battery_model)
     audit_record(
         actor=actor,
@@ -208,6 +214,36 @@ def battery_model_delete(*, actor, battery_model: BatteryModel) -> None:
         target=battery_model,
     )
     battery_model.delete()
+
+
+@transaction.atomic
+def battery_model_archive(*, actor, battery_model: BatteryModel) -> BatteryModel:
+    """Retire a model the company no longer makes: it leaves the lists and the choices for new passports
+    and applications; its passports and the certificates covering it keep it. The same right as deleting
+    (`can_publish`: the owner's administrators)."""
+    if not policies.can_publish(actor, battery_model):
+        raise PermissionDenied
+    model = set_archived(battery_model, archived=True, refusal=_("This battery model is already archived."))
+    audit_record(actor=actor, action="battery_model.archived", organization=model.organization, target=model)
+    return model
+
+
+@transaction.atomic
+def battery_model_restore(*, actor, battery_model: BatteryModel) -> BatteryModel:
+    """Bring an archived model back into use (new passports can be made of it again)."""
+    if not policies.can_publish(actor, battery_model):
+        raise PermissionDenied
+    model = set_archived(battery_model, archived=False, refusal=_("This battery model is not archived."))
+    audit_record(actor=actor, action="battery_model.restored", organization=model.organization, target=model)
+    return model
+
+
+def _refuse_archived_model(battery_model: BatteryModel, key: str) -> None:
+    """No new passport of an archived model; `key` names the input that chose the model."""
+    if battery_model.archived_at is not None:
+        raise ValidationError(
+            {key: [_("This battery model is archived: restore it before making new passports of it.")]}
+        )
 
 
 SUPPLY_CHAIN_FIELDS = {
@@ -294,6 +330,10 @@ def passport_create(
 ) -> Passport:
     if not policies.can_edit(actor, battery_model):
         raise PermissionDenied
+    if predecessor is None:
+        # A successor (a repurposed or remanufactured battery) continues a battery that already exists, so it
+        # may follow its predecessor's model even when that model is archived; a new battery may not.
+        _refuse_archived_model(battery_model, "battery_model")
     cleaned = _clean(values, BATTERY_KEYS)
     identifier = cleaned.get("unique_identifier")
     if not identifier:
@@ -621,6 +661,8 @@ def passports_import(
     predecessors are checked either way."""
     if not policies.can_edit(actor, battery_model):
         raise PermissionDenied
+    # Imports name the model by its part id, so the refusal is about that key.
+    _refuse_archived_model(battery_model, "manufacturer_part_id")
     errors, predecessors = _predecessors(actor, battery_model, items)
     prepared: list[tuple[Passport, dict[str, Any], list[tuple[str, Any, datetime]]]] = []
     seen: set[str] = set()

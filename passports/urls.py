@@ -23,6 +23,8 @@ urlpatterns = [
     path("models/new/", battery_models.model_create, name="model_create"),
     path("models/<uuid:public_id>/", battery_models.model_detail, name="model_detail"),
     path("models/<uuid:public_id>/edit/<slug:step>/", battery_models.model_edit, name="model_edit"),
+    path("models/<uuid:public_id>/archive/", battery_models.model_archive, name="model_archive"),
+    path("models/<uuid:public_id>/restore/", battery_models.model_restore, name="model_restore"),
     path("models/<uuid:public_id>/sharing/", sharing.model_sharing, name="model_sharing"),
     path("models/<uuid:public_id>/documents/", document_views.model_documents, name="model_documents"),
     path(

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from portal import api, views
 
-admin.site.site_header = "PassBridge administration"
+admin.site.site_header = _("PassBridge administration")  # in the operator's language (admin switch)
 admin.site.site_title = "PassBridge"
 # The admin signs in through the portal's login, which asks for the authenticator code (the admin's own
 # login form would take a password alone).

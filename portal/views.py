@@ -35,7 +35,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"membership": membership, "organization": membership.organization if membership else None}
     if kind == "company":
         context["members"] = selectors.members_for(actor=request.user)
-        context["sites"] = selectors.sites_for(actor=request.user)
+        context["sites"] = selectors.sites_for(actor=request.user, archived=False)  # sites in use
         context["can_manage"] = policies.can_manage_members(request.user, membership.organization)
     return render(request, f"dashboards/{kind}.html", context)
 

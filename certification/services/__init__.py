@@ -16,7 +16,9 @@ from .applications import (
     evidence_delete,
     missing_answers,
     unmet_criteria,
+    verdict_error_key,
     verdict_record,
+    verdicts_record,
 )
 from .certificates import (
     certificate_issue,
@@ -51,5 +53,7 @@ __all__ = [
     "evidence_delete",
     "missing_answers",
     "unmet_criteria",
+    "verdict_error_key",
     "verdict_record",
+    "verdicts_record",
 ]

@@ -114,14 +114,24 @@ def _check_scope(
     battery_models: Iterable[BatteryModel],
     passports: Iterable[Passport],
     sites: Iterable[Site],
+    in_scope: Iterable[BatteryModel | Site] = (),
 ) -> None:
+    """`in_scope`: what the application covers already. An archived model or site stays where it is, but is
+    never added: archiving retires it from new things (portal.archiving)."""
     errors: dict[str, list[str]] = {}
+    kept = {(type(obj), obj.pk) for obj in in_scope}
     if any(model.organization_id != organization.pk for model in battery_models):
         errors["battery_models"] = [_("Only your own battery models can be in scope.")]
+    elif any(m.archived_at is not None and (BatteryModel, m.pk) not in kept for m in battery_models):
+        errors["battery_models"] = [
+            _("An archived battery model cannot be added to the scope: restore it first.")
+        ]
     if any(passport.organization_id != organization.pk for passport in passports):
         errors["passports"] = [_("Only your own passports can be in scope.")]
     if any(site.organization_id != organization.pk for site in sites):
         errors["sites"] = [_("Only your own sites can be in scope.")]
+    elif any(site.archived_at is not None and (Site, site.pk) not in kept for site in sites):
+        errors["sites"] = [_("An archived site cannot be added to the scope: restore it first.")]
     if not scheme.requires_products and (list(battery_models) or list(passports)):
         errors["battery_models"] = [_("This scheme certifies the organization alone: leave products out.")]
     if errors:
@@ -201,10 +211,18 @@ def application_update(
         _check_body(body, application.scheme)
         application.body = body
         application.save(update_fields=["body"])
-    new_models = list(application.battery_models.all()) if battery_models is None else list(battery_models)
+    old_models, old_sites = list(application.battery_models.all()), list(application.sites.all())
+    new_models = old_models if battery_models is None else list(battery_models)
     new_passports = list(application.passports.all()) if passports is None else list(passports)
-    new_sites = list(application.sites.all()) if sites is None else list(sites)
-    _check_scope(application.organization, application.scheme, new_models, new_passports, new_sites)
+    new_sites = old_sites if sites is None else list(sites)
+    _check_scope(
+        application.organization,
+        application.scheme,
+        new_models,
+        new_passports,
+        new_sites,
+        in_scope=[*old_models, *old_sites],
+    )
     reviewing = application.state in REVIEW_STATES and application.reviewer_id is not None
     if reviewing:
         grants.close_review_access(application)
@@ -389,13 +407,9 @@ def _require_reviewer(actor, application: Application) -> None:
     )
 
 
-@transaction.atomic
-def verdict_record(
-    *, actor, application: Application, criterion: Criterion, value: str, notes: str = ""
-) -> Verdict:
-    application = _lock(application)
-    _require_reviewer(actor, application)
-    _require_state(application, (ApplicationState.IN_REVIEW,), pgettext("action", "assessed"))
+def _checked_verdict(application: Application, criterion: Criterion, value: str, notes: str) -> str:
+    """The rules of one verdict (the criterion is the scheme's, the value is one of the choices and fits
+    the criterion, a criterion not met says why); returns the notes as stored."""
     if criterion.scheme_id != application.scheme_id:
         raise ValidationError({"criterion": [_("This criterion belongs to another scheme.")]})
     if value not in VerdictValue.values:
@@ -405,6 +419,22 @@ def verdict_record(
     notes = (notes or "").strip()
     if value == VerdictValue.NOT_MET and not notes:
         raise ValidationError({"notes": [_("Say why the criterion is not met.")]})
+    return notes
+
+
+def _lock_for_verdicts(actor, application: Application) -> Application:
+    application = _lock(application)
+    _require_reviewer(actor, application)
+    _require_state(application, (ApplicationState.IN_REVIEW,), pgettext("action", "assessed"))
+    return application
+
+
+@transaction.atomic
+def verdict_record(
+    *, actor, application: Application, criterion: Criterion, value: str, notes: str = ""
+) -> Verdict:
+    application = _lock_for_verdicts(actor, application)
+    notes = _checked_verdict(application, criterion, value, notes)
     verdict, _created = Verdict.objects.update_or_create(
         application=application,
         criterion=criterion,
@@ -412,6 +442,50 @@ def verdict_record(
         defaults={"value": value, "notes": notes, "reviewer": actor},
     )
     return verdict
+
+
+def verdict_error_key(criterion: Criterion, field: str) -> str:
+    """The key of a `verdicts_record` error: the criterion's code and the field (`value`, `notes`,
+    `criterion`), e.g. "CX-BP-03.notes"."""
+    return f"{criterion.code}.{field}"
+
+
+@transaction.atomic
+def verdicts_record(
+    *, actor, application: Application, verdicts: Mapping[Criterion, tuple[str, str]]
+) -> list[Verdict]:
+    """Record several verdicts of the current round at once (criterion -> (value, notes)), all or none.
+
+    The same actor, state and per-verdict rules as `verdict_record`. Every verdict is checked before any
+    is stored; if one breaks a rule nothing is stored and one ValidationError names every problem under
+    `verdict_error_key(criterion, field)`. Criteria not given keep what they have (none, or this round's
+    verdict). A verdict identical to this round's recorded one is left as it is (its reviewer and time
+    stay); the others are stored with the actor as reviewer. Returns the verdicts stored."""
+    application = _lock_for_verdicts(actor, application)
+    checked: list[tuple[Criterion, str, str]] = []
+    errors: dict[str, list] = {}
+    for criterion, (value, notes) in verdicts.items():
+        try:
+            checked.append((criterion, value, _checked_verdict(application, criterion, value, notes)))
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[verdict_error_key(criterion, field)] = messages
+    if errors:
+        raise ValidationError(errors)
+    recorded = {v.criterion_id: v for v in application.verdicts.filter(round=application.round)}
+    stored = []
+    for criterion, value, notes in checked:
+        current = recorded.get(criterion.pk)
+        if current is not None and (current.value, current.notes) == (value, notes):
+            continue
+        verdict, _created = Verdict.objects.update_or_create(
+            application=application,
+            criterion=criterion,
+            round=application.round,
+            defaults={"value": value, "notes": notes, "reviewer": actor},
+        )
+        stored.append(verdict)
+    return stored
 
 
 def _reason(text: str, field: str, message: str) -> str:
@@ -553,9 +627,10 @@ def application_renew(*, actor, certificate: Certificate) -> Application:
         actor=actor,
         scheme=certificate.scheme,
         body=certificate.issuing_body,
-        battery_models=certificate.battery_models.filter(organization=certificate.holder),
+        # What the holder has archived since is retired: the renewal starts without it.
+        battery_models=certificate.battery_models.filter(organization=certificate.holder, archived_at=None),
         passports=previous.passports.filter(organization=certificate.holder) if previous else (),
-        sites=certificate.sites.filter(organization=certificate.holder),
+        sites=certificate.sites.filter(organization=certificate.holder, archived_at=None),
         renewal_of=certificate,
     )
     if previous is not None:

@@ -1,9 +1,10 @@
 """The certification body's pages: the queue, the lead's assignment and the reviewer's workspace.
 
-The workspace shows each criterion beside the applicant's answer and evidence, with this round's verdict
-form and the earlier rounds' verdicts, and the passport data in scope as the passport policy lets the body
-see it: with the confidential supply chain while the body's review is open (its group holds the grant),
-without it once the review has closed.
+The workspace shows each criterion beside the applicant's answer and evidence and the earlier rounds'
+verdicts, with one form for every verdict of this round (saved together, all or nothing, and saved again as
+the review goes on), how many criteria have a verdict, and the passport data in scope as the passport policy
+lets the body see it: with the confidential supply chain while the body's review is open (its group holds
+the grant), without it once the review has closed. The per-criterion verdict route stays for scripts.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from passports.catalogue import Category
@@ -27,7 +28,7 @@ from portal.tenancy.decorators import active_member_required
 from portal.tenancy.policies import is_certification_body
 
 from .. import policies, selectors, services
-from ..forms import ApproveForm, RejectForm, RequestChangesForm, VerdictForm
+from ..forms import ApproveForm, RejectForm, RequestChangesForm, VerdictForm, VerdictsForm, verdict_prefix
 from ..models import REVIEW_STATES, Application, ApplicationState, VerdictValue
 from .applications import application_row, evidence_rows
 from .common import (
@@ -191,23 +192,39 @@ def _verdict_view(verdict) -> dict[str, Any] | None:
     }
 
 
+def _verdicts_form(criterion_rows, data=None) -> VerdictsForm:
+    """The form of every verdict of the round, pre-filled with the verdicts recorded in it."""
+    return VerdictsForm(
+        data,
+        criteria=[row.criterion for row in criterion_rows],
+        recorded={
+            row.criterion.code: (row.verdict.value, row.verdict.notes)
+            for row in criterion_rows
+            if row.verdict is not None
+        },
+    )
+
+
+def _progress(criterion_rows) -> dict[str, Any]:
+    """How far the round's verdicts are: how many criteria have one, and which have none yet."""
+    missing = [row.criterion.code for row in criterion_rows if row.verdict is None]
+    total = len(criterion_rows)
+    return {"done": total - len(missing), "total": total, "missing": missing}
+
+
 def _workspace_context(request: HttpRequest, application: Application, **bound: Any) -> dict[str, Any]:
     user = request.user
     can_decide = policies.can_decide(user, application)
-    verdict_forms = bound.get("verdict_forms", {})
+    criterion_rows = selectors.criterion_rows(application)
+    verdicts_form = None
+    if can_decide:
+        verdicts_form = bound.get("verdicts_form") or _verdicts_form(criterion_rows)
+        for code, form in bound.get("verdict_forms", {}).items():
+            verdicts_form.put(code, form)
     rows = []
-    for row in selectors.criterion_rows(application):
+    for row in criterion_rows:
         criterion = row.criterion
-        form = None
-        if can_decide:
-            form = verdict_forms.get(criterion.code) or VerdictForm(
-                initial={
-                    "value": row.verdict.value if row.verdict else None,
-                    "notes": row.verdict.notes if row.verdict else "",
-                },
-                mandatory=criterion.mandatory,
-                prefix=f"verdict-{criterion.code}",
-            )
+        form = verdicts_form[criterion.code] if verdicts_form else None
         rows.append(
             {
                 "code": criterion.code,
@@ -220,7 +237,7 @@ def _workspace_context(request: HttpRequest, application: Application, **bound: 
                 "verdict": _verdict_view(row.verdict),
                 "earlier": [_verdict_view(v) for v in row.earlier_verdicts],
                 "form": form,
-                "action": reverse("certification:verdict", args=[application.public_id, criterion.code]),
+                "has_error": bool(form and form.errors),
             }
         )
     can_reject = policies.can_reject(user, application)
@@ -230,6 +247,8 @@ def _workspace_context(request: HttpRequest, application: Application, **bound: 
         "declaration": {"name": application.declaration_name, "at": application.declaration_signed_at},
         "scope": scope_rows(application),
         "rows": rows,
+        "verdicts_form": verdicts_form,
+        "progress": _progress(criterion_rows) if application.state == ApplicationState.IN_REVIEW else None,
         "passport_data": _passport_data(request, application),
         "review_open": selectors.review_is_open(application),
         "history": history(user, application),
@@ -285,7 +304,12 @@ def verdict(request: HttpRequest, public_id, code: str) -> HttpResponse:
     criterion = application.scheme.criteria.filter(code=code).first()
     if criterion is None:
         raise Http404
-    form = VerdictForm(request.POST, mandatory=criterion.mandatory, prefix=f"verdict-{criterion.code}")
+    form = VerdictForm(
+        request.POST,
+        code=criterion.code,
+        mandatory=criterion.mandatory,
+        prefix=verdict_prefix(criterion.code),
+    )
     if form.is_valid():
         try:
             services.verdict_record(
@@ -306,6 +330,37 @@ def verdict(request: HttpRequest, public_id, code: str) -> HttpResponse:
                 f"{reverse('certification:review', args=[application.public_id])}#criterion-{code}"
             )
     return _workspace_with_errors(request, application, verdict_forms={criterion.code: form})
+
+
+@active_member_required
+@require_POST
+@refusals_as_403
+def verdicts(request: HttpRequest, public_id) -> HttpResponse:
+    """Every verdict of the round from the workspace's one form: stored together or, if one is wrong, none
+    (the errors shown on the criteria concerned). Criteria left without a verdict keep what they have."""
+    application = _reviewed(request, public_id)
+    form = _verdicts_form(selectors.criterion_rows(application), data=request.POST)
+    if form.is_valid():
+        try:
+            stored = services.verdicts_record(
+                actor=request.user, application=application, verdicts=form.verdicts()
+            )
+        except REFUSALS as exc:
+            refusal(request, exc)
+            return _workspace(application)
+        except ValidationError as exc:
+            form.add_service_error(exc)
+        else:
+            if stored:
+                messages.success(
+                    request,
+                    ngettext("%(count)d verdict saved.", "%(count)d verdicts saved.", len(stored))
+                    % {"count": len(stored)},
+                )
+            else:
+                messages.info(request, _("No verdict changed."))
+            return _workspace(application)
+    return _workspace_with_errors(request, application, verdicts_form=form)
 
 
 def _decision(request: HttpRequest, public_id, form_class, key: str, act) -> HttpResponse:

@@ -19,6 +19,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import filters, serializers
 
 from portal.api_filters import SafeSearchFilter
+from portal.archiving import ArchivedFilterSet
 
 from ..catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES
 from ..list_query import DEFAULT_ORDERING, ORDERING_COLUMNS, PassportListFilters
@@ -105,7 +106,10 @@ PASSPORT_LIST_PARAMETERS = [
 ]
 
 
-class BatteryModelFilter(django_filters.FilterSet):
+class BatteryModelFilter(ArchivedFilterSet):
+    """Category, and `archived` (the models in use unless `?archived=true`: archiving is public, like the
+    model's name: it only takes a model out of lists)."""
+
     category = django_filters.ChoiceFilter(field_name="category", choices=BATTERY_CATEGORIES)
 
     class Meta:

@@ -237,6 +237,9 @@ class BatteryModelListRowOutput(serializers.Serializer):
     manufacturer_part_id = serializers.CharField()
     category = BatteryCategoryField()
     is_own = serializers.SerializerMethodField()
+    archived_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the model was archived; null while it is in use.")
+    )
 
     def get_is_own(self, battery_model) -> bool:
         return battery_model.organization_id == self.context.get("organization_id")

@@ -44,6 +44,16 @@ urlpatterns = [
         name="battery-model-detail",
     ),
     path(
+        "battery-models/<uuid:public_id>/archive/",
+        views.BatteryModelArchiveView.as_view(),
+        name="battery-model-archive",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/restore/",
+        views.BatteryModelRestoreView.as_view(),
+        name="battery-model-restore",
+    ),
+    path(
         "battery-models/<uuid:public_id>/supply-chain/",
         views.BatteryModelSupplyChainView.as_view(),
         name="battery-model-supply-chain",

@@ -579,6 +579,50 @@ class BatteryModelDetailView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@answers_conflict("POST")
+class BatteryModelArchiveView(APIView):
+    @extend_schema(
+        tags=MODELS,
+        summary="Archive a battery model (administrators)",
+        description=(
+            "Instead of deleting a model the company no longer makes: it leaves the model list (see "
+            "`archived`) and no new passport can be made of it or put it in a new application's scope; its "
+            "passports and the certificates covering it keep it. 409 if it is archived already."
+        ),
+        request=None,
+        responses=BatteryModelOutput,
+    )
+    def post(self, request, public_id: UUID):
+        battery_model = services.battery_model_archive(
+            actor=request.user, battery_model=_own_battery_model(request, public_id)
+        )
+        return Response(
+            battery_model_payload(
+                selectors.battery_model_view(actor=request.user, battery_model=battery_model)
+            )
+        )
+
+
+@answers_conflict("POST")
+class BatteryModelRestoreView(APIView):
+    @extend_schema(
+        tags=MODELS,
+        summary="Restore an archived battery model (administrators)",
+        description="The model is in use again: new passports can be made of it. 409 if it is not archived.",
+        request=None,
+        responses=BatteryModelOutput,
+    )
+    def post(self, request, public_id: UUID):
+        battery_model = services.battery_model_restore(
+            actor=request.user, battery_model=_own_battery_model(request, public_id)
+        )
+        return Response(
+            battery_model_payload(
+                selectors.battery_model_view(actor=request.user, battery_model=battery_model)
+            )
+        )
+
+
 class BatteryModelSupplyChainView(APIView):
     """The confidential supply chain: owner and assigned certifier read, owner editors replace."""
 

@@ -14,8 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.archiving import ARCHIVED_PARAMETER, archived_requested
 from portal.tenancy.decorators import active_member_required
 from portal.tenancy.selectors import active_organization_of
 
@@ -34,8 +35,10 @@ from .steps import SUPPLY_CHAIN_STEP, Step, after_save, model_steps, step_nav, s
 @active_member_required
 def model_list(request: HttpRequest) -> HttpResponse:
     own = active_organization_of(request.user)
+    # The models in use by default; "Show archived models" (?archived=1) lists the archived ones instead.
+    show_archived = archived_requested(request.GET.get(ARCHIVED_PARAMETER))
     models = (
-        selectors.battery_models_for(actor=request.user)
+        selectors.battery_models_for(actor=request.user, archived=show_archived)
         .annotate(passport_count=Count("passports", distinct=True))
         .order_by("name", "pk")
     )
@@ -48,13 +51,20 @@ def model_list(request: HttpRequest) -> HttpResponse:
             "category": Category(m.category).label,
             "mine": own is not None and m.organization_id == own.pk,
             "passport_count": m.passport_count if own is not None and m.organization_id == own.pk else None,
+            "archived": m.archived_at is not None,
         }
         for m in page.object_list
     ]
     return render(
         request,
         "passports/model_list.html",
-        {"page": page, "rows": rows, "can_create": own is not None and can_create_models(request.user, own)},
+        {
+            "page": page,
+            "rows": rows,
+            "show_archived": show_archived,
+            "filter_query": f"{ARCHIVED_PARAMETER}=1" if show_archived else "",  # kept by the page links
+            "can_create": own is not None and can_create_models(request.user, own),
+        },
     )
 
 
@@ -217,7 +227,11 @@ def model_detail(request: HttpRequest, public_id) -> HttpResponse:
                 "name": model.name,
                 "part_id": model.manufacturer_part_id,
                 "category": Category(model.category).label,
+                "archived_at": view.archived_at,
             },
+            # New passports only of a model in use; archiving takes the right to delete (`can_publish`).
+            "can_create_passport": can_edit and view.archived_at is None,
+            "can_archive": policies.can_publish(request.user, model),
             "is_owner": is_owner,
             "sees_values": view.published,
             "as_published": not policies.can_see_unpublished(view.viewer),
@@ -231,3 +245,37 @@ def model_detail(request: HttpRequest, public_id) -> HttpResponse:
             "passport_count": selectors.passports_for(actor=request.user).filter(battery_model=model).count(),
         },
     )
+
+
+@active_member_required
+@require_POST
+def model_archive(request: HttpRequest, public_id) -> HttpResponse:
+    model = model_or_404(request, public_id)
+    forbid_unless(policies.can_publish(request.user, model))
+    try:
+        services.battery_model_archive(actor=request.user, battery_model=model)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Battery model archived. Its passports and certificates keep it; restore it to make new "
+                "passports."
+            ),
+        )
+    return redirect("passports:model_detail", public_id=model.public_id)
+
+
+@active_member_required
+@require_POST
+def model_restore(request: HttpRequest, public_id) -> HttpResponse:
+    model = model_or_404(request, public_id)
+    forbid_unless(policies.can_publish(request.user, model))
+    try:
+        services.battery_model_restore(actor=request.user, battery_model=model)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Battery model restored."))
+    return redirect("passports:model_detail", public_id=model.public_id)

@@ -44,7 +44,8 @@ def passport_create(request: HttpRequest) -> HttpResponse:
         own = active_organization_of(request.user)
         models = [
             {"id": m.public_id, "name": m.name, "part_id": m.manufacturer_part_id}
-            for m in selectors.battery_models_for(actor=request.user).filter(organization=own)
+            # New passports only of models in use: archived ones are retired.
+            for m in selectors.battery_models_for(actor=request.user, archived=False).filter(organization=own)
         ]
         forbid_unless(can_create_models(request.user, own))
         return render(request, "passports/choose_model.html", {"models": models})

@@ -265,11 +265,21 @@ class MembershipAdmin(ServiceWriteAdmin):
 class SiteAdmin(ReadOnlyAdmin):
     """Read-only: sites are the organization's own data, kept by its members in the portal (audited there)."""
 
-    list_display = ["name", "organization", "city", "country", "bpn"]
+    list_display = ["name", "organization", "city", "country", "bpn", "archived_at"]
     list_filter = [("country", CountryFilter)]
     list_select_related = ["organization"]
     search_fields = ["name", "bpn", "organization__legal_name", "country"]
-    fields = ["name", "organization", "street", "postal_code", "city", "country", "bpn", "created_at"]
+    fields = [
+        "name",
+        "organization",
+        "street",
+        "postal_code",
+        "city",
+        "country",
+        "bpn",
+        "created_at",
+        "archived_at",
+    ]
     readonly_fields = fields
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
+from portal.archiving import archived_field
 from portal.identifiers import (
     check_bpn,
     check_corporate_number,
@@ -231,6 +232,8 @@ class Site(models.Model):
         help_text=_("Catena-X site (BPNS) or address (BPNA) number."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Retired instead of deleted (portal.archiving): certificates and applications keep pointing at it.
+    archived_at = archived_field()
 
     objects = SiteQuerySet.as_manager()
 
@@ -246,6 +249,10 @@ class Site(models.Model):
     def clean(self) -> None:
         super().clean()
         self.bpn = _canonical(self.bpn, lambda value: check_bpn(value, kinds="SA"))
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Role(models.TextChoices):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
+from portal.archiving import with_archived
+
 from .models import Invitation, Membership, Organization, OrganizationStatus, Role, Site
 
 
@@ -46,8 +48,10 @@ def member_get(*, actor, public_id) -> Membership | None:
     return members_for(actor=actor).filter(public_id=public_id).first()
 
 
-def sites_for(*, actor) -> QuerySet[Site]:
-    return Site.objects.restrict(actor, "view")
+def sites_for(*, actor, archived: bool | None = None) -> QuerySet[Site]:
+    """The actor's organization's sites (`Site`'s rule). `archived`: True only archived sites, False only
+    those in use (lists and choices for new things), None both (look-ups: certificates still name them)."""
+    return with_archived(Site.objects.restrict(actor, "view"), archived)
 
 
 def site_get(*, actor, public_id) -> Site | None:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 
 from portal.accounts.models import User
 from portal.accounts.services import user_create, user_deactivate
+from portal.archiving import set_archived
 from portal.audit.services import audit_record
 from portal.deletion import refuse_if_protected
 from portal.enqueue import queue_after_commit
@@ -265,6 +266,27 @@ def site_delete(*, actor: User, site: Site) -> None:
     refuse_if_protected(site)
     audit_record(actor=actor, action="site.deleted", organization=site.organization, target=site)
     site.delete()
+
+
+@transaction.atomic
+def site_archive(*, actor: User, site: Site) -> Site:
+    """Retire a site the organization no longer uses: it leaves lists and the choices for new applications,
+    while the certificates and applications that cover it keep it. Whoever may delete it may archive it."""
+    if not policies.can_change_site(actor, site):
+        raise PermissionDenied
+    site = set_archived(site, archived=True, refusal=_("This site is already archived."))
+    audit_record(actor=actor, action="site.archived", organization=site.organization, target=site)
+    return site
+
+
+@transaction.atomic
+def site_restore(*, actor: User, site: Site) -> Site:
+    """Bring an archived site back into use."""
+    if not policies.can_change_site(actor, site):
+        raise PermissionDenied
+    site = set_archived(site, archived=False, refusal=_("This site is not archived."))
+    audit_record(actor=actor, action="site.restored", organization=site.organization, target=site)
+    return site
 
 
 def check_role(organization: Organization, role: str) -> None:

@@ -11,6 +11,8 @@ urlpatterns = [
     path("organization/sites/new/", views.site_edit, name="site_create"),
     path("organization/sites/<uuid:public_id>/edit/", views.site_edit, name="site_edit"),
     path("organization/sites/<uuid:public_id>/delete/", views.site_delete, name="site_delete"),
+    path("organization/sites/<uuid:public_id>/archive/", views.site_archive, name="site_archive"),
+    path("organization/sites/<uuid:public_id>/restore/", views.site_restore, name="site_restore"),
     path("organization/members/", views.members, name="members"),
     path("organization/members/<uuid:public_id>/", views.member_update, name="member_update"),
     path(

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.archiving import ARCHIVED_PARAMETER, archived_requested
 from portal.audit.selectors import audit_events_for
 from portal.text import without_final_stop
 
@@ -24,7 +25,7 @@ from .forms import (
     RegistrationForm,
     SiteForm,
 )
-from .models import Role
+from .models import Role, Site
 
 
 def _forbid_unless(allowed: bool) -> None:
@@ -58,12 +59,18 @@ def register(request: HttpRequest) -> HttpResponse:
 @active_member_required
 def organization_detail(request: HttpRequest) -> HttpResponse:
     org = request.membership.organization
+    # The sites in use by default; "Show archived sites" (?archived=1) lists the archived ones instead.
+    show_archived = archived_requested(request.GET.get(ARCHIVED_PARAMETER))
     return render(
         request,
         "tenancy/organization_detail.html",
         {
             "organization": org,
-            "sites": selectors.sites_for(actor=request.user),
+            "sites": selectors.sites_for(actor=request.user, archived=show_archived),
+            "show_archived": show_archived,
+            "archived_count": 0
+            if show_archived
+            else selectors.sites_for(actor=request.user, archived=True).count(),
             "can_edit": policies.can_edit_organization(request.user, org),
             "can_manage_sites": policies.can_manage_sites(request.user, org),
         },
@@ -124,19 +131,57 @@ def site_edit(request: HttpRequest, public_id=None) -> HttpResponse:
     return render(request, "tenancy/site_form.html", {"form": form, "site": site})
 
 
-@active_member_required
-@require_POST
-def site_delete(request: HttpRequest, public_id) -> HttpResponse:
+def _site_to_change(request: HttpRequest, public_id) -> Site:
+    """Visibility first: another organization's site is 404 for everyone, one's own is 403 to viewers."""
     site = selectors.site_get(actor=request.user, public_id=public_id)
     if site is None:
         raise Http404
     _forbid_unless(policies.can_change_site(request.user, site))
+    return site
+
+
+@active_member_required
+@require_POST
+def site_delete(request: HttpRequest, public_id) -> HttpResponse:
+    site = _site_to_change(request, public_id)
     try:
         services.site_delete(actor=request.user, site=site)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Site deleted."))
+    return redirect("tenancy:organization")
+
+
+@active_member_required
+@require_POST
+def site_archive(request: HttpRequest, public_id) -> HttpResponse:
+    site = _site_to_change(request, public_id)
+    try:
+        services.site_archive(actor=request.user, site=site)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _(
+                "Site archived. Certificates and applications that cover it keep it; restore it to use it "
+                "again."
+            ),
+        )
+    return redirect("tenancy:organization")
+
+
+@active_member_required
+@require_POST
+def site_restore(request: HttpRequest, public_id) -> HttpResponse:
+    site = _site_to_change(request, public_id)
+    try:
+        services.site_restore(actor=request.user, site=site)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Site restored."))
     return redirect("tenancy:organization")
 
 

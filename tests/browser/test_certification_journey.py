@@ -4,10 +4,12 @@ In the demo world (`manage.py load_demo`), `jp-maker` applies under the Ouranos 
 scheme, body, scope (battery model and site), an answer to every criterion, a PDF as evidence, the signed
 declaration. `certifier-jp` (lead of the Japan Battery Assurance Institute) assigns the application to
 herself, reads the criteria beside the answers and the confidential supply chain of the battery model in
-scope, records verdicts and requests changes; `jp-maker` reads the message, edits an answer and resubmits;
-`certifier-jp` records the second round's verdicts and approves. `jp-maker` then holds the new Ouranos
-certificate and the Catena-X certificate recognised from it, `regulator` finds both in the certificate list,
-and the supply chain is gone from `certifier-jp`'s pages once the review has closed.
+scope, records every verdict of the round with one form (a note missing on the criterion not met is shown
+on that criterion and nothing is saved until it is given) and requests changes; `jp-maker` reads the
+message, edits an answer and resubmits; `certifier-jp` records the second round's verdicts and approves.
+`jp-maker` then holds the new Ouranos certificate and the Catena-X certificate recognised from it,
+`regulator` finds both in the certificate list, and the supply chain is gone from `certifier-jp`'s pages
+once the review has closed. The workspace stays short (the passport data folded) and fits a phone.
 
 jp-maker keeps Japanese (its preferred language), so its pages are driven by ids, names and the user's own
 values; certifier-jp switches to English with the header switcher. Every step is a click or a keystroke.
@@ -214,15 +216,30 @@ def _assign_to_herself(certifier: Page, application_id: str) -> None:
         certifier.get_by_role("link", name="Review workspace").click()
 
 
-def _record_verdicts(certifier: Page, verdicts: dict[str, tuple[str, str]]) -> None:
+def _progress(done: int) -> str:
+    return f"{done} of {len(CRITERIA)} criteria {'has' if done == 1 else 'have'} a verdict of this round."
+
+
+def _assert_progress(certifier: Page, done: int) -> None:
+    """The round's progress, near the top and again by the decision buttons."""
+    for where in ("#progress", "#decision-progress"):
+        expect(certifier.locator(where)).to_contain_text(_progress(done))
+
+
+def _fill_verdicts(certifier: Page, verdicts: dict[str, tuple[str, str]]) -> None:
     for code, (value, notes) in verdicts.items():
         criterion = certifier.locator(f"#criterion-{code}")
         criterion.locator(f"input[name='verdict-{code}-value'][value='{value}']").check()
-        if notes:
-            criterion.get_by_label(re.compile(r"^Notes")).fill(notes)
-        with certifier.expect_navigation(url=re.compile(rf"/review/#criterion-{code}$")):
-            criterion.get_by_role("button", name=f"Record verdict {code}").click()
-        expect(certifier.get_by_text(f"Verdict on {code} recorded.")).to_be_visible()
+        criterion.get_by_label(re.compile(r"^Notes")).fill(notes)
+
+
+def _save_verdicts(certifier: Page, saved: int) -> None:
+    """The one submit of the workspace's verdict form."""
+    with certifier.expect_navigation(url=re.compile(r"/review/$")):
+        certifier.locator("#verdicts-form").get_by_role("button", name="Save verdicts").click()
+    _no_errors(certifier)
+    expect(certifier.get_by_text(f"{saved} verdicts saved.")).to_be_visible()
+    _assert_progress(certifier, len(CRITERIA))
 
 
 def _review_round_1(certifier: Page) -> None:
@@ -236,17 +253,40 @@ def _review_round_1(certifier: Page) -> None:
     expect(
         certifier.locator(f"#criterion-{CRITERIA[0]}").get_by_role("link", name=EVIDENCE_NAME)
     ).to_be_visible()
-    # The confidential supply chain of the battery model in scope (need to know, while the review is open).
+    # The confidential supply chain of the battery model in scope (need to know, while the review is open),
+    # folded under the model's name so that the page stays short.
     data = certifier.locator("section[aria-labelledby=passport-data-title]")
-    expect(data.get_by_role("heading", name=re.compile(re.escape(MODEL_NAME)))).to_be_visible()
+    model = data.get_by_role("heading", name=re.compile(re.escape(MODEL_NAME)))
+    expect(model).to_be_visible()
     supply = data.locator("section.confidential-box")
     expect(supply).to_contain_text(SUPPLIER)
-    expect(supply.get_by_role("heading", name=re.compile(r"Supply chain \(confidential\)"))).to_be_visible()
+    supply_heading = supply.get_by_role("heading", name=re.compile(r"Supply chain \(confidential\)"))
+    expect(supply_heading).to_be_hidden()
+    _assert_compact(certifier)
+    model.click()
+    expect(supply_heading).to_be_visible()
+    _assert_progress(certifier, 0)
 
+    # Every verdict in one form: the note of the criterion not met is forgotten, so nothing is saved and
+    # the error stands on that criterion; with the note, one submit saves them all.
     verdicts = {code: ("met", "") for code in CRITERIA}
-    verdicts[CHANGED] = ("not_met", VERDICT_NOTE)
-    _record_verdicts(certifier, verdicts)
+    verdicts[CHANGED] = ("not_met", "")
+    _fill_verdicts(certifier, verdicts)
+    with certifier.expect_navigation(url=re.compile(r"/review/verdicts/$")):
+        certifier.locator("#verdicts-form").get_by_role("button", name="Save verdicts").click()
+    expect(certifier.locator(".form-errors")).to_contain_text("No verdict was saved.")
+    expect(certifier.locator(f"#criterion-{CHANGED} .field-error")).to_have_text(
+        "Say why the criterion is not met."
+    )
+    expect(certifier.locator(".field-error")).to_have_count(1)
+    assert not Application.objects.get(public_id=_application_id(certifier)).verdicts.exists()
+    _assert_progress(certifier, 0)
+    # What was chosen is kept: only the note is added.
+    expect(certifier.locator(f"input[name='verdict-{CRITERIA[0]}-value'][value='met']")).to_be_checked()
+    certifier.locator(f"#criterion-{CHANGED}").get_by_label(re.compile(r"^Notes")).fill(VERDICT_NOTE)
+    _save_verdicts(certifier, len(CRITERIA))
     expect(certifier.locator(f"#criterion-{CHANGED}")).to_contain_text(VERDICT_NOTE)
+    expect(certifier.locator(f"input[name='verdict-{CHANGED}-value'][value='not_met']")).to_be_checked()
     expect(certifier.locator("#decision-title ~ .notice-warning")).to_contain_text(CHANGED)
 
     certifier.locator("#request-changes").get_by_label("What the applicant must change").fill(CHANGES_MESSAGE)
@@ -267,10 +307,13 @@ def _review_round_2_and_approve(certifier: Page, application_id: str) -> None:
     expect(certifier.locator("section[aria-labelledby=facts-title]")).to_contain_text(RESUBMIT_MESSAGE)
     expect(certifier.locator(f"#criterion-{CHANGED} p.answer")).to_have_text(NEW_ANSWER)
     expect(certifier.locator("section.confidential-box")).to_contain_text(SUPPLIER)
-    # Every criterion needs a verdict of this round before approval.
+    # Every criterion needs a verdict of this round before approval; round 1's are not pre-filled.
     expect(certifier.locator("#decision-title ~ .notice-warning")).to_contain_text(CRITERIA[0])
+    _assert_progress(certifier, 0)
+    expect(certifier.locator(f"input[name='verdict-{CHANGED}-value']:checked")).to_have_count(0)
 
-    _record_verdicts(certifier, {code: ("met", "") for code in CRITERIA})
+    _fill_verdicts(certifier, {code: ("met", "") for code in CRITERIA})
+    _save_verdicts(certifier, len(CRITERIA))
     expect(certifier.locator("#decision-title ~ .notice-warning")).to_have_count(0)
     approve = certifier.locator("#approve")
     approve.get_by_label("Conditions of the certificate").fill(CONDITIONS)
@@ -279,6 +322,22 @@ def _review_round_2_and_approve(certifier: Page, application_id: str) -> None:
     expect(
         certifier.get_by_text(re.compile(r"^Approved: certificate OUR-JBAI-\d{4}-\d{6} issued\.$"))
     ).to_be_visible()
+
+
+def _application_id(page: Page) -> str:
+    return re.search(r"/applications/([0-9a-f-]{36})/", page.url).group(1)
+
+
+def _assert_compact(certifier: Page) -> None:
+    """The workspace needs no long scrolling (it was some 24,000 px with the passport data unfolded) and
+    fits a 390 px phone without sideways scrolling."""
+    height = certifier.evaluate("document.documentElement.scrollHeight")
+    assert height < 2_000 + 800 * len(CRITERIA), height
+    certifier.set_viewport_size({"width": 390, "height": 844})
+    try:
+        assert certifier.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        certifier.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _assert_no_supply_chain(page: Page) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
@@ -86,7 +87,20 @@ class SiteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Site
-        fields = ["id", "name", "street", "postal_code", "city", "country", "bpn", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "street",
+            "postal_code",
+            "city",
+            "country",
+            "bpn",
+            "created_at",
+            "archived_at",
+        ]
+        read_only_fields = ["id", "created_at", "archived_at"]
+        extra_kwargs = {
+            "archived_at": {"help_text": _("When the site was archived (retired); null while it is in use.")}
+        }
 
     validate_bpn = staticmethod(_identifier_field(lambda v: check_bpn(v, kinds="SA")))

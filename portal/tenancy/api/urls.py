@@ -10,4 +10,14 @@ urlpatterns = [
     ),
     path("organizations/me/sites/", views.SiteListView.as_view(), name="site-list"),
     path("organizations/me/sites/<uuid:public_id>/", views.SiteDetailView.as_view(), name="site-detail"),
+    path(
+        "organizations/me/sites/<uuid:public_id>/archive/",
+        views.SiteArchiveView.as_view(),
+        name="site-archive",
+    ),
+    path(
+        "organizations/me/sites/<uuid:public_id>/restore/",
+        views.SiteRestoreView.as_view(),
+        name="site-restore",
+    ),
 ]

@@ -6,9 +6,11 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.archiving import ArchivedFilterSet
 from portal.openapi_errors import answers_conflict
 
 from .. import selectors, services
+from ..models import Site
 from .serializers import (
     MemberOutput,
     MemberUpdateInput,
@@ -76,8 +78,15 @@ class MemberDetailView(APIView):
         return Response(MemberOutput(membership).data)
 
 
+class SiteFilter(ArchivedFilterSet):
+    class Meta:
+        model = Site
+        fields: list[str] = []
+
+
 class SiteListView(generics.ListCreateAPIView):
     serializer_class = SiteSerializer
+    filterset_class = SiteFilter  # the sites in use, or with ?archived=true the archived ones
 
     def get_queryset(self):
         return selectors.sites_for(actor=self.request.user)
@@ -109,3 +118,42 @@ class SiteDetailView(generics.RetrieveUpdateDestroyAPIView):
 
     def perform_destroy(self, instance):
         services.site_delete(actor=self.request.user, site=instance)
+
+
+class _SiteArchivingView(APIView):
+    """POST only: archive or restore one of the organization's sites (whoever may delete it)."""
+
+    def _site(self, request, public_id) -> Site:
+        site = selectors.site_get(actor=request.user, public_id=public_id)
+        if site is None:  # another organization's site does not exist for the caller
+            raise Http404
+        return site
+
+
+@answers_conflict("POST")
+class SiteArchiveView(_SiteArchivingView):
+    @extend_schema(
+        request=None,
+        responses=SiteSerializer,
+        summary="Archive a site (administrators, editors)",
+        description=(
+            "The site leaves the site list and cannot be put in the scope of a new application; the "
+            "certificates and applications that cover it keep it. 409 if it is archived already."
+        ),
+    )
+    def post(self, request, public_id):
+        site = services.site_archive(actor=request.user, site=self._site(request, public_id))
+        return Response(SiteSerializer(site).data)
+
+
+@answers_conflict("POST")
+class SiteRestoreView(_SiteArchivingView):
+    @extend_schema(
+        request=None,
+        responses=SiteSerializer,
+        summary="Restore an archived site (administrators, editors)",
+        description="The site is in use again. 409 if it is not archived.",
+    )
+    def post(self, request, public_id):
+        site = services.site_restore(actor=request.user, site=self._site(request, public_id))
+        return Response(SiteSerializer(site).data)

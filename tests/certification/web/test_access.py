@@ -198,8 +198,8 @@ def test_workspace(browser, in_review):
     )
     reviewer_page = browser(REVIEWER).get(url).content.decode()
     lead_page = browser(LEAD).get(url).content.decode()
-    assert "Record verdict" in reviewer_page and "Approve" in reviewer_page
-    assert "Record verdict" not in lead_page  # the lead reads; the assigned reviewer decides
+    assert "Save verdicts" in reviewer_page and "Approve" in reviewer_page
+    assert "Save verdicts" not in lead_page  # the lead reads; the assigned reviewer decides
 
 
 def test_certificate_pages(browser, users, certificate):

@@ -42,6 +42,7 @@ def _html_application_routes(application: Application, evidence: Evidence | None
         ("withdraw POST", "post", reverse("certification:application_withdraw", args=[public_id]), {}),
         ("assign POST", "post", reverse("certification:assign", args=[public_id]), {"assign-reviewer": 1}),
         ("verdict POST", "post", reverse("certification:verdict", args=[public_id, "CX-BP-01"]), {}),
+        ("verdicts POST", "post", reverse("certification:verdicts", args=[public_id]), {}),
         ("changes POST", "post", reverse("certification:request_changes", args=[public_id]), {}),
         ("approve POST", "post", reverse("certification:approve", args=[public_id]), {}),
         ("reject POST", "post", reverse("certification:reject", args=[public_id]), {}),

@@ -80,6 +80,8 @@ EXPECTED_PATHS = {
     "/api/v1/passports/{public_id}/completeness/": {"get"},
     "/api/v1/battery-models/": {"get", "post"},
     "/api/v1/battery-models/{public_id}/": {"get", "patch", "delete"},
+    "/api/v1/battery-models/{public_id}/archive/": {"post"},
+    "/api/v1/battery-models/{public_id}/restore/": {"post"},
     "/api/v1/battery-models/{public_id}/supply-chain/": {"get", "put"},
     "/api/v1/battery-models/{public_id}/grants/": {"get", "post", "delete"},
 }
