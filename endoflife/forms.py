@@ -8,6 +8,12 @@ from django_countries.fields import LazyTypedChoiceField
 from .models import Condition, Content, RecoveredMaterial, Treatment
 
 
+def _countries() -> list[tuple[str, str]]:
+    """The country names in the reader's language: `countries` itself would be read once, at import, in
+    English (Django keeps a non-callable choices list as it was first iterated)."""
+    return list(countries)
+
+
 class TransferForm(forms.Form):
     """The fields of a transfer; the service validates them together (`clean_transfer`)."""
 
@@ -28,7 +34,7 @@ class TransferForm(forms.Form):
     recipient_name = forms.CharField(
         label=_("Or a recipient outside the portal"), required=False, max_length=200
     )
-    destination_country = LazyTypedChoiceField(label=_("Destination country"), choices=countries)
+    destination_country = LazyTypedChoiceField(label=_("Destination country"), choices=_countries)
     condition = forms.ChoiceField(label=_("Used or waste"), choices=Condition.choices)
     waste_code = forms.CharField(
         label=_("List-of-Waste code"),
@@ -53,4 +59,4 @@ class RecoveredOutputForm(forms.Form):
     quarter = forms.ChoiceField(label=_("Quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)])
     material = forms.ChoiceField(label=_("Material"), choices=RecoveredMaterial.choices)
     mass_kg = forms.DecimalField(label=_("Recovered mass (kg)"), max_digits=14, decimal_places=3)
-    facility_country = LazyTypedChoiceField(label=_("Country of the recycling facility"), choices=countries)
+    facility_country = LazyTypedChoiceField(label=_("Country of the recycling facility"), choices=_countries)

@@ -57,6 +57,7 @@ MARKET_NAMES = {
     "JP": gettext_lazy("Japanese market"),
     "ALL": gettext_lazy("EU and Japan"),
 }
+CODE_NAMES = {**MATERIAL_NAMES, **STAGE_NAMES, **MARKET_NAMES}
 EXPORT_TABLES = ("origins", "flows", "content", "status", "eol", "outflow")
 
 
@@ -66,6 +67,12 @@ def confidential_mark() -> str:
 
 def material_choices() -> list[tuple[str, Any]]:
     return [(code, MATERIAL_NAMES[code]) for code in selectors.MATERIALS]
+
+
+def code_name(code: str) -> str:
+    """The name of a material, stage or market code in the reader's language (an alert stores codes); an
+    unknown code as it is."""
+    return str(CODE_NAMES.get(code, code))
 
 
 def category_name(code: str) -> str:
