@@ -4,6 +4,7 @@ supply-chain step (owner staff only) and the model page.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.archiving import ARCHIVED_PARAMETER, archived_requested
+from portal.button_actions import button_action
 from portal.tenancy.decorators import active_member_required
 from portal.tenancy.selectors import active_organization_of
 
@@ -252,19 +254,16 @@ def model_detail(request: HttpRequest, public_id) -> HttpResponse:
 def model_archive(request: HttpRequest, public_id) -> HttpResponse:
     model = model_or_404(request, public_id)
     forbid_unless(policies.can_publish(request.user, model))
-    try:
-        services.battery_model_archive(actor=request.user, battery_model=model)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "Battery model archived. Its passports and certificates keep it; restore it to make new "
-                "passports."
-            ),
-        )
-    return redirect("passports:model_detail", public_id=model.public_id)
+    return button_action(
+        request,
+        partial(services.battery_model_archive, actor=request.user, battery_model=model),
+        done=_(
+            "Battery model archived. Its passports and certificates keep it; restore it to make new "
+            "passports."
+        ),
+        then="passports:model_detail",
+        public_id=model.public_id,
+    )
 
 
 @active_member_required
@@ -272,10 +271,10 @@ def model_archive(request: HttpRequest, public_id) -> HttpResponse:
 def model_restore(request: HttpRequest, public_id) -> HttpResponse:
     model = model_or_404(request, public_id)
     forbid_unless(policies.can_publish(request.user, model))
-    try:
-        services.battery_model_restore(actor=request.user, battery_model=model)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Battery model restored."))
-    return redirect("passports:model_detail", public_id=model.public_id)
+    return button_action(
+        request,
+        partial(services.battery_model_restore, actor=request.user, battery_model=model),
+        done=_("Battery model restored."),
+        then="passports:model_detail",
+        public_id=model.public_id,
+    )

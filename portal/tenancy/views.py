@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.archiving import ARCHIVED_PARAMETER, archived_requested
 from portal.audit.selectors import audit_events_for
+from portal.button_actions import button_action
 from portal.text import without_final_stop
 
 from . import policies, selectors, services
@@ -144,45 +147,38 @@ def _site_to_change(request: HttpRequest, public_id) -> Site:
 @require_POST
 def site_delete(request: HttpRequest, public_id) -> HttpResponse:
     site = _site_to_change(request, public_id)
-    try:
-        services.site_delete(actor=request.user, site=site)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Site deleted."))
-    return redirect("tenancy:organization")
+    return button_action(
+        request,
+        partial(services.site_delete, actor=request.user, site=site),
+        done=_("Site deleted."),
+        then="tenancy:organization",
+    )
 
 
 @active_member_required
 @require_POST
 def site_archive(request: HttpRequest, public_id) -> HttpResponse:
     site = _site_to_change(request, public_id)
-    try:
-        services.site_archive(actor=request.user, site=site)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "Site archived. Certificates and applications that cover it keep it; restore it to use it "
-                "again."
-            ),
-        )
-    return redirect("tenancy:organization")
+    return button_action(
+        request,
+        partial(services.site_archive, actor=request.user, site=site),
+        done=_(
+            "Site archived. Certificates and applications that cover it keep it; restore it to use it again."
+        ),
+        then="tenancy:organization",
+    )
 
 
 @active_member_required
 @require_POST
 def site_restore(request: HttpRequest, public_id) -> HttpResponse:
     site = _site_to_change(request, public_id)
-    try:
-        services.site_restore(actor=request.user, site=site)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Site restored."))
-    return redirect("tenancy:organization")
+    return button_action(
+        request,
+        partial(services.site_restore, actor=request.user, site=site),
+        done=_("Site restored."),
+        then="tenancy:organization",
+    )
 
 
 @active_member_required
