@@ -1,6 +1,6 @@
 """Load run (issue 15): the seven roles against gunicorn + Celery worker and beat + PostgreSQL + Redis.
 
-    .venv/bin/python benchmarks/load/run.py                      # 100 users, 5 minutes (about 8 min in all)
+    .venv/bin/python benchmarks/load/run.py                      # 100 users, 5 minutes (about 10 min in all)
     .venv/bin/python benchmarks/load/run.py --users 20 --run-time 1m --reuse    # a quick rerun
 
 Unattended, in this order:
@@ -13,7 +13,10 @@ Unattended, in this order:
    gunicorn with `deploy/gunicorn.conf.py` (5 sync workers on 2 cores), a Celery worker per queue
    (`default` with 4 processes, `pdf` with 1) and beat, all with PASSBRIDGE_ENV=production;
 3. locust headless (`benchmarks/load/locustfile.py`, `--users`, `--spawn-rate`, `--run-time`, `--seed`),
-   its CSV statistics in `benchmarks/.cache/load/`;
+   its CSV statistics in `benchmarks/.cache/load/`. People arrive one a second (locust's own default
+   spawn rate), as a working day's sign-ins spread out: 100 users are all there after 100 s, and the
+   default run time of 6m40s keeps all of them for 5 minutes after that. `--spawn-rate 10` is the
+   sign-in burst of the first runs (every password hash at once: see benchmarks/README.md);
 4. every process it started is stopped (also on failure or Ctrl-C), then the table is printed: requests,
    failures, median, p95, p99 per endpoint group and in total, plus the server's own view from gunicorn's
    access log. Exit status 1 when any request failed or the total p95 exceeds `--p95-ms` (500).
@@ -329,8 +332,8 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=100)
-    parser.add_argument("--spawn-rate", type=float, default=10)
-    parser.add_argument("--run-time", default="5m")
+    parser.add_argument("--spawn-rate", type=float, default=1)
+    parser.add_argument("--run-time", default="6m40s", help="ramp-up (users / spawn rate) + 5 minutes")
     parser.add_argument("--seed", type=int, default=15, help="seed of every simulated person's choices")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--companies", type=int, default=5, help="seeded companies, 1,000 passports each")
