@@ -32,6 +32,9 @@ system-deps:
 	@command -v qpdf >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq qpdf poppler-utils >/dev/null; \
 	  else echo "qpdf/poppler-utils are missing: sudo apt-get install -y qpdf poppler-utils"; exit 1; fi; }
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "redis-server is missing (the fault tests kill a Redis of their own): sudo apt-get install -y redis-server"; exit 1; fi; }
 
 run: install
 	mkdir -p var
