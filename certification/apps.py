@@ -13,6 +13,7 @@ class CertificationConfig(AppConfig):
         # Sites, battery models and passports a standing certificate covers cannot be deleted (409).
         from portal.deletion import register
 
+        from . import audit_labels
         from .bundles import models as _bundle_models  # noqa: F401
         from .deletion_guards import certified_scope_guard
         from .documents import models as _document_models  # noqa: F401
@@ -20,6 +21,7 @@ class CertificationConfig(AppConfig):
         register(certified_scope_guard)
         resume.register("certificate documents", _resume_documents)
         resume.register("certificate ZIPs", _resume_bundles)
+        audit_labels.register()  # the audit log's words for this app's entries (portal/audit/labels.py)
 
 
 # Work a killed worker left undone, queued again whatever its age when a worker starts (portal/resume.py).

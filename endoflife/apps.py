@@ -6,3 +6,8 @@ class EndOfLifeConfig(AppConfig):
     name = "endoflife"
     label = "endoflife"
     verbose_name = _("End of life")
+
+    def ready(self) -> None:
+        from . import audit_labels
+
+        audit_labels.register()  # the audit log's words for this app's entries (portal/audit/labels.py)

@@ -8,4 +8,6 @@ class OversightConfig(AppConfig):
 
     def ready(self) -> None:
         # The end-of-life app knows nothing of oversight: transfer alerts hang on its domain events.
-        from . import receivers  # noqa: F401
+        from . import audit_labels, receivers  # noqa: F401
+
+        audit_labels.register()  # the audit log's words for this app's entries (portal/audit/labels.py)

@@ -8,4 +8,6 @@ class PactConfig(AppConfig):
 
     def ready(self) -> None:
         # The exchange app knows nothing of PACT: outbound events hang on its domain events (see signals.py).
-        from . import signals  # noqa: F401
+        from . import audit_labels, signals  # noqa: F401
+
+        audit_labels.register()  # the audit log's words for this app's entries (portal/audit/labels.py)

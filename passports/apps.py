@@ -10,9 +10,11 @@ class PassportsConfig(AppConfig):
 
     def ready(self) -> None:
         # The bulk import's models live with their code; importing them registers them.
+        from . import audit_labels
         from .bulk_import import models as _bulk_import_models  # noqa: F401
 
         resume.register("passport imports", _resume_imports)
+        audit_labels.register()  # the audit log's words for this app's entries (portal/audit/labels.py)
 
 
 def _resume_imports() -> dict[str, int]:

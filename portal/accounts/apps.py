@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "portal.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from . import audit_labels
+
+        audit_labels.register()  # the audit log's words for this app's entries (portal/audit/labels.py)

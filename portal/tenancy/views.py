@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.archiving import ARCHIVED_PARAMETER, archived_requested
+from portal.audit.presentation import event_rows
 from portal.audit.selectors import audit_events_for
 from portal.button_actions import button_action
 from portal.text import without_final_stop
@@ -289,4 +290,5 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     org = request.membership.organization
     _forbid_unless(policies.can_view_audit_log(request.user, org))
     page = Paginator(audit_events_for(actor=request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "tenancy/audit_log.html", {"page": page, "organization": org})
+    rows = event_rows(page.object_list)  # actions and objects in the reader's language
+    return render(request, "tenancy/audit_log.html", {"page": page, "rows": rows, "organization": org})

@@ -120,10 +120,12 @@ def test_a_render_lost_with_a_killed_worker_is_done_within_a_minute_of_a_worker_
     started = time.monotonic()
     try:
         _wait(
-            lambda: CertificateDocument.objects.filter(
-                certificate_id__in=certificates, status=DocumentStatus.READY
-            ).count()
-            == 2,
+            lambda: (
+                CertificateDocument.objects.filter(
+                    certificate_id__in=certificates, status=DocumentStatus.READY
+                ).count()
+                == 2
+            ),
             RESUME_WITHIN,
             "both certificate documents ready",
             log,

@@ -78,6 +78,27 @@ class TestAuditLogPage:
         assert "admin-b" not in html
         assert {event.organization_id for event in response.context["page"].object_list} == {company_a.pk}
 
+    def test_entries_read_as_words_with_the_code_kept(self, client, admin_a, company_a):
+        # The page's words in every language: tests/web/test_audit_language.py.
+        audit_record(
+            actor=admin_a, action="site.archived", organization=company_a, target=SiteFactory(name="Hall 4")
+        )
+        client.force_login(admin_a)
+
+        html = client.get(AUDIT_URL).content.decode()
+
+        assert "Site archived" in html
+        assert "<code>site.archived</code>" in html  # for support staff
+        assert "Site Hall 4" in html
+
+    def test_operators_read_the_label_in_the_admin_too(self, client, operator, admin_a, company_a):
+        audit_record(actor=admin_a, action="invitation.revoked", organization=company_a)
+        client.force_login(operator)
+
+        html = client.get("/admin/audit/auditevent/").content.decode()
+
+        assert "Invitation withdrawn" in html and "invitation.revoked" in html
+
     def test_viewer_gets_403(self, client, viewer_a):
         client.force_login(viewer_a)
         assert client.get(AUDIT_URL).status_code == 403
