@@ -44,6 +44,7 @@ from .serializers import (
     ReviewerOutput,
     VerdictInput,
     VerdictOutput,
+    VerdictsInput,
 )
 
 
@@ -145,7 +146,7 @@ class ApplicationAnswersView(APIView):
         return application_response(request, application)
 
 
-@answers_conflict("POST")
+@answers_conflict("POST", "PATCH")
 class ApplicationVerdictsView(APIView):
     @extend_schema(
         tags=TAG_APPLICATIONS,
@@ -173,6 +174,39 @@ class ApplicationVerdictsView(APIView):
             "recorded_at": verdict.recorded_at,
         }
         return Response(VerdictOutput(output).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        tags=TAG_APPLICATIONS,
+        summary="Record several verdicts of the current round at once (assigned reviewer)",
+        description=(
+            "All or none: every verdict is checked before any is stored, and one that breaks a rule stores "
+            "nothing; its errors are keyed `<criterion code>.<field>` (e.g. `CX-BP-03.notes`). Criteria not "
+            "listed keep their verdict. Answers every verdict of the current round."
+        ),
+        request=VerdictsInput,
+        responses={200: VerdictOutput(many=True)},
+    )
+    def patch(self, request, public_id: UUID):
+        application = application_or_404(request, public_id, "review")
+        data = valid(VerdictsInput, request.data)
+        verdicts = {
+            resolve_criterion(application, item["criterion"]): (item["value"], item["notes"])
+            for item in data["verdicts"]
+        }
+        services.verdicts_record(actor=request.user, application=application, verdicts=verdicts)
+        rows = [row for row in selectors.criterion_rows(application) if row.verdict is not None]
+        output = [
+            {
+                "round": row.verdict.round,
+                "criterion": row.criterion.code,
+                "value": row.verdict.value,
+                "notes": row.verdict.notes,
+                "reviewer": row.verdict.reviewer.get_full_name() or row.verdict.reviewer.get_username(),
+                "recorded_at": row.verdict.recorded_at,
+            }
+            for row in rows
+        ]
+        return Response(VerdictOutput(output, many=True).data)
 
 
 class ApplicationReviewersView(APIView):

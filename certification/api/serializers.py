@@ -400,6 +400,24 @@ class VerdictInput(serializers.Serializer):
     notes = _text(4000, help_text=_("Required when the criterion is not met."))
 
 
+class VerdictsInput(serializers.Serializer):
+    verdicts = VerdictInput(
+        many=True,
+        allow_empty=False,
+        max_length=500,
+        help_text=_("Verdicts of the current round, each criterion at most once."),
+    )
+
+    def validate_verdicts(self, value: list[dict]) -> list[dict]:
+        codes = [item["criterion"] for item in value]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise serializers.ValidationError(
+                _("Each criterion at most once: %(codes)s.") % {"codes": ", ".join(repeated)}
+            )
+        return value
+
+
 class EvidenceUploadInput(serializers.Serializer):
     criterion = serializers.CharField(max_length=32, help_text=_("Criterion code."))
     # Presence only: every check of the content is the service's (type by magic bytes, size limit).

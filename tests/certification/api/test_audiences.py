@@ -211,6 +211,8 @@ def test_writes_on_an_application_outside_the_scope_answer_404(api, audience, in
         assert client.post(base + action, payload, format="json").status_code == 404, action
     assert client.put(base + "answers/", {"answers": {}}, format="json").status_code == 404
     assert client.patch(base, {"sites": []}, format="json").status_code == 404
+    verdicts = {"verdicts": [{"criterion": "CX-BP-01", "value": "met"}]}
+    assert client.patch(base + "verdicts/", verdicts, format="json").status_code == 404
     assert client.get(base + "reviewers/").status_code == 404
     in_review.refresh_from_db()
     assert in_review.state == ApplicationState.IN_REVIEW

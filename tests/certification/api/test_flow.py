@@ -404,3 +404,52 @@ def test_nul_bytes_and_odd_input_are_400s_not_500s(api, in_review):
     assert notes.status_code == 400 and "notes" in notes.json()
     search = api(LEAD).get("/api/v1/applications/?search=a%00b")
     assert search.status_code == 400
+
+
+def test_several_verdicts_in_one_request_all_or_none(api, in_review):
+    base = f"/api/v1/applications/{in_review.public_id}/verdicts/"
+    reviewer = api(REVIEWER)
+    codes = sorted(in_review.scheme.criteria.values_list("code", flat=True))
+    assert len(codes) >= 3
+    wrong = reviewer.patch(
+        base,
+        {
+            "verdicts": [
+                {"criterion": codes[0], "value": "met"},
+                {"criterion": codes[1], "value": "not_met"},  # no notes: breaks a rule
+            ]
+        },
+        format="json",
+    )
+    assert wrong.status_code == 400
+    assert wrong.json() == {f"{codes[1]}.notes": ["Say why the criterion is not met."]}
+    assert not in_review.verdicts.exists()  # nothing stored, not even the valid first verdict
+
+    repeated = reviewer.patch(
+        base, {"verdicts": [{"criterion": codes[0], "value": "met"}] * 2}, format="json"
+    )
+    assert repeated.status_code == 400 and codes[0] in str(repeated.json()["verdicts"])
+    unknown = reviewer.patch(base, {"verdicts": [{"criterion": "NOPE-1", "value": "met"}]}, format="json")
+    assert unknown.json() == {"criterion": ["The scheme has no criterion with this code."]}
+
+    saved = reviewer.patch(
+        base,
+        {
+            "verdicts": [
+                {"criterion": codes[0], "value": "met"},
+                {"criterion": codes[1], "value": "not_met", "notes": "No audit report."},
+            ]
+        },
+        format="json",
+    )
+    assert saved.status_code == 200, saved.content
+    assert [(row["criterion"], row["value"], row["notes"]) for row in saved.json()] == [
+        (codes[0], "met", ""),
+        (codes[1], "not_met", "No audit report."),
+    ]
+    # A later request leaves the criteria it does not name as they are.
+    later = reviewer.patch(base, {"verdicts": [{"criterion": codes[2], "value": "met"}]}, format="json")
+    assert [row["criterion"] for row in later.json()] == codes[:3]
+    assert api(ADMIN_A).patch(
+        base, {"verdicts": [{"criterion": codes[0], "value": "met"}]}, format="json"
+    ).status_code in (403, 404)
