@@ -15,20 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.test.utils import modify_settings, override_settings
-from django.utils import translation
 
 from certification.models import Certificate, CertificateStatus
 from passports import selectors
-from portal.celery import app as celery_app
 
+from .demo_world import demo_world
 from .phone import DESKTOP, user_page
-from .test_role_pages import _demo_people
 
 pytestmark = [
     pytest.mark.browser,
@@ -124,40 +120,28 @@ def _demo_paths() -> dict[str, str]:
 @pytest.fixture(scope="module")
 def results(browser, live_server, django_db_setup, django_db_blocker) -> Iterator[dict]:
     """page name -> what axe found there, checked once for the module."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    host = urlsplit(live_server.url).hostname
     found: dict[str, Checked] = {}
-    try:
-        with (
-            django_db_blocker.unblock(),
-            translation.override("en"),
-            override_settings(PASSBRIDGE_ENFORCE_2FA=False),
-            modify_settings(ALLOWED_HOSTS={"append": host}),
-        ):
-            people = _demo_people()
-            paths = _demo_paths()
-            for language, names in (("en", list(PUBLIC)), ("ja", JAPANESE_PUBLIC)):
-                context = _anonymous_page(browser, live_server, language)
-                try:
-                    page = context.new_page()
-                    for name in names:
-                        found[f"{language}-{name}"] = _check(page, paths[name])
-                    if language == "en":
-                        page.goto("/")
-                        page.evaluate(PLANTED)
-                        found["planted"] = Checked(200, "en", *_axe(page))
-                finally:
-                    context.close()
-            for role, username in ROLES.items():
-                for language in ["en"] + (["ja"] if role in JAPANESE_ROLES else []):
-                    with user_page(
-                        browser, live_server, people[username], viewport=DESKTOP, language=language
-                    ) as page:
-                        found[f"{language}-home-{role}"] = _check(page, "/dashboard/")
-        yield found
-    finally:
-        celery_app.conf.task_always_eager = eager
+    with demo_world(live_server, django_db_blocker, ROLES.values()) as people:
+        paths = _demo_paths()
+        for language, names in (("en", list(PUBLIC)), ("ja", JAPANESE_PUBLIC)):
+            context = _anonymous_page(browser, live_server, language)
+            try:
+                page = context.new_page()
+                for name in names:
+                    found[f"{language}-{name}"] = _check(page, paths[name])
+                if language == "en":
+                    page.goto("/")
+                    page.evaluate(PLANTED)
+                    found["planted"] = Checked(200, "en", *_axe(page))
+            finally:
+                context.close()
+        for role, username in ROLES.items():
+            for language in ["en"] + (["ja"] if role in JAPANESE_ROLES else []):
+                with user_page(
+                    browser, live_server, people[username], viewport=DESKTOP, language=language
+                ) as page:
+                    found[f"{language}-home-{role}"] = _check(page, "/dashboard/")
+    yield found
 
 
 def _report(violations: list[dict]) -> str:

@@ -25,7 +25,6 @@ what the crawl recorded, and each names every role and page that fails, not just
 
 from __future__ import annotations
 
-import io
 import re
 import warnings
 from collections.abc import Iterator
@@ -35,16 +34,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.test.utils import modify_settings, override_settings
-from django.utils import translation
 
-from portal.accounts.models import User
-from portal.celery import app as celery_app
-from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus, Role
-from tests.factories import OrganizationFactory, member
 from tests.i18n.test_translations import messages, mo_path, translations_of
 
+from .demo_world import demo_world
 from .phone import DESKTOP, PAGE_WIDTH, PHONE, user_page
 
 pytestmark = [
@@ -272,60 +265,21 @@ def _measure_in(language: str, browser, live_server, user, visits: list[Visit]) 
                 visit.chrome = [tuple(item) for item in page.evaluate(CHROME_TEXTS, CHROME)]
 
 
-def _demo_people() -> dict[str, User]:
-    call_command("load_demo", stdout=io.StringIO())
-    people = {user.username: user for user in User.objects.filter(username__in=ROLES)}
-    # The demo's recyclers are companies without logins: give the first one a member.
-    recycler = Organization.objects.filter(kind=OrganizationKind.RECYCLER).order_by("legal_name").first()
-    assert recycler is not None, "the demo has no recycler"
-    people["recycler"] = member(
-        Role.ADMIN, recycler, username="recycler", first_name="Rika", last_name="Kreis"
-    )
-    # The operator's queue is empty in the demo: one registration waits, with long words in it.
-    waiting = OrganizationFactory(
-        legal_name="Niedersächsische Batteriezellenfertigungsgesellschaft mbH & Co. KG",
-        status=OrganizationStatus.PENDING,
-    )
-    member(
-        Role.ADMIN,
-        waiting,
-        username="registrant",
-        first_name="Friederike",
-        last_name="Zellfabrikverantwortliche",
-        email="registrierung.verantwortliche@batteriezellenfertigungsgesellschaft.example",
-    )
-    missing = set(ROLES) - set(people)
-    assert not missing, f"demo logins missing: {missing}"
-    return people
-
-
 @pytest.fixture(scope="module")
 def crawl(browser, live_server, django_db_setup, django_db_blocker) -> Iterator[dict[str, list[Visit]]]:
     """Every role's pages, found and measured once for the module.
 
     The demo world is written outside a test's transaction, as a transactional test writes, so that the
     live server sees it; the end of the module's first test empties the database again."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    host = urlsplit(live_server.url).hostname
-    try:
-        with (
-            django_db_blocker.unblock(),
-            translation.override("en"),
-            override_settings(PASSBRIDGE_ENFORCE_2FA=False),
-            modify_settings(ALLOWED_HOSTS={"append": host}),
-        ):
-            people = _demo_people()
-            results = {}
-            for role in ROLES:
-                person = people[role]
-                visits = _crawl(browser, live_server, role, person)
-                for language in {"ja", person.preferred_language} - {"en", ""}:
-                    _measure_in(language, browser, live_server, person, visits)
-                results[role] = visits
-        yield results
-    finally:
-        celery_app.conf.task_always_eager = eager
+    with demo_world(live_server, django_db_blocker, ROLES) as people:
+        results = {}
+        for role in ROLES:
+            person = people[role]
+            visits = _crawl(browser, live_server, role, person)
+            for language in {"ja", person.preferred_language} - {"en", ""}:
+                _measure_in(language, browser, live_server, person, visits)
+            results[role] = visits
+    yield results
 
 
 # --- The tests ------------------------------------------------------------------------------------------
