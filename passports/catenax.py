@@ -825,6 +825,50 @@ def _model_changes(current: Mapping[str, Any], values: Mapping[str, Any]) -> dic
     return {key: values[key] for key, value in as_json.items() if current.get(key) != value}
 
 
+def locked_models(organization, part_ids: Iterable[str]) -> dict[str, BatteryModel]:
+    """The organization's battery models with these part ids, locked until the import's transaction ends
+    (two imports of one new model cannot both create it)."""
+    return {
+        model.manufacturer_part_id: model
+        for model in BatteryModel.objects.select_for_update().filter(
+            organization=organization, manufacturer_part_id__in=list(part_ids)
+        )
+    }
+
+
+def model_for_import(
+    *, actor, organization, existing: BatteryModel | None, values: Mapping[str, Any]
+) -> tuple[BatteryModel, str]:
+    """The battery model the imported passports belong to: created, updated where the file says otherwise,
+    or as it is. Returns the model and "created", "updated" or "unchanged"."""
+    from . import services  # services import this module: imported late, as in import_documents
+
+    if existing is None:
+        return services.battery_model_create(actor=actor, organization=organization, values=values), "created"
+    changes = _model_changes(existing.data, values)
+    if not changes:
+        return existing, "unchanged"
+    return services.battery_model_update(actor=actor, battery_model=existing, values=changes), "updated"
+
+
+def import_items(
+    read: list[Any], indexes: list[int], predecessors: Mapping[int, Any], identifiers: Mapping[int, Any]
+) -> list[dict[str, Any]]:
+    """The `services.passports_import` items of the documents at `indexes` (all of one battery model)."""
+    from . import services
+
+    items = []
+    for index in indexes:
+        battery = dict(read[index].battery_values)
+        system = read[index].system_values
+        metadata = {key: system[key] for key in services.IMPORTED_METADATA_KEYS if key in system}
+        items.append({"status": battery.pop(services.STATUS_KEY, None) or "original",
+                      "values": battery, "dynamic": read[index].dynamic_points,
+                      "predecessor": predecessors.get(index), "public_id": identifiers.get(index),
+                      "metadata": metadata})  # fmt: skip
+    return items
+
+
 def import_documents(
     *, actor, organization, payload: Any, confirm_economic_operator: bool = False
 ) -> list[ImportedPassport]:
@@ -880,38 +924,19 @@ def import_documents(
         predecessors = _predecessors(organization, read, errors)
         if errors:
             raise CatenaxImportError(errors)
-        existing = {
-            model.manufacturer_part_id: model
-            for model in BatteryModel.objects.select_for_update().filter(
-                organization=organization, manufacturer_part_id__in=list(groups)
-            )
-        }
+        existing = locked_models(organization, groups)
         for part_id, indexes in groups.items():
-            model_values = read[indexes[0]].model_values
             try:
-                model = existing.get(part_id)
-                if model is None:
-                    model = services.battery_model_create(
-                        actor=actor, organization=organization, values=model_values
-                    )
-                else:
-                    changes = _model_changes(model.data, model_values)
-                    if changes:
-                        model = services.battery_model_update(
-                            actor=actor, battery_model=model, values=changes
-                        )
+                model, _outcome = model_for_import(
+                    actor=actor,
+                    organization=organization,
+                    existing=existing.get(part_id),
+                    values=read[indexes[0]].model_values,
+                )
             except ValidationError as exc:
                 errors.extend(_service_errors(exc, indexes[0]))
                 continue
-            items = []
-            for index in indexes:
-                battery = dict(read[index].battery_values)
-                system = read[index].system_values
-                metadata = {key: system[key] for key in services.IMPORTED_METADATA_KEYS if key in system}
-                items.append({"status": battery.pop("battery_status", None) or "original",
-                              "values": battery, "dynamic": read[index].dynamic_points,
-                              "predecessor": predecessors.get(index), "public_id": identifiers.get(index),
-                              "metadata": metadata})  # fmt: skip
+            items = import_items(read, indexes, predecessors, identifiers)
             try:
                 passports = services.passports_import(  # read_document cleaned every value already
                     actor=actor, battery_model=model, items=items, values_checked=True

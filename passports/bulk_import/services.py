@@ -738,40 +738,21 @@ class _Run:
         groups: dict[str, list[int]] = {}
         for index, values in enumerate(read):
             groups.setdefault(values.model_values.get(LINK_KEY, ""), []).append(index)
-        existing = {
-            model.manufacturer_part_id: model
-            for model in BatteryModel.objects.select_for_update().filter(
-                organization=self.organization, manufacturer_part_id__in=list(groups)
-            )
-        }
+        existing = catenax.locked_models(self.organization, groups)
         for part, indexes in groups.items():
-            model_values = read[indexes[0]].model_values
             try:
-                model = existing.get(part)
-                if model is None:
-                    model = services.battery_model_create(
-                        actor=self.actor, organization=self.organization, values=model_values
-                    )
-                    self.job.models_created += 1
-                else:
-                    changes = catenax._model_changes(model.data, model_values)
-                    if changes:
-                        model = services.battery_model_update(
-                            actor=self.actor, battery_model=model, values=changes
-                        )
-                        self.job.models_updated += 1
+                model, outcome = catenax.model_for_import(
+                    actor=self.actor,
+                    organization=self.organization,
+                    existing=existing.get(part),
+                    values=read[indexes[0]].model_values,
+                )
             except ValidationError as exc:
                 errors.extend(catenax._service_errors(exc, indexes[0]))
                 continue
-            items = []
-            for index in indexes:
-                battery = dict(read[index].battery_values)
-                system = read[index].system_values
-                metadata = {key: system[key] for key in services.IMPORTED_METADATA_KEYS if key in system}
-                items.append({"status": battery.pop(services.STATUS_KEY, None) or "original",
-                              "values": battery, "dynamic": read[index].dynamic_points,
-                              "predecessor": predecessors.get(index), "public_id": identifiers.get(index),
-                              "metadata": metadata})  # fmt: skip
+            self.job.models_created += outcome == "created"
+            self.job.models_updated += outcome == "updated"
+            items = catenax.import_items(read, indexes, predecessors, identifiers)
             try:
                 services.passports_import(
                     actor=self.actor, battery_model=model, items=items, values_checked=True
