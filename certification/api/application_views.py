@@ -146,6 +146,18 @@ class ApplicationAnswersView(APIView):
         return application_response(request, application)
 
 
+def _verdict_output(verdict, criterion_code: str) -> dict:
+    """A recorded verdict as `VerdictOutput` shows it (its reviewer by name)."""
+    return {
+        "round": verdict.round,
+        "criterion": criterion_code,
+        "value": verdict.value,
+        "notes": verdict.notes,
+        "reviewer": verdict.reviewer.get_full_name() or verdict.reviewer.get_username(),
+        "recorded_at": verdict.recorded_at,
+    }
+
+
 @answers_conflict("POST", "PATCH")
 class ApplicationVerdictsView(APIView):
     @extend_schema(
@@ -165,15 +177,10 @@ class ApplicationVerdictsView(APIView):
             value=data["value"],
             notes=data["notes"],
         )
-        output = {
-            "round": verdict.round,
-            "criterion": verdict.criterion.code,
-            "value": verdict.value,
-            "notes": verdict.notes,
-            "reviewer": request.user.get_full_name() or request.user.get_username(),
-            "recorded_at": verdict.recorded_at,
-        }
-        return Response(VerdictOutput(output).data, status=status.HTTP_201_CREATED)
+        return Response(
+            VerdictOutput(_verdict_output(verdict, verdict.criterion.code)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         tags=TAG_APPLICATIONS,
@@ -194,18 +201,8 @@ class ApplicationVerdictsView(APIView):
             for item in data["verdicts"]
         }
         services.verdicts_record(actor=request.user, application=application, verdicts=verdicts)
-        rows = [row for row in selectors.criterion_rows(application) if row.verdict is not None]
-        output = [
-            {
-                "round": row.verdict.round,
-                "criterion": row.criterion.code,
-                "value": row.verdict.value,
-                "notes": row.verdict.notes,
-                "reviewer": row.verdict.reviewer.get_full_name() or row.verdict.reviewer.get_username(),
-                "recorded_at": row.verdict.recorded_at,
-            }
-            for row in rows
-        ]
+        rows = selectors.criterion_rows(application)
+        output = [_verdict_output(row.verdict, row.criterion.code) for row in rows if row.verdict is not None]
         return Response(VerdictOutput(output, many=True).data)
 
 
