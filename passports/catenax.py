@@ -29,16 +29,21 @@ from functools import cache
 from typing import Any
 
 import fastjsonschema
+import orjson
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from portal.gc_pause import collection_paused
 
 from .catalogue import (
     ATTRIBUTES,
     CATENAX_CATEGORY,
     Attribute,
+    Checked,
     FieldType,
     Level,
     attribute,
@@ -114,6 +119,8 @@ class ImportedValues:
     dynamic_points: list[tuple[str, Any, datetime]] = field(default_factory=list)
     system_values: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: The text the model values were read from: documents with equal texts have equal model values.
+    model_text: ModelText | None = None
 
 
 # ---- the schema ---------------------------------------------------------------------------------------
@@ -130,70 +137,128 @@ def _compiled_validator():
     return fastjsonschema.compile(schema())
 
 
-# The root of the 6.1.0 schema only says "an object with these properties, these required", so a document
-# whose required parts are present and whose parts are each valid is valid. The parts without a battery-level
-# leaf (materials, conformity, safety...: more than half of the validation time) are the same text in every
-# document of a battery model, and a bulk import sends many documents of one model: their validity is
-# remembered by their exact JSON text. The parts with battery-level leaves differ per battery and are
-# validated every time. Only successes are remembered, and any doubt runs the whole schema, which alone
-# words the errors (its first problem, as before).
-_ROOT_KEYWORDS = frozenset({"$schema", "x-samm-aspect-model-urn", "description", "type", "properties",
-                            "required", "components"})  # fmt: skip
-_VALID_PARTS: dict[str, set[str]] = {}
-_VALID_PARTS_SIZE = 64  # remembered texts per part; the set is simply emptied when full
+# The root of the 6.1.0 schema, and most objects in it, only say "an object with these properties, these
+# required", so a document is valid when each of its parts is, down to the parts that hold no battery-level
+# leaf: those (materials, conformity, safety, the rated performance...: most of the validation time) are the
+# same in every document of a battery model, and a bulk import sends many documents of one model. Their
+# validity is remembered by the document's model text (`_model_text`, which holds them unchanged and is
+# computed once per document for the model cache too). The parts with battery-level leaves differ per
+# battery and are validated every time. Only successes are remembered, and any doubt runs the whole
+# schema, which alone words the errors (its first problem, as before).
+_OBJECT_KEYWORDS = frozenset({"x-samm-aspect-model-urn", "description", "type", "properties", "required"})
+_REF_KEYWORDS = frozenset({"x-samm-aspect-model-urn", "description", "$ref"})
+_ROOT_ONLY = frozenset({"$schema", "components"})
+_VALID_MODEL_TEXTS: set[bytes] = set()
+_VALID_MODEL_TEXTS_SIZE = 64  # remembered texts; the set is simply emptied when full
+
+
+@dataclass(frozen=True)
+class ModelText:
+    """A document without its battery-level and metadata leaves, as text. `exact` when the document is plain
+    JSON: then equal texts mean equal content (a Python caller's Decimal is written as a string, and
+    would look like one)."""
+
+    text: bytes | str
+    exact: bool
+
+
+def _model_text(document: Mapping[str, Any]) -> ModelText:
+    pruned = _pruned(document, _battery_leaf_tree())
+    try:
+        # Not sorted: the same content in another key order is merely read once more (documents of one
+        # request come from one client, in one order). orjson writes it in a tenth of json.dumps' time.
+        return ModelText(orjson.dumps(pruned), exact=True)
+    except TypeError:  # orjson.JSONEncodeError: not plain JSON
+        return ModelText(json.dumps(pruned, default=str), exact=False)
+
+
+@dataclass(frozen=True)
+class _PartCheck:
+    """One check of `_valid_by_parts`, in document order (an object before its properties)."""
+
+    path: tuple[str, ...]
+    #: The part's own validator; None for an object whose properties are checked one by one below it.
+    validate: Callable[[Any], Any] | None
+    #: For an object checked by its properties: the keys it must have.
+    required: tuple[str, ...] = ()
+    #: Without battery-level leaves: skipped when the model text is known valid.
+    remembered: bool = False
+
+
+def _object_schema(node: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The schema of a plain object (only properties and required keys) that `node` is or refers to."""
+    components = schema()["components"]["schemas"]
+    if "$ref" in node:
+        if set(node) - _REF_KEYWORDS or not node["$ref"].startswith("#/components/schemas/"):
+            return None
+        node = components.get(node["$ref"].rsplit("/", 1)[1], {})
+    if set(node) - _OBJECT_KEYWORDS or node.get("type") != "object" or "properties" not in node:
+        return None
+    return node
+
+
+def _part_checks_of(path: tuple[str, ...], node: Mapping[str, Any], tree: Any) -> list[_PartCheck]:
+    obj = _object_schema(node)
+    if tree is not True and obj is not None and isinstance(tree, Mapping):
+        below = [check for key, child in obj["properties"].items()
+                 for check in _part_checks_of((*path, key), child, tree.get(key))]  # fmt: skip
+        if any(check.remembered for check in below):
+            return [_PartCheck(path, None, required=tuple(obj.get("required", ()))), *below]
+        # Nothing below is remembered: one validator for the whole object costs less than one per property.
+    root = schema()
+    # The draft must come along: draft-04's boolean exclusiveMaximum means something else in later ones.
+    validate = fastjsonschema.compile({"$schema": root["$schema"], "components": root["components"], **node})
+    return [_PartCheck(path, validate, remembered=tree is None)]
 
 
 @cache
-def _part_validators() -> dict[str, tuple[Callable[[Any], Any], bool]] | None:
-    """{part name: (its validator, whether its validity is remembered)}; None: validate whole documents."""
+def _part_checks() -> tuple[_PartCheck, ...] | None:
+    """The checks that together decide validity as the whole schema does; None: validate whole documents."""
     root = schema()
-    if set(root) - _ROOT_KEYWORDS or root.get("type") != "object" or "$schema" not in root:
+    own = {key: value for key, value in root.items() if key not in _ROOT_ONLY}
+    if "$schema" not in root or _object_schema(own) is None:
         return None  # a root with rules of its own, or without its draft: always the whole schema
     if '"default":' in json.dumps(root):
         return None  # fastjsonschema fills defaults in: a remembered part would miss them
-    battery_parts = set(_battery_leaf_tree())
-    return {
-        # The draft must come along: draft-04's boolean exclusiveMaximum means something else in later ones.
-        name: (fastjsonschema.compile({"$schema": root["$schema"], "components": root["components"], **part}),
-               name not in battery_parts)
-        for name, part in root["properties"].items()
-    }  # fmt: skip
+    whole = {"type": "object", "properties": root["properties"], "required": root.get("required", [])}
+    return tuple(_part_checks_of((), whole, _battery_leaf_tree()))
 
 
-def _valid_by_parts(document: Any) -> bool:
+def _valid_by_parts(document: Any, model_text: ModelText | None = None) -> bool:
     """True only when `document` is certainly schema-valid; False means "ask the whole schema"."""
-    validators = _part_validators()
-    if validators is None or not isinstance(document, dict):
+    checks = _part_checks()
+    if checks is None or not isinstance(document, dict):
         return False
-    if any(name not in document for name in schema()["required"]):
-        return False
-    for name, part in document.items():
-        if name not in validators:
-            continue  # the root allows other properties
-        validate, remember = validators[name]
-        text = None
-        if remember:
-            try:
-                text = json.dumps(part)
-            except (TypeError, ValueError):
-                return False  # not plain JSON (a Python caller's Decimal...): no text to remember it by
-            if text in _VALID_PARTS.get(name, ()):
-                continue
+    if model_text is None:
+        model_text = _model_text(document)
+    known = model_text.exact and model_text.text in _VALID_MODEL_TEXTS
+    for check in checks:
+        node: Any = document
+        for key in check.path:
+            node = node.get(key, _MISSING)  # every object above was checked to be a dict
+            if node is _MISSING:
+                break
+        if node is _MISSING or (check.remembered and known):
+            continue  # an absent optional property (a required one fails its object's check)
+        if check.validate is None:
+            if not isinstance(node, dict) or any(key not in node for key in check.required):
+                return False
+            continue
         try:
-            validate(part)
+            check.validate(node)
         except fastjsonschema.JsonSchemaException:
             return False
-        if text is not None:
-            remembered = _VALID_PARTS.setdefault(name, set())
-            if len(remembered) >= _VALID_PARTS_SIZE:
-                remembered.clear()
-            remembered.add(text)
+    if model_text.exact and not known:
+        if len(_VALID_MODEL_TEXTS) >= _VALID_MODEL_TEXTS_SIZE:
+            _VALID_MODEL_TEXTS.clear()
+        _VALID_MODEL_TEXTS.add(model_text.text)
     return True
 
 
-def schema_errors(document: Any) -> list[dict[str, str]]:
-    """The schema's verdict on `document` ([] when valid); fastjsonschema stops at the first problem."""
-    if _valid_by_parts(document):
+def schema_errors(document: Any, *, model_text: ModelText | None = None) -> list[dict[str, str]]:
+    """The schema's verdict on `document` ([] when valid); fastjsonschema stops at the first problem.
+    `model_text`: the document's `_model_text`, when the caller has it already."""
+    if _valid_by_parts(document, model_text):
         return []
     try:
         _compiled_validator()(document)
@@ -290,6 +355,23 @@ def _time_attribute() -> Attribute:
     return attribute("negative_events.occurred_at")
 
 
+# The battery-level values that are not measurements (facilities, the economic operator, document links,
+# batch numbers...) are mostly the same text in every document of a batch, and their checks (check digits,
+# URLs) cost more than remembering them. Only successes are remembered, by the attribute, the language of
+# their warnings and the exact JSON text of the value (1, 1.0 and true are different texts). A check whose
+# answer depends on the day only widens with time (a date may lie at most a year ahead), so a remembered
+# success stays true.
+_CHECKED: dict[tuple[str, str, bytes], Checked] = {}
+_CHECKED_SIZE = 4096  # the dict is simply emptied when full
+
+
+def _checked_key(a: Attribute, language: str, raw: Any) -> tuple[str, str, bytes] | None:
+    try:
+        return a.key, language, orjson.dumps(raw)
+    except TypeError:  # not plain JSON (a Python caller's Decimal): checked every time
+        return None
+
+
 class _Reader:
     """Walks one document along the catalogue's paths, validating each value where it stands."""
 
@@ -298,19 +380,28 @@ class _Reader:
         self.warnings: list[str] = []
         # A document's dynamic values are usually measured together: each distinct time is parsed once.
         self._times: dict[str, datetime | None] = {}
+        self.language = get_language() or ""  # of the messages and warnings
+        self.now = datetime.now(UTC)
 
     def error(self, path: str, exc: ValidationError | str) -> None:
         messages = exc.messages if isinstance(exc, ValidationError) else [exc]
         self.errors.extend({"path": path, "message": str(message)} for message in messages)
 
-    def check(self, a: Attribute, raw: Any, path: str) -> Any:
-        try:
-            checked = check_value(a, raw)
-        except ValidationError as exc:
-            self.error(path, exc)
-            return _MISSING
+    def check(self, a: Attribute, raw: Any, path: str, *, remember: bool = True) -> Any:
+        key = _checked_key(a, self.language, raw) if remember else None
+        checked = _CHECKED.get(key) if key is not None else None
+        if checked is None:
+            try:
+                checked = check_value(a, raw)
+            except ValidationError as exc:
+                self.error(path, exc)
+                return _MISSING
+            if key is not None:
+                if len(_CHECKED) >= _CHECKED_SIZE:
+                    _CHECKED.clear()
+                _CHECKED[key] = checked
         self.warnings.extend(f"{path}: {warning}" for warning in checked.warnings)
-        return checked.value
+        return _deep_copy(checked.value)
 
     def read(self, a: Attribute, node: Any, base: str, prefix: str) -> Any:
         """The cleaned value of `a` under `node` (paths relative to `base`), or _MISSING."""
@@ -451,7 +542,7 @@ class _Reader:
             return None
         if raw_time == PLACEHOLDER_TIME:
             return None  # exported as "never measured"
-        value = self.check(a, raw_value, value_path)
+        value = self.check(a, raw_value, value_path, remember=False)  # measurements rarely repeat
         if isinstance(raw_time, str) and raw_time in self._times:
             measured_at = self._times[raw_time]
         else:
@@ -465,7 +556,7 @@ class _Reader:
                 self._times[raw_time] = measured_at
         if value is _MISSING or value is None or measured_at is None:
             return None
-        if measured_at > datetime.now(UTC):
+        if measured_at > self.now:
             self.error(time_path, _("The time of measurement cannot be in the future."))
             return None
         return value, measured_at
@@ -493,11 +584,12 @@ def read_document(document: Any) -> ImportedValues:
     if not isinstance(document, Mapping):
         message = _("Expected a BatteryPass document (a JSON object).")
         raise CatenaxInvalid([{"path": "$", "message": message}])
-    errors = schema_errors(document)
+    model_text = _model_text(document)
+    errors = schema_errors(document, model_text=model_text)
     if errors:
         raise CatenaxInvalid(errors)
-    result = ImportedValues()
-    model_values, model_warnings, model_errors = _read_model_part(document)
+    result = ImportedValues(model_text=model_text)
+    model_values, model_warnings, model_errors = _read_model_part(document, model_text)
     result.model_values = model_values
     reader = _Reader()
     reader.errors.extend(model_errors)
@@ -531,7 +623,7 @@ def read_document(document: Any) -> ImportedValues:
 # Model-level values are the same for every battery of a model, and a bulk import usually sends many
 # documents of one model: their reading and validation (most of the work) is cached by a fingerprint of
 # the document without its battery-level and metadata leaves.
-_MODEL_CACHE: OrderedDict[str, tuple[dict, list[str], list[dict[str, str]]]] = OrderedDict()
+_MODEL_CACHE: OrderedDict[bytes | str, tuple[dict, list[str], list[dict[str, str]]]] = OrderedDict()
 _MODEL_CACHE_SIZE = 64
 
 
@@ -541,7 +633,10 @@ def _battery_leaf_tree() -> dict[str, Any]:
     for a in _top_level_mapped():
         if a.level is Level.MODEL and not a.system:
             continue
-        for path in a.catenax_paths:
+        # A group's own paths are its rows' (serial numbers, batches...): without them every battery's
+        # serial number would be part of the model's fingerprint and the cache would never hit.
+        paths = _leaf_paths(a.key) if a.type is FieldType.GROUP else a.catenax_paths
+        for path in paths:
             keys = path.split("[]", 1)[0].split(".")
             node = tree
             for key in keys[:-1]:
@@ -566,10 +661,10 @@ def _pruned(node: Any, tree: Mapping[str, Any]) -> Any:
     return out
 
 
-def _read_model_part(document: Mapping[str, Any]) -> tuple[dict, list[str], list[dict[str, str]]]:
-    # Not sort_keys: sorting cost a third of the fingerprint, and the same content in another key order
-    # is merely read once more (documents of one request come from one client, in one order).
-    fingerprint = json.dumps(_pruned(document, _battery_leaf_tree()), default=str)
+def _read_model_part(
+    document: Mapping[str, Any], model_text: ModelText
+) -> tuple[dict, list[str], list[dict[str, str]]]:
+    fingerprint = model_text.text
     cached = _MODEL_CACHE.get(fingerprint)
     if cached is None:
         working = _deep_copy(document)  # the EC relabelling writes into the rows it reads
@@ -889,6 +984,13 @@ def import_documents(
     its QR lookups and the successor rules follow it), there is no place for a foreign reference, and
     dropping it silently would lose the battery's history. Another organization's passport is refused
     with the same message as an unknown one, so the answer reveals nothing about other tenants."""
+    with collection_paused():
+        return _import_documents(actor, organization, payload, confirm_economic_operator)
+
+
+def _import_documents(
+    actor, organization, payload: Any, confirm_economic_operator: bool
+) -> list[ImportedPassport]:
     from . import policies, services
 
     if not policies.can_create_models(actor, organization):

@@ -6,6 +6,7 @@ in text (tab and line breaks aside), as the forms refuse them."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -20,26 +21,49 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(_("%(name)s is not a number JSON allows.") % {"name": name})
 
 
+# A string as a JSON scanner reads it: from a quote to the next unescaped quote, or to the end of the text
+# when it is never closed (a backslash escapes whatever follows it). Every quote starts at most one match,
+# so removing them takes linear time even on hostile text.
+_STRING = re.compile(r'"[^"\\]*(?:\\(?:.|\Z)[^"\\]*)*(?:"|\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_ALL_BUT_QUOTES_AND_BRACKETS = bytes(byte for byte in range(256) if byte not in b'"[]{}')
+
+
+def _quotes_and_brackets(text: str) -> bytes:
+    """The quotes and brackets that matter for nesting, in order: the brackets outside strings, and quotes
+    around strings that hold brackets."""
+    if "\\" in text:
+        return _NOT_BRACKET.sub("", _STRING.sub("", text)).encode()
+    # Without escapes the quotes simply alternate, and dropping two adjacent ones (an empty string, or the
+    # end of one string and the start of the next) changes nothing outside strings: what is left is a
+    # few bytes per object, where a BatteryPass document holds 10 kB of text. (UTF-8 never uses these bytes
+    # inside a multi-byte character.)
+    return (
+        text.encode("utf-8", "surrogatepass")
+        .translate(None, _ALL_BUT_QUOTES_AND_BRACKETS)
+        .replace(b'""', b"")
+    )
+
+
 def depth_exceeded(text: str, max_depth: int = MAX_DEPTH) -> bool:
-    """Whether arrays and objects nest deeper than `max_depth`, by scanning brackets outside strings
-    (before a recursive parser descends into them)."""
+    """Whether arrays and objects nest deeper than `max_depth`, counting brackets outside strings (before a
+    recursive parser descends into them).
+
+    Everything but the brackets (and the quotes of strings holding brackets) is removed before counting:
+    a loop over every character in Python cost more than parsing the JSON (0.3 ms for each BatteryPass
+    document of an import)."""
     depth = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+    in_string = False
+    for byte in _quotes_and_brackets(text):
+        if byte == 0x22:  # "
+            in_string = not in_string
+        elif in_string:
+            continue
+        elif byte in (0x5B, 0x7B):  # [ {
             depth += 1
             if depth > max_depth:
                 return True
-        elif char in "]}":
+        else:
             depth -= 1
     return False
 

@@ -15,6 +15,7 @@ write (its next progress update or chunk finds another token and stops).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.enqueue import queue_after_commit
+from portal.gc_pause import collection_paused
 from portal.restrict import NOTHING
 from portal.tenancy.selectors import active_organization_of
 from portal.uploads import safe_file_name
@@ -354,13 +356,19 @@ class _Run:
 
     # Catena-X ------------------------------------------------------------------------------------
     def check_documents(self, handle) -> int:
+        with collection_paused():
+            count = self._check_document_rows(enumerate(formats.document_rows(handle, self.job.format)))
+        self.progress(count, force=True)
+        return count
+
+    def _check_document_rows(self, rows: Iterator[tuple[int, DocumentRow]]) -> int:
         part_path = attribute(LINK_KEY).catenax_paths[0]
         id_path = attribute(IDENTIFIER_KEY).catenax_paths[0]
-        first_model: dict[str, tuple[int, str]] = {}
+        first_model: dict[str, tuple[int, Any, str]] = {}
         seen: dict[int, int] = {}
         batch: list[_Pending] = []
         count = 0
-        for position, row in enumerate(formats.document_rows(handle, self.job.format)):
+        for position, row in rows:
             count = position + 1
             self.progress(count)
             if row.problem:
@@ -376,9 +384,11 @@ class _Run:
                 continue
             bad = False
             part = str(values.model_values.get(LINK_KEY, ""))
-            signature = json.dumps(values.model_values, cls=DjangoJSONEncoder, sort_keys=True)
-            first = first_model.setdefault(part, (row.number, signature))
-            if first[1] != signature:
+            if part not in first_model:
+                first_model[part] = (row.number, values.model_text, _model_signature(values))
+            first = first_model[part]
+            # Equal model texts give equal model values: the values are compared only when the texts differ.
+            if first[1] != values.model_text and first[2] != _model_signature(values):
                 self.issue(row.number, part_path, _(
                     "Same battery model as row %(first)d but with different model values.") % {
                     "first": first[0]})  # fmt: skip
@@ -401,8 +411,8 @@ class _Run:
             if len(batch) >= CHECK_BATCH:
                 self.check_document_batch(batch)
                 batch = []
+                gc.collect(1)  # the batch's cycles, if any: the collector is paused while rows are read
         self.check_document_batch(batch)
-        self.progress(count, force=True)
         return count
 
     def check_document_batch(self, batch: list[_Pending]) -> None:
@@ -657,7 +667,8 @@ class _Run:
 
     def commit_chunk(self, chunk: list[tuple[int, Any]], next_row: int, *, last: bool = False) -> None:
         # Reading documents costs CPU, not locks: it happens before the transaction opens.
-        prepared = self.prepare(chunk)
+        with collection_paused():
+            prepared = self.prepare(chunk)
         late: list[tuple[int, str, str, str]] = []
         counts = (self.job.models_created, self.job.models_updated)
         with transaction.atomic():
@@ -816,6 +827,10 @@ class _Run:
             state=ImportState.FAILED, message=message[:300], finished_at=now, updated_at=now,
             expires_at=now + RETENTION,
         )  # fmt: skip
+
+
+def _model_signature(values: catenax.ImportedValues) -> str:
+    return json.dumps(values.model_values, cls=DjangoJSONEncoder, sort_keys=True)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:

@@ -605,6 +605,15 @@ SCHEMA_BREAKS = [  # (path with list indexes as ".0", value): invalid by the sch
     ("identification.identification.serial.0.key", "secret"),
     ("sources.0.category", "Gossip"),
     ("metadata.predecessor", "not-a-uuid"),
+    # Inside parts that are checked property by property, and the objects themselves:
+    ("performance.rated.voltage.nominal", "high"),
+    ("performance.rated", None),
+    ("performance", []),
+    ("sustainability.carbonFootprint", "low"),
+    ("identification.identification.type", {"nameAtManufacturer": 12}),
+    ("identification.identification", {"serial": []}),
+    ("commercial.purpose", "everything"),
+    ("operation.manufacturer", "somebody"),
 ]  # fmt: skip
 
 
@@ -771,3 +780,73 @@ def test_the_number_of_queries_does_not_grow_with_the_documents(admin_a, company
         counts.append(len(queries))
 
     assert counts[0] == counts[1], counts
+
+
+def test_a_part_missing_from_an_object_checked_by_its_properties_is_judged_by_the_whole_schema():
+    assert catenax.schema_errors(corrected_example()) == []
+    document = corrected_example()
+    del document["performance"]["rated"]
+
+    assert not catenax._valid_by_parts(document)
+    assert [e["path"] for e in catenax.schema_errors(document)] == ["performance"]
+
+
+def test_documents_of_one_model_differing_per_battery_share_the_model_text():
+    """What differs per battery (serial and batch numbers, dates, measurements, metadata) is left out of the
+    model text, so the model's values are read once per batch; what differs per model is not."""
+    first, second = corrected_example("TEXT-1"), corrected_example("TEXT-2")
+    _set(second, "identification.identification.serial.0.value", "SN-OTHER")
+    _set(second, "identification.identification.batch.0.value", "BATCH-OTHER")
+    _set(second, "operation.manufacturer.manufacturingDate", "2001-02-01")
+    _set(second, "performance.dynamic.stateOfCharge.value", 12.5)
+    _set(second, "metadata.passportIdentifier", "urn:uuid:6f1b1c2e-1a5e-4c59-9a0b-2d7b1d3c4e5f")
+    assert catenax._model_text(first) == catenax._model_text(second)
+
+    _set(second, "performance.rated.voltage.nominal", 3.6)
+    assert catenax._model_text(first) != catenax._model_text(second)
+
+
+def test_no_model_level_value_lies_under_a_part_left_out_of_the_model_text():
+    """The model cache is keyed by the model text: a model-level path under a pruned (battery-level) part
+    would let two different models share one cache entry."""
+    from passports.catalogue import ATTRIBUTES, Level
+
+    def pruned(tree, prefix=""):
+        for key, below in tree.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if below is True:
+                yield path
+            else:
+                yield from pruned(below, path)
+
+    prefixes = list(pruned(catenax._battery_leaf_tree()))
+    assert "identification.identification.serial" in prefixes
+    for a in ATTRIBUTES:
+        if a.level is Level.MODEL and not a.system:
+            for path in a.catenax_paths:
+                assert not any(path == p or path.startswith((f"{p}.", f"{p}[]")) for p in prefixes), path
+
+
+def test_remembered_value_checks_answer_in_the_readers_language_and_are_not_shared_objects():
+    from django.utils import translation
+
+    document = corrected_example("MEMO-1")
+    _set(document, "operation.manufacturer.facility.0.facility", "BPNA000000000001")  # wrong check digits
+    with translation.override("en"):
+        english = catenax.read_document(document).warnings
+        again = catenax.read_document(document)
+    with translation.override("de"):
+        german = catenax.read_document(document).warnings
+    assert any("BPNA000000000001" in w for w in english)
+    assert english == again.warnings
+    assert english != german  # the same check remembered per language, not once for all
+
+    again.battery_values["manufacturing_facilities"].append("BPNA-CHANGED")
+    assert "BPNA-CHANGED" not in catenax.read_document(document).battery_values["manufacturing_facilities"]
+
+
+def test_a_refused_value_is_refused_again_when_read_a_second_time():
+    document = _set(corrected_example("MEMO-2"), "metadata.economicOperatorId", "BPNL-NOT-A-BPN")
+    for _attempt in range(2):
+        with pytest.raises(catenax.CatenaxInvalid):
+            catenax.read_document(document)
