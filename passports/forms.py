@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from portal import json_input
 from portal.forms import ServiceFormMixin
 
 from .catalogue import Attribute, FieldType, attribute, children
@@ -533,3 +534,33 @@ class DynamicDataForm(ServiceFormMixin, forms.Form):
             return datetime.fromisoformat(text)
         except ValueError:
             raise ValidationError(_("Enter a date and time."), code="invalid") from None
+
+
+class PcfUploadForm(forms.Form):
+    """A Catena-X PCF document for a battery model's carbon footprint: the form reads the file as JSON;
+    `model_pcf` checks what it says (its messages name the JSON path and are added to `file`)."""
+
+    #: A PCF document is a few kB; anything near this is not one.
+    MAX_BYTES = 1_000_000
+
+    file = forms.FileField(
+        label=_("Catena-X PCF file (JSON)"),
+        help_text=_(
+            "An io.catenax.pcf 9.0.0 document. Its figures replace the model's climate change footprint; "
+            "other impact categories, plants, class, study and declaration stay."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(
+                _("The file is larger than %(size)s kB.") % {"size": self.MAX_BYTES // 1000}
+            )
+        try:
+            return json_input.loads(upload.read())
+        except ValueError as exc:  # also UnicodeDecodeError
+            raise ValidationError(
+                _("The file is not valid JSON: %(error)s") % {"error": str(exc)[:200]}
+            ) from None

@@ -26,6 +26,8 @@ urlpatterns = [
     path("models/<uuid:public_id>/archive/", battery_models.model_archive, name="model_archive"),
     path("models/<uuid:public_id>/restore/", battery_models.model_restore, name="model_restore"),
     path("models/<uuid:public_id>/sharing/", sharing.model_sharing, name="model_sharing"),
+    path("models/<uuid:public_id>/pcf.json", battery_models.model_pcf_download, name="model_pcf_download"),
+    path("models/<uuid:public_id>/pcf/", battery_models.model_pcf_upload, name="model_pcf_upload"),
     path("models/<uuid:public_id>/documents/", document_views.model_documents, name="model_documents"),
     path(
         "documents/<uuid:document_id>/download/", document_views.document_download, name="document_download"

@@ -488,6 +488,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         # The official Catena-X payload schemas, which the import and export endpoints refer to.
         "passports.openapi.add_battery_pass",
+        "passports.openapi.add_pcf",
         "certification.openapi.add_business_partner_certificate",
     ],
 }

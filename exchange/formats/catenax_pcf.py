@@ -1,8 +1,9 @@
 """An answer as the Catena-X `io.catenax.pcf` 9.0.0 aspect, and back.
 
 The model's field names are PACT v3's; its JSON nests every group as an array of objects and writes
-figures as numbers (the schema and the official example ship in `passports/catenax_data/pcf/`). What the
-portal writes, per declared unit and cradle-to-gate:
+figures as numbers (the schema and the official example ship in `passports/catenax_data/pcf/`; the
+validator and identifiers are shared with the battery model's footprint in `passports.pcf_schema`). What
+the portal writes, per declared unit and cradle-to-gate:
 
 - `companyAndProductInformation`: the answering company only (`urn:<BPNL>` as the schema describes,
   `urn:lei:<LEI>`, `urn:houjin-bangou:<corporate number>`), the product as the supplier names it
@@ -25,22 +26,18 @@ No Ouranos split and no material declaration exist in this model: an imported an
 from __future__ import annotations
 
 import datetime
-from functools import cache
 from typing import Any
 from urllib.parse import quote
 
-import fastjsonschema
 from django.utils.translation import gettext as _
 
-from passports.catenax_data import CATENAX_DATA_DIR
+# The model's schema, validator and identifiers are shared with the battery model's footprint.
+from passports.pcf_schema import PRODUCT_URN, SPEC_VERSION, company_ids, schema_problem
+from passports.pcf_schema import timestamp as _timestamp
 
 from ..models import Answer, AnswerStatus, Part
 from . import SHARE_PLACES, Imported, file_error, number
 
-SCHEMA_PATH = CATENAX_DATA_DIR / "pcf" / "Pcf-schema.json"
-EXAMPLE_PATH = CATENAX_DATA_DIR / "pcf" / "Pcf.json"
-SPEC_VERSION = "urn:io.catenax.pcf:datamodel:version:9.0.0"
-PRODUCT_URN = "urn:pathfinder:product:customcode:vendor-assigned:"
 CN_URN = "urn:cn:"
 VALIDITY_YEARS = 3
 REGION = "Global"
@@ -48,37 +45,7 @@ REGION = "Global"
 DQRS = {"technologicalDQR": "technological", "temporalDQR": "temporal", "geographicalDQR": "geographical"}
 
 
-@cache
-def schema() -> dict[str, Any]:
-    import json
-
-    return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-
-
-@cache
-def _validator():
-    # Compiled once per process; the schema declares draft-04, whose boolean exclusiveMinimum it keeps.
-    return fastjsonschema.compile(schema())
-
-
 # ---- export ---------------------------------------------------------------------------------------------
-
-
-def _timestamp(value: datetime.datetime | datetime.date) -> str:
-    if not isinstance(value, datetime.datetime):
-        value = datetime.datetime.combine(value, datetime.time(), datetime.UTC)
-    return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def company_ids(organization) -> list[str]:
-    ids = []
-    if organization.bpnl:
-        ids.append(f"urn:{organization.bpnl}")
-    if organization.lei:
-        ids.append(f"urn:lei:{organization.lei}")
-    if organization.corporate_number:
-        ids.append(f"urn:houjin-bangou:{organization.corporate_number}")
-    return ids or [f"urn:uuid:{organization.public_id}"]
 
 
 def _decimal(value: Any):
@@ -213,16 +180,6 @@ def export(answer: Answer) -> dict[str, Any]:
 
 
 # ---- import ---------------------------------------------------------------------------------------------
-
-
-def schema_problem(document: Any) -> tuple[str, str] | None:
-    """(path, message) of the schema's first objection to `document`, or None when it is valid."""
-    try:
-        _validator()(document)
-    except fastjsonschema.JsonSchemaValueException as error:
-        path = "$" + error.name.removeprefix("data")
-        return path, error.message.removeprefix(error.name + " ")[:300]
-    return None
 
 
 def _one(container: dict[str, Any] | None, key: str, path: str, *, required: bool = False):

@@ -5,6 +5,7 @@ from django.urls import path
 from . import bulk_import_views, document_views, views
 from .continuity_views import BackupArchiveView, BackupImportView, RegistryRecordsView
 from .idta_views import IdtaExportView, IdtaImportView
+from .model_pcf_views import BatteryModelPcfView
 
 urlpatterns = [
     path("passports/registry-records/", RegistryRecordsView.as_view(), name="passport-registry-records"),
@@ -57,6 +58,11 @@ urlpatterns = [
         "battery-models/<uuid:public_id>/supply-chain/",
         views.BatteryModelSupplyChainView.as_view(),
         name="battery-model-supply-chain",
+    ),
+    path(
+        "battery-models/<uuid:public_id>/pcf/",
+        BatteryModelPcfView.as_view(),
+        name="battery-model-pcf",
     ),
     path(
         "battery-models/<uuid:public_id>/grants/",

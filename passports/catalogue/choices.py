@@ -98,11 +98,14 @@ FOOTPRINT_IMPACT_CATEGORIES = (
 )
 
 # Art. 7(1)(e) and Annex II: life-cycle stages (the schema's `lifecycle` is free text whose description
-# names exactly these four), plus the whole life cycle for the Art. 7(1)(d) total.
+# names exactly these four), plus the whole life cycle for the Art. 7(1)(d) total, and cradle to gate: the
+# first two stages as one figure, the production stage of a Catena-X/PACT footprint (io.catenax.pcf), for a
+# source that does not split it (stored as stated rather than split by guesswork).
 LIFECYCLE_STAGES = (
     ("total", _("Total (whole life cycle)")),
     ("raw material acquisition and pre-processing", _("Raw material acquisition and pre-processing")),
     ("main product production", _("Main product production")),
+    ("cradle-to-gate", _("Cradle to gate (raw material acquisition and main product production together)")),
     ("distribution", _("Distribution")),
     ("end of life and recycling", _("End of life and recycling")),
 )

@@ -43,6 +43,7 @@ WARRANTY_UNITS = {"Y": "unit:year", "M": "unit:month", "D": "unit:day"}
 LIFECYCLE_PHASES = {
     "raw material acquisition and pre-processing": "A1 - raw material supply (and upstream production)",
     "main product production": "A3 - production",
+    "cradle-to-gate": "A1-A3",
     "distribution": "A4 - transport to final destination",
     "end of life and recycling": "C1-C4",
 }

@@ -4,6 +4,8 @@ supply-chain step (owner staff only) and the model page.
 
 from __future__ import annotations
 
+import json
+import re
 from functools import partial
 from typing import Any
 
@@ -22,10 +24,10 @@ from portal.button_actions import button_action
 from portal.tenancy.decorators import active_member_required
 from portal.tenancy.selectors import active_organization_of
 
-from .. import policies, selectors, services
+from .. import model_pcf, policies, selectors, services
 from ..catalogue import Category, Viewer, attribute
 from ..display import grouped_values, supply_chain_display
-from ..forms import AttributeForm, RowSet
+from ..forms import AttributeForm, PcfUploadForm, RowSet
 from ..models import BatteryModel
 from .display import completeness_panel
 from .lists import PAGE_SIZE
@@ -212,41 +214,84 @@ def _rowset_errors(rowset: RowSet, exc: ValidationError) -> None:
             rowset.errors.extend(found)
 
 
-@active_member_required
-def model_detail(request: HttpRequest, public_id) -> HttpResponse:
-    model = model_or_404(request, public_id)
+def _detail_context(request: HttpRequest, model: BatteryModel, pcf_form: PcfUploadForm | None = None) -> dict:
     # The owner (and a body during its open review) read the working values, everyone else those last
     # published: the selector decides.
     view = selectors.battery_model_view(actor=request.user, battery_model=model)
     is_owner = view.viewer is Viewer.OWNER
     can_edit = policies.can_edit(request.user, model)
-    return render(
-        request,
-        "passports/model_detail.html",
-        {
-            "model": {
-                "id": model.public_id,
-                "name": model.name,
-                "part_id": model.manufacturer_part_id,
-                "category": Category(model.category).label,
-                "archived_at": view.archived_at,
-            },
-            # New passports only of a model in use; archiving takes the right to delete (`can_publish`).
-            "can_create_passport": can_edit and view.archived_at is None,
-            "can_archive": policies.can_publish(request.user, model),
-            "is_owner": is_owner,
-            "sees_values": view.published,
-            "as_published": not policies.can_see_unpublished(view.viewer),
-            "groups": grouped_values(view.values, audiences=True),
-            "steps": step_nav(model_steps(), "", _model_url(model)) if can_edit else [],
-            "can_edit": can_edit,
-            "can_grant": policies.can_grant(request.user, model),
-            "completeness": completeness_panel(None, model, model.data, can_edit=can_edit)
-            if is_owner
-            else None,
-            "passport_count": selectors.passports_for(actor=request.user).filter(battery_model=model).count(),
+    return {
+        "model": {
+            "id": model.public_id,
+            "name": model.name,
+            "part_id": model.manufacturer_part_id,
+            "category": Category(model.category).label,
+            "archived_at": view.archived_at,
         },
+        # New passports only of a model in use; archiving takes the right to delete (`can_publish`).
+        "can_create_passport": can_edit and view.archived_at is None,
+        "can_archive": policies.can_publish(request.user, model),
+        "is_owner": is_owner,
+        "sees_values": view.published,
+        "as_published": not policies.can_see_unpublished(view.viewer),
+        "groups": grouped_values(view.values, audiences=True),
+        "steps": step_nav(model_steps(), "", _model_url(model)) if can_edit else [],
+        "can_edit": can_edit,
+        "can_grant": policies.can_grant(request.user, model),
+        "completeness": completeness_panel(None, model, model.data, can_edit=can_edit) if is_owner else None,
+        "passport_count": selectors.passports_for(actor=request.user).filter(battery_model=model).count(),
+        # The Catena-X PCF: a download of the footprint the caller sees, an upload for editors.
+        "has_footprint": bool(view.values.get(model_pcf.FOOTPRINT)),
+        "pcf_form": (pcf_form or PcfUploadForm()) if can_edit else None,
+    }
+
+
+@active_member_required
+def model_detail(request: HttpRequest, public_id) -> HttpResponse:
+    model = model_or_404(request, public_id)
+    return render(request, "passports/model_detail.html", _detail_context(request, model))
+
+
+@active_member_required
+def model_pcf_download(request: HttpRequest, public_id) -> HttpResponse:
+    """The footprint as a Catena-X PCF file, with what the caller may see (`model_pcf.export`)."""
+    model = model_or_404(request, public_id)
+    try:
+        document = model_pcf.export(model, actor=request.user)
+    except model_pcf.PcfUnavailable as exc:
+        messages.error(request, exc.message)
+        return redirect("passports:model_detail", public_id=model.public_id)
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
     )
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", model.manufacturer_part_id).strip("-") or "battery-model"
+    response["Content-Disposition"] = f'attachment; filename="{name}-pcf.json"'
+    # What the caller may see (the owner reads unpublished values): never shared by a cache.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@active_member_required
+@require_POST
+def model_pcf_upload(request: HttpRequest, public_id) -> HttpResponse:
+    """Replace the footprint with an uploaded Catena-X PCF file; errors are shown on the model page."""
+    model = model_or_404(request, public_id)
+    forbid_unless(policies.can_edit(request.user, model))
+    form = PcfUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            model_pcf.import_document(
+                actor=request.user, battery_model=model, document=form.cleaned_data["file"]
+            )
+        except model_pcf.PcfInvalid as exc:
+            for error in exc.errors:
+                form.add_error("file", f"{error['path']}: {error['message']}")
+        except model_pcf.PcfUnavailable as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Carbon footprint imported from the Catena-X PCF file."))
+            return redirect("passports:model_detail", public_id=model.public_id)
+    return render(request, "passports/model_detail.html", _detail_context(request, model, form), status=400)
 
 
 @active_member_required
