@@ -296,6 +296,22 @@ def _keys(dotted: str) -> tuple[str, ...]:
     return tuple(dotted.split("."))
 
 
+@cache
+def _record_path(a: Attribute) -> str:
+    """The object holding a dynamic attribute's value and time (they are siblings in every 6.1.0 record)."""
+    value_path, time_path = a.catenax_paths
+    parent = value_path.rsplit(".", 1)[0]
+    if time_path.rsplit(".", 1)[0] != parent:  # pragma: no cover - a catalogue error the tests would see
+        raise ValueError(f"{a.key}: value and time are not siblings")
+    return parent
+
+
+@cache
+def _record_keys(a: Attribute) -> tuple[str, str]:
+    value_path, time_path = a.catenax_paths
+    return value_path.rsplit(".", 1)[1], time_path.rsplit(".", 1)[1]
+
+
 def _get(node: Any, dotted: str) -> Any:
     # Called ~60 times per document: the split is cached, and parsed JSON is a dict, which `isinstance`
     # recognises at once where the Mapping ABC check is several times slower.
@@ -401,7 +417,8 @@ class _Reader:
                     _CHECKED.clear()
                 _CHECKED[key] = checked
         self.warnings.extend(f"{path}: {warning}" for warning in checked.warnings)
-        return _deep_copy(checked.value)
+        value = checked.value
+        return _deep_copy(value) if isinstance(value, list | dict) else value  # remembered: never shared
 
     def read(self, a: Attribute, node: Any, base: str, prefix: str) -> Any:
         """The cleaned value of `a` under `node` (paths relative to `base`), or _MISSING."""
@@ -537,8 +554,11 @@ class _Reader:
 
     def dynamic(self, a: Attribute, document: Mapping) -> tuple[Any, datetime] | None:
         value_path, time_path = a.catenax_paths
-        raw_value, raw_time = _get(document, value_path), _get(document, time_path)
-        if raw_value is _MISSING or raw_value is None:
+        record, value_key, time_key = _get(document, _record_path(a)), *_record_keys(a)
+        if not isinstance(record, (dict, Mapping)):
+            return None
+        raw_value, raw_time = record.get(value_key), record.get(time_key, _MISSING)
+        if raw_value is None:
             return None
         if raw_time == PLACEHOLDER_TIME:
             return None  # exported as "never measured"
@@ -593,9 +613,7 @@ def read_document(document: Any) -> ImportedValues:
     result.model_values = model_values
     reader = _Reader()
     reader.errors.extend(model_errors)
-    for a in _top_level_mapped():
-        if a.level is Level.MODEL and not a.system:
-            continue
+    for a in _battery_level_mapped():
         if a.timestamped:
             point = reader.dynamic(a, document)
             if point is not None:
@@ -628,11 +646,15 @@ _MODEL_CACHE_SIZE = 64
 
 
 @cache
+def _battery_level_mapped() -> tuple[Attribute, ...]:
+    """The top-level attributes read per document: the battery's own values and the passport's metadata."""
+    return tuple(a for a in _top_level_mapped() if a.level is not Level.MODEL or a.system)
+
+
+@cache
 def _battery_leaf_tree() -> dict[str, Any]:
     tree: dict[str, Any] = {}
-    for a in _top_level_mapped():
-        if a.level is Level.MODEL and not a.system:
-            continue
+    for a in _battery_level_mapped():
         # A group's own paths are its rows' (serial numbers, batches...): without them every battery's
         # serial number would be part of the model's fingerprint and the cache would never hit.
         paths = _leaf_paths(a.key) if a.type is FieldType.GROUP else a.catenax_paths
@@ -920,19 +942,49 @@ def _model_changes(current: Mapping[str, Any], values: Mapping[str, Any]) -> dic
     return {key: values[key] for key, value in as_json.items() if current.get(key) != value}
 
 
-def locked_models(organization, part_ids: Iterable[str]) -> dict[str, BatteryModel]:
-    """The organization's battery models with these part ids, locked until the import's transaction ends
-    (two imports of one new model cannot both create it)."""
-    return {
+@dataclass(frozen=True)
+class LockedModel:
+    model: BatteryModel
+    #: Locked FOR SHARE: the documents describe it as it is, so the import only adds passports to it.
+    shared: bool
+
+
+def locked_models(organization, wanted: Mapping[str, Mapping[str, Any]]) -> dict[str, LockedModel]:
+    """The organization's battery models with the part ids of `wanted` ({part id: the documents' model
+    values}), locked until the import's transaction ends.
+
+    A model the import will change is locked FOR UPDATE. A model the documents describe as it is is locked
+    FOR SHARE: nobody can change it under the import, yet concurrent imports of one model (a client
+    sending its requests in parallel) do not wait for each other. Models are locked one at a time in
+    part-id order, so two imports never wait for each other in a cycle. (Two imports of one new model
+    cannot both create it: the part id is unique per organization.)"""
+    from django.db import connection
+
+    found = {
         model.manufacturer_part_id: model
-        for model in BatteryModel.objects.select_for_update().filter(
-            organization=organization, manufacturer_part_id__in=list(part_ids)
+        for model in BatteryModel.objects.filter(
+            organization=organization, manufacturer_part_id__in=list(wanted)
         )
     }
+    locked: dict[str, LockedModel] = {}
+    for part in sorted(found):
+        model = found[part]
+        if _model_changes(model.data, wanted[part]) or connection.vendor != "postgresql":
+            # SQLite (`make run`) has no row locks: its writes are serialised anyway.
+            locked[part] = LockedModel(
+                BatteryModel.objects.select_for_update().get(pk=model.pk), shared=False
+            )
+            continue
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(BatteryModel._meta.db_table)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [model.pk])  # noqa: S608 - our table
+        # Read again under the lock: it may have changed between the first read and the lock.
+        locked[part] = LockedModel(BatteryModel.objects.get(pk=model.pk), shared=True)
+    return locked
 
 
 def model_for_import(
-    *, actor, organization, existing: BatteryModel | None, values: Mapping[str, Any]
+    *, actor, organization, existing: LockedModel | None, values: Mapping[str, Any]
 ) -> tuple[BatteryModel, str]:
     """The battery model the imported passports belong to: created, updated where the file says otherwise,
     or as it is. Returns the model and "created", "updated" or "unchanged"."""
@@ -940,10 +992,14 @@ def model_for_import(
 
     if existing is None:
         return services.battery_model_create(actor=actor, organization=organization, values=values), "created"
-    changes = _model_changes(existing.data, values)
+    changes = _model_changes(existing.model.data, values)
     if not changes:
-        return existing, "unchanged"
-    return services.battery_model_update(actor=actor, battery_model=existing, values=changes), "updated"
+        return existing.model, "unchanged"
+    if existing.shared:  # changed by someone else between the first read and the lock
+        raise ValidationError(
+            _("This battery model was changed while the import ran; send the documents again.")
+        )
+    return services.battery_model_update(actor=actor, battery_model=existing.model, values=changes), "updated"
 
 
 def import_items(
@@ -1026,7 +1082,9 @@ def _import_documents(
         predecessors = _predecessors(organization, read, errors)
         if errors:
             raise CatenaxImportError(errors)
-        existing = locked_models(organization, groups)
+        existing = locked_models(
+            organization, {part: read[indexes[0]].model_values for part, indexes in groups.items()}
+        )
         for part_id, indexes in groups.items():
             try:
                 model, _outcome = model_for_import(

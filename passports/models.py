@@ -130,8 +130,9 @@ class Passport(models.Model):
     """The passport of one physical battery. `public_id` is the passport identifier (UUIDv4)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # No index of its own: the per-company indexes below start with it (one index less to write per passport).
     organization = models.ForeignKey(
-        "tenancy.Organization", on_delete=models.PROTECT, related_name="passports"
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="passports", db_index=False
     )
     battery_model = models.ForeignKey(BatteryModel, on_delete=models.PROTECT, related_name="passports")
     unique_identifier = models.CharField(_("unique product identifier"), max_length=200)
@@ -176,7 +177,8 @@ class VersionState(models.TextChoices):
 class PassportVersion(models.Model):
     """One version of a passport's values. Published versions are immutable; at most one draft exists."""
 
-    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="versions")
+    # Indexed by the unique (passport, number) constraint, which starts with it.
+    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="versions", db_index=False)
     number = models.PositiveIntegerField(_("version"))
     state = models.CharField(
         _("state"), max_length=16, choices=VersionState.choices, default=VersionState.DRAFT
@@ -232,7 +234,11 @@ class StatusEvent(models.Model):
 class DynamicDataPoint(models.Model):
     """A value of dynamic battery data (state of health, cycles...), appended with its measuring time."""
 
-    passport = models.ForeignKey(Passport, on_delete=models.CASCADE, related_name="dynamic_data")
+    # Indexed by (passport, key, -measured_at) below, which starts with it: an import writes 18 points per
+    # passport, and a second index on the same column cost a fifth of their insert time.
+    passport = models.ForeignKey(
+        Passport, on_delete=models.CASCADE, related_name="dynamic_data", db_index=False
+    )
     key = models.CharField(_("attribute"), max_length=100)
     value = models.JSONField(encoder=DjangoJSONEncoder)
     measured_at = models.DateTimeField(_("measured"))

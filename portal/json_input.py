@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.parsers import JSONParser
 
+from .gc_pause import collection_paused
+
 #: Deeper than any BatteryPass, PCF or portal document (BatteryPass 6.1.0 nests about 8 levels).
 MAX_DEPTH = 64
 
@@ -99,7 +101,8 @@ def loads(data: str | bytes, *, max_depth: int = MAX_DEPTH, **options: Any) -> A
     text = data.decode("utf-8") if isinstance(data, bytes) else data
     if depth_exceeded(text, max_depth):
         raise ValueError(_("The JSON is nested more than %(depth)d levels deep.") % {"depth": max_depth})
-    return json.loads(text, parse_constant=_refuse_constant, **options)
+    with collection_paused():  # parsing builds trees, never cycles: nothing for the collector to find
+        return json.loads(text, parse_constant=_refuse_constant, **options)
 
 
 class MalformedJSON(ParseError):

@@ -14,7 +14,9 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections, router
 from django.db.models import JSONField, Model
 from django.db.models.expressions import Col
@@ -111,6 +113,28 @@ def _psycopg3() -> bool:
     return is_psycopg3
 
 
+def _json_encoder(field: JSONField) -> Callable[[Any], str]:
+    """The text `field` stores a value as (the column is jsonb: only the JSON value matters, not spacing).
+
+    One encoder per column, reused: `json.dumps(value, cls=...)` would build one per value, which costs
+    more than encoding a dynamic data point's number. For the plain and Django encoders, orjson writes the
+    same JSON in a fraction of the time, handing to the field's encoder what it does not know itself
+    (Decimal) and what it would write differently (dates and times, which Django writes with milliseconds
+    and "Z"). Anything orjson refuses (keys that are not text...) goes to the field's encoder."""
+    encoder = (field.encoder or json.JSONEncoder)()
+    if type(encoder) not in (json.JSONEncoder, DjangoJSONEncoder):
+        return encoder.encode
+    options = orjson.OPT_PASSTHROUGH_DATETIME
+
+    def encode(value: Any) -> str:
+        try:
+            return orjson.dumps(value, default=encoder.default, option=options).decode()
+        except TypeError:
+            return encoder.encode(value)
+
+    return encode
+
+
 def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
     """Insert `rows` into `model`'s table without building model instances (no signals, like bulk_create).
 
@@ -129,13 +153,7 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tup
     if connection.vendor != "postgresql" or not _psycopg3():
         model._default_manager.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
         return
-    # One encoder per JSON column, reused: `json.dumps(value, cls=...)` would build one per value, which
-    # costs more than encoding a dynamic data point's number. The output is the same.
-    encoders = [
-        (index, (field.encoder or json.JSONEncoder)().encode)
-        for index, field in enumerate(fields)
-        if isinstance(field, JSONField)
-    ]
+    encoders = [(index, _json_encoder(f)) for index, f in enumerate(fields) if isinstance(f, JSONField)]
     sql = "COPY {} ({}) FROM STDIN".format(
         connection.ops.quote_name(model._meta.db_table),
         ", ".join(connection.ops.quote_name(f.column) for f in fields),

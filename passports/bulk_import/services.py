@@ -749,7 +749,8 @@ class _Run:
         groups: dict[str, list[int]] = {}
         for index, values in enumerate(read):
             groups.setdefault(values.model_values.get(LINK_KEY, ""), []).append(index)
-        existing = catenax.locked_models(self.organization, groups)
+        wanted = {part: read[indexes[0]].model_values for part, indexes in groups.items()}
+        existing = catenax.locked_models(self.organization, wanted)
         for part, indexes in groups.items():
             try:
                 model, outcome = catenax.model_for_import(
