@@ -13,6 +13,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue
 import random
 import sys
 import time
@@ -174,7 +175,14 @@ def _concurrently(actor, organization, shares: list[list[bytes]]) -> tuple[int, 
     time.sleep(1)  # every client connected and waiting
     started = time.perf_counter()
     go.set()
-    done = [results.get() for _process in processes]
+    done = []
+    while len(done) < len(processes):
+        try:
+            done.append(results.get(timeout=1))
+        except queue.Empty:
+            failed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if failed:
+                raise SystemExit(f"a client failed (exit codes {failed}): see its traceback above") from None
     elapsed = time.perf_counter() - started
     for process in processes:
         process.join()

@@ -991,7 +991,17 @@ def model_for_import(
     from . import services  # services import this module: imported late, as in import_documents
 
     if existing is None:
-        return services.battery_model_create(actor=actor, organization=organization, values=values), "created"
+        try:
+            return services.battery_model_create(
+                actor=actor, organization=organization, values=values
+            ), "created"
+        except ValidationError:
+            # A concurrent import of the same new model created it first (the unique index made this insert
+            # wait for its commit): this import adds its passports to that model, as it would have.
+            part = values.get("manufacturer_part_id")
+            existing = locked_models(organization, {part: values}).get(part) if part else None
+            if existing is None:
+                raise
     changes = _model_changes(existing.model.data, values)
     if not changes:
         return existing.model, "unchanged"

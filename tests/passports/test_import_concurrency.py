@@ -85,3 +85,17 @@ def test_an_import_does_not_add_to_a_model_someone_is_changing(admin_a, company_
 
     with held_elsewhere(first.battery_model, "UPDATE"), pytest.raises(OperationalError, match="lock timeout"):
         do_import(admin_a, company_a, document("UPD-2"))
+
+
+def test_an_import_that_finds_its_new_model_created_meanwhile_adds_to_it(admin_a, company_a):
+    """Two imports of one new model: the second to insert it finds it taken (its insert waited for the
+    first's commit) and adds its passports to that model instead of refusing the request."""
+    (first,) = do_import(admin_a, company_a, document("NEW-1"))
+    values = catenax.read_document(document("NEW-2")).model_values
+
+    model, outcome = catenax.model_for_import(
+        actor=admin_a, organization=company_a, existing=None, values=values
+    )
+
+    assert (model.pk, outcome) == (first.battery_model.pk, "unchanged")
+    assert BatteryModel.objects.filter(organization=company_a).count() == 1
