@@ -316,9 +316,11 @@ def _get(node: Any, dotted: str) -> Any:
     # Called ~60 times per document: the split is cached, and parsed JSON is a dict, which `isinstance`
     # recognises at once where the Mapping ABC check is several times slower.
     for key in _keys(dotted):
-        if not isinstance(node, (dict, Mapping)) or key not in node:
+        if type(node) is not dict and not isinstance(node, Mapping):
             return _MISSING
-        node = node[key]
+        node = node.get(key, _MISSING)
+        if node is _MISSING:
+            return _MISSING
     return node
 
 
@@ -416,7 +418,8 @@ class _Reader:
                 if len(_CHECKED) >= _CHECKED_SIZE:
                     _CHECKED.clear()
                 _CHECKED[key] = checked
-        self.warnings.extend(f"{path}: {warning}" for warning in checked.warnings)
+        if checked.warnings:
+            self.warnings.extend(f"{path}: {warning}" for warning in checked.warnings)
         value = checked.value
         return _deep_copy(value) if isinstance(value, list | dict) else value  # remembered: never shared
 
@@ -671,7 +674,7 @@ def _battery_leaf_tree() -> dict[str, Any]:
 
 
 def _pruned(node: Any, tree: Mapping[str, Any]) -> Any:
-    if not isinstance(node, Mapping):
+    if type(node) is not dict and not isinstance(node, Mapping):
         return node
     out = dict(node)
     for key, sub in tree.items():

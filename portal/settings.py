@@ -442,6 +442,9 @@ CELERY_TASK_ROUTES = {
     # A ZIP only copies finished PDFs (no rendering): named here so that a 500-certificate ZIP never sits
     # in front of the rendering of newly issued certificates on the "pdf" queue.
     "certification.tasks.build_certificate_bundle": {"queue": "default"},
+    # A bulk import may run for tens of minutes at full CPU: its own queue and workers (scaled out by
+    # adding hosts), so that e-mails and PDFs never wait behind it.
+    "passports.tasks.run_passport_import": {"queue": "imports"},
 }
 
 # --- Platform signing key (certificate PDFs, credentials) ---------------------------------------------

@@ -156,6 +156,7 @@ def unit(name: str) -> str:
         "passbridge-web.service",
         "passbridge-worker.service",
         "passbridge-worker-pdf.service",
+        "passbridge-worker-imports.service",
         "passbridge-beat.service",
     ],
 )
@@ -171,6 +172,9 @@ def test_workers_serve_their_queues():
     assert re.search(r"--queues default\s", default)
     assert re.search(r"--queues pdf\s", pdf)
     assert re.search(r"--concurrency 1\s", pdf)
+    imports = " ".join(unit("passbridge-worker-imports.service").split("\\\n"))
+    assert re.search(r"--queues imports\s", imports)
+    assert settings.CELERY_TASK_ROUTES["passports.tasks.run_passport_import"] == {"queue": "imports"}
     assert settings.CELERY_TASK_DEFAULT_QUEUE == "default"
     assert settings.CELERY_TASK_ROUTES["certification.tasks.render_certificate_document"] == {"queue": "pdf"}
     assert "--config deploy/gunicorn.conf.py" in unit("passbridge-web.service")
