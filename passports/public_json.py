@@ -20,7 +20,9 @@ from uuid import UUID
 from django.conf import settings
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+
+from portal.databases import public_reads
 
 from . import policies
 
@@ -47,7 +49,10 @@ def encoded_document(passport_id: UUID) -> bytes | None:
             return cached
     from .selectors import public_publication  # here: services import this module, selectors services
 
-    publication = public_publication(passport_id)
+    # Just published (or closed): read the primary, which has it, not a replica that may lag behind and
+    # would have its older answer kept in the cache.
+    recent = timeout and _replica_in_use() and cache.get(_recent_key(passport_id))
+    publication = public_publication(passport_id, using=DEFAULT_DB_ALIAS if recent else None)
     if publication is None:
         return None  # not kept: a draft may be published any moment
     encoded = _ENCODER.encode(
@@ -64,7 +69,22 @@ def encoded_document(passport_id: UUID) -> bytes | None:
     return encoded
 
 
+def _replica_in_use() -> bool:
+    return public_reads() != DEFAULT_DB_ALIAS
+
+
+def _recent_key(passport_id: UUID) -> str:
+    return f"{_key_prefix()}recent:{passport_id}"
+
+
 def forget(passport_id: UUID) -> None:
-    """Drop the kept document once the current transaction commits (a new publication or a closure)."""
+    """Drop the kept document once the current transaction commits (a new publication or a closure); with a
+    replica, the next reads of this passport go to the primary for a while (`recent` above)."""
     key = f"{_key_prefix()}{passport_id}"
-    transaction.on_commit(lambda: cache.delete(key), robust=True)
+
+    def drop() -> None:
+        if _replica_in_use():
+            cache.set(_recent_key(passport_id), 1, settings.PUBLIC_READ_REPLICA_GRACE_SECONDS)
+        cache.delete(key)
+
+    transaction.on_commit(drop, robust=True)

@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from portal.archiving import with_archived
+from portal.databases import public_reads
 from portal.sql_rows import field_converter, hot_cursor, prepared
 from portal.tenancy.groups import organization_id_of_group
 from portal.tenancy.models import Organization, OrganizationKind, OrganizationStatus
@@ -117,9 +118,11 @@ def battery_model_get(*, actor, public_id: UUID | str) -> BatteryModel | None:
 
 
 def published_passport(public_id: UUID | str) -> tuple[Passport, PassportVersion] | None:
-    """A passport's latest published version, for the public QR page (anyone)."""
+    """A passport's latest published version, for the public QR page (anyone; read from the replica when
+    there is one, as every public look-up: `portal.databases.public_reads`)."""
     version = (
-        PassportVersion.objects.filter(passport__public_id=public_id, state=VersionState.PUBLISHED)
+        PassportVersion.objects.using(public_reads())
+        .filter(passport__public_id=public_id, state=VersionState.PUBLISHED)
         .select_related("passport", "passport__organization")
         .order_by("-number")
         .first()
@@ -130,7 +133,7 @@ def published_passport(public_id: UUID | str) -> tuple[Passport, PassportVersion
 # ---- the public (anyone, through the QR pages and the look-up) -------------------------------------------
 def public_passports() -> QuerySet[Passport]:
     """What the public may open: `Passport.objects.restrict(None, "view")`, every published passport."""
-    return Passport.objects.restrict(None, "view")
+    return Passport.objects.restrict(None, "view").using(public_reads())
 
 
 def is_public(passport: Passport | None) -> bool:
@@ -196,17 +199,18 @@ _LATEST_PUBLICATION_SQL = """
 """
 
 
-def public_publication(public_id: UUID | str) -> PublicPublication | None:
+def public_publication(public_id: UUID | str, *, using: str | None = None) -> PublicPublication | None:
     """The public values of a passport's latest published version (anyone may read them), or None.
 
     One hand-written query on the unique `public_id` index: this is the most requested URL of the portal
     (every QR code scan), and compiling the equivalent ORM query cost several times the query itself
-    (benchmarks/README.md). Published versions are immutable, so nothing else needs to be read."""
+    (benchmarks/README.md). Published versions are immutable, so nothing else needs to be read. `using`: the
+    database to read (default: the public look-ups' own, the replica when there is one)."""
     try:
         passport_id = UUID(str(public_id))
     except ValueError:
         return None
-    with hot_cursor() as cursor:
+    with hot_cursor(using or public_reads()) as cursor:
         key = prepared(Passport, "public_id", passport_id)  # SQLite stores UUIDs as text
         cursor.execute(_LATEST_PUBLICATION_SQL, [key, VersionState.PUBLISHED.value])
         row = cursor.fetchone()
@@ -506,6 +510,8 @@ def documents_for(*, actor, target: BatteryModel | Passport, with_model: bool = 
     by kind and upload time: a model's own documents, or a passport's own followed, with `with_model`, by
     those of its battery model. Anonymous callers (`actor=None`) get what the public may see."""
     visible = PassportDocument.objects.restrict(actor, "view")
+    if actor is None:  # the public page: a public look-up
+        visible = visible.using(public_reads())
     if isinstance(target, Passport):
         found = list(visible.filter(passport=target))
         if not with_model:

@@ -163,12 +163,35 @@ DATABASES = {
 # portal.sql_rows.hot_cursor: the few queries run on most requests are prepared on PostgreSQL. A
 # transaction-pooling PgBouncer cannot keep prepared statements: turn this off behind one.
 PREPARED_HOT_QUERIES = env_bool("PREPARED_HOT_QUERIES", True)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+# A streaming replica of the database, for the public look-ups only (QR scans: the public page, its JSON,
+# the QR images, the identifier look-up), which are most of the traffic at scale and tolerate a replica's
+# lag of a moment (passports.public_json reads the primary for a while after a publication). Everything
+# else reads and writes the primary. Tests define the alias as a mirror of the default database.
+if env("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env("DATABASE_REPLICA_URL", ""),
+        conn_max_age=int(env("DB_CONN_MAX_AGE", "60") or 60),
+        conn_health_checks=True,
+    )
+elif PASSBRIDGE_ENV == "test":
+    DATABASES["replica"] = {
+        **DATABASES["default"],
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
+#: The alias the public look-ups read (portal/databases.py).
+PUBLIC_READ_DATABASE = "replica" if env("DATABASE_REPLICA_URL", "") else "default"
+#: Seconds after a publication during which its public JSON is read from the primary: more than the
+#: replica's lag, so that no copy read from a replica not yet caught up is kept in the cache.
+PUBLIC_READ_REPLICA_GRACE_SECONDS = int(env("PUBLIC_READ_REPLICA_GRACE_SECONDS", "30") or 30)
+for _database in DATABASES.values():
+    if _database["ENGINE"] != "django.db.backends.postgresql":
+        continue
     # No JIT compilation for the portal's connections. JIT pays off for long analytical queries; ours are
     # short OLTP queries whose cost *estimates* still cross jit_above_cost on large tables (a passport list
     # scoped with OR over 100,000 passports), and then compiling took ~1 s for ~30 ms of work
     # (benchmarks/README.md). Reports needing JIT can `SET jit = on` in their own session.
-    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options = _database.setdefault("OPTIONS", {})
     _db_options["options"] = f"{_db_options.get('options', '')} -c jit=off".strip()
     # Web requests (portal/wsgi.py sets PASSBRIDGE_WEB) give up on a lock after DB_LOCK_TIMEOUT_MS and on a
     # statement after DB_STATEMENT_TIMEOUT_MS, and answer 503 (portal.middleware): a table locked for

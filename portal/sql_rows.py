@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, connections, router
+from django.db import DEFAULT_DB_ALIAS, connection, connections, router
 from django.db.models import JSONField, Model
 from django.db.models.expressions import Col
 
@@ -49,7 +49,7 @@ def field_converter(model: type[Model], field_name: str) -> Converter:
     return _field_converter(connection.vendor, model, field_name)
 
 
-def hot_cursor():
+def hot_cursor(using: str = DEFAULT_DB_ALIAS):
     """A cursor for a hand-written query run on most requests (the token look-up, the passport list).
 
     On PostgreSQL it binds its parameters on the server, so psycopg prepares each statement on its second
@@ -57,6 +57,7 @@ def hot_cursor():
     list's time in the database. Only these cursors prepare: Django's own cursors bind on the client, and
     Django leaves `prepare_threshold` off for them. `PREPARED_HOT_QUERIES = False` (behind a transaction-
     pooling PgBouncer, which cannot keep prepared statements) gives a plain cursor."""
+    connection = connections[using]
     if connection.vendor != "postgresql" or not settings.PREPARED_HOT_QUERIES:
         return connection.cursor()
     from django.db.backends.postgresql.base import ServerBindingCursor
