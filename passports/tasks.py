@@ -18,12 +18,12 @@ def sweep_document_files() -> int:
 # A million Catena-X documents take about an hour to check and import; the time limit leaves room, and a
 # run that is stopped anyway continues from its last committed chunk when the sweep queues it again.
 @shared_task(acks_late=True, time_limit=4 * 60 * 60, soft_time_limit=4 * 60 * 60 - 60)
-def run_passport_import(job_id: int) -> str | None:
-    """Check and import one bulk import job. Idempotent: a finished job is left alone, an open one is
-    taken over and continues after its last committed chunk."""
+def run_passport_import(job_id: int, recheck: bool = True) -> str | None:
+    """Check and import one bulk import job. Idempotent: a finished job is left alone, an open one whose
+    run is not alive is taken over and continues after its last committed chunk."""
     from .bulk_import.services import job_run
 
-    job = job_run(job_id=job_id)
+    job = job_run(job_id=job_id, recheck=recheck)
     return job.state if job is not None else None
 
 

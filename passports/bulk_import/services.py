@@ -59,6 +59,11 @@ CHECK_BATCH = 500
 MAX_STORED_ISSUES = 100_000
 #: Jobs queued or running at once per company: bounded work per tenant.
 MAX_OPEN_JOBS = 3
+#: A running job touches its row at least every few seconds (progress while checking, each committed
+#: chunk): one that did within this is alive, and another delivery of its task leaves it alone instead of
+#: taking it over. With several import workers, a worker's start (which queues all unfinished work again)
+#: would otherwise move every running job to an idle worker, restarting checks and using up attempts.
+LIVE_WITHIN = timedelta(minutes=2)
 #: A job without a sign of life this long lost its worker: the sweep queues it again.
 STUCK_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -168,6 +173,16 @@ def job_enqueue(job_id: int) -> None:
     tasks.run_passport_import.delay(job_id)
 
 
+def recheck_later(job_id: int) -> None:
+    """Look at a job that seemed alive once more after `LIVE_WITHIN`, without a further look."""
+    from .. import tasks
+
+    try:
+        tasks.run_passport_import.apply_async((job_id,), {"recheck": False}, countdown=LIVE_WITHIN.total_seconds())
+    except Exception:  # the broker is away: the sweep still finds a job without a sign of life
+        logger.warning("Could not queue a second look at passport import %s", job_id)
+
+
 # ---- the run (in a worker) ----------------------------------------------------------------------------
 
 
@@ -181,12 +196,20 @@ class _ChunkFailed(Exception):
         self.issues = issues  # (row number, sheet, column, message)
 
 
+class _Alive(Exception):
+    """The job's run gave a sign of life within `LIVE_WITHIN`: another delivery of its task leaves it."""
+
+
 def _claim(job_id: int, token: str) -> ImportJob | None:
+    """The job, now owned by `token`; None when it is finished or gone. Raises `_Alive` for a job whose
+    run is still going (a duplicate delivery: a worker's start or the sweep queued it again)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or not job.is_open:
             return None
         now = timezone.now()
+        if job.state == ImportState.RUNNING and job.updated_at > now - LIVE_WITHIN:
+            raise _Alive
         if job.attempts >= MAX_ATTEMPTS:
             job.state = ImportState.FAILED
             job.message = _(
@@ -849,12 +872,21 @@ def _delete_upload(job: ImportJob) -> None:
         logger.warning("Could not delete the upload of import %s", job.pk)
 
 
-def job_run(*, job_id: int, after_chunk: Callable[[int], None] | None = None) -> ImportJob | None:
-    """Check and import the job's file (idempotent: a finished job is left alone, an open one is taken
-    over and continues from its last committed chunk). `after_chunk(resume_row)` is called after each
-    committed chunk but the last (tests use it to stop a run as a killed worker would)."""
+def job_run(
+    *, job_id: int, after_chunk: Callable[[int], None] | None = None, recheck: bool = True
+) -> ImportJob | None:
+    """Check and import the job's file (idempotent: a finished job is left alone, an open one without a
+    run alive is taken over and continues from its last committed chunk). A job whose run is alive is
+    left alone; with `recheck`, it is looked at once more after `LIVE_WITHIN` (a worker killed just before
+    this delivery looks alive for a moment). `after_chunk(resume_row)` is called after each committed
+    chunk but the last (tests use it to stop a run as a killed worker would)."""
     token = uuid.uuid4().hex
-    job = _claim(job_id, token)
+    try:
+        job = _claim(job_id, token)
+    except _Alive:
+        if recheck:
+            recheck_later(job_id)
+        return ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         return ImportJob.objects.filter(pk=job_id).first()
     run = _Run(job, token, after_chunk)

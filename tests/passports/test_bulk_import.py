@@ -10,7 +10,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
@@ -254,6 +254,7 @@ def test_a_killed_worker_resumes_after_the_last_committed_chunk(admin_a, company
     assert job.state == ImportState.RUNNING and job.resume_row == 2 and job.imported_rows == 2
     assert 0 < job.percent < 100
     assert Passport.objects.filter(organization=company_a).count() == 2
+    silent_since_the_kill(job)
     job = services.job_run(job_id=job.pk)  # what the redelivered task (or the sweep) does
     assert job.state == ImportState.DONE and job.imported_rows == 5 and job.percent == 100
     identifiers = list(
@@ -273,9 +274,33 @@ def test_a_killed_catenax_import_resumes(admin_a, company_a, monkeypatch):
 
     with pytest.raises(WorkerKilled):
         services.job_run(job_id=job.pk, after_chunk=kill)
+    silent_since_the_kill(job)
     job = services.job_run(job_id=job.pk)
     assert job.state == ImportState.DONE and job.imported_rows == 5
     assert Passport.objects.filter(organization=company_a).count() == 5
+
+
+def silent_since_the_kill(job: ImportJob) -> None:
+    """The killed run's last sign of life lies `LIVE_WITHIN` back when its task is delivered again."""
+    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - services.LIVE_WITHIN)
+
+
+def test_a_second_delivery_leaves_a_live_run_alone_and_looks_once_more_later(admin_a, company_a, monkeypatch):
+    """A worker's start queues every unfinished import again; with several import workers an idle one would
+    take a running job over from a live worker (restarting its check, using up its attempts)."""
+    job = services.job_start(actor=admin_a, upload=csv_file(passport_rows(5)))
+    looks: list[int] = []
+    monkeypatch.setattr(services, "recheck_later", looks.append)
+    services._claim(job.pk, "live-run")
+
+    again = services.job_run(job_id=job.pk)
+    assert (again.run_token, again.attempts, again.imported_rows, looks) == ("live-run", 1, 0, [job.pk])
+
+    later = services.job_run(job_id=job.pk, recheck=False)  # the look once more, the run still alive
+    assert later.run_token == "live-run" and looks == [job.pk]  # no further look: the sweep remains
+    silent_since_the_kill(job)
+    done = services.job_run(job_id=job.pk, recheck=False)  # a look that finds the run gone takes over
+    assert done.state == ImportState.DONE and done.imported_rows == 5 and done.attempts == 2
 
 
 def test_japanese_company_without_bpnl_imports_a_csv(admin_b, company_b, run_import):
