@@ -178,7 +178,8 @@ def recheck_later(job_id: int) -> None:
     from .. import tasks
 
     try:
-        tasks.run_passport_import.apply_async((job_id,), {"recheck": False}, countdown=LIVE_WITHIN.total_seconds())
+        later = LIVE_WITHIN.total_seconds()
+        tasks.run_passport_import.apply_async((job_id,), {"recheck": False}, countdown=later)
     except Exception:  # the broker is away: the sweep still finds a job without a sign of life
         logger.warning("Could not queue a second look at passport import %s", job_id)
 
