@@ -63,7 +63,7 @@ MAX_OPEN_JOBS = 3
 #: chunk): one that did within this is alive, and another delivery of its task leaves it alone instead of
 #: taking it over. With several import workers, a worker's start (which queues all unfinished work again)
 #: would otherwise move every running job to an idle worker, restarting checks and using up attempts.
-LIVE_WITHIN = timedelta(minutes=2)
+LIVE_WITHIN = timedelta(minutes=1)
 #: A job without a sign of life this long lost its worker: the sweep queues it again.
 STUCK_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -173,13 +173,12 @@ def job_enqueue(job_id: int) -> None:
     tasks.run_passport_import.delay(job_id)
 
 
-def recheck_later(job_id: int) -> None:
-    """Look at a job that seemed alive once more after `LIVE_WITHIN`, without a further look."""
+def recheck_later(job_id: int, seconds: float) -> None:
+    """Look once more, in `seconds`, at a job that seemed alive (without a further look after that)."""
     from .. import tasks
 
     try:
-        later = LIVE_WITHIN.total_seconds()
-        tasks.run_passport_import.apply_async((job_id,), {"recheck": False}, countdown=later)
+        tasks.run_passport_import.apply_async((job_id,), {"recheck": False}, countdown=seconds)
     except Exception:  # the broker is away: the sweep still finds a job without a sign of life
         logger.warning("Could not queue a second look at passport import %s", job_id)
 
@@ -198,7 +197,12 @@ class _ChunkFailed(Exception):
 
 
 class _Alive(Exception):
-    """The job's run gave a sign of life within `LIVE_WITHIN`: another delivery of its task leaves it."""
+    """The job's run gave a sign of life within `LIVE_WITHIN`: another delivery of its task leaves it.
+    `seconds_left`: until the run would no longer count as alive."""
+
+    def __init__(self, seconds_left: float) -> None:
+        super().__init__(seconds_left)
+        self.seconds_left = seconds_left
 
 
 def _claim(job_id: int, token: str) -> ImportJob | None:
@@ -210,7 +214,7 @@ def _claim(job_id: int, token: str) -> ImportJob | None:
             return None
         now = timezone.now()
         if job.state == ImportState.RUNNING and job.updated_at > now - LIVE_WITHIN:
-            raise _Alive
+            raise _Alive((job.updated_at + LIVE_WITHIN - now).total_seconds())
         if job.attempts >= MAX_ATTEMPTS:
             job.state = ImportState.FAILED
             job.message = _(
@@ -878,15 +882,16 @@ def job_run(
 ) -> ImportJob | None:
     """Check and import the job's file (idempotent: a finished job is left alone, an open one without a
     run alive is taken over and continues from its last committed chunk). A job whose run is alive is
-    left alone; with `recheck`, it is looked at once more after `LIVE_WITHIN` (a worker killed just before
-    this delivery looks alive for a moment). `after_chunk(resume_row)` is called after each committed
-    chunk but the last (tests use it to stop a run as a killed worker would)."""
+    left alone; with `recheck`, it is looked at once more when `LIVE_WITHIN` has passed since the run's
+    last sign of life (a worker killed just before this delivery looks alive for a moment).
+    `after_chunk(resume_row)` is called after each committed chunk but the last (tests use it to stop a
+    run as a killed worker would)."""
     token = uuid.uuid4().hex
     try:
         job = _claim(job_id, token)
-    except _Alive:
+    except _Alive as alive:
         if recheck:
-            recheck_later(job_id)
+            recheck_later(job_id, alive.seconds_left + 1)
         return ImportJob.objects.filter(pk=job_id).first()
     if job is None:
         return ImportJob.objects.filter(pk=job_id).first()

@@ -290,7 +290,7 @@ def test_a_second_delivery_leaves_a_live_run_alone_and_looks_once_more_later(adm
     take a running job over from a live worker (restarting its check, using up its attempts)."""
     job = services.job_start(actor=admin_a, upload=csv_file(passport_rows(5)))
     looks: list[int] = []
-    monkeypatch.setattr(services, "recheck_later", looks.append)
+    monkeypatch.setattr(services, "recheck_later", lambda job_id, seconds: looks.append(job_id))
     services._claim(job.pk, "live-run")
 
     again = services.job_run(job_id=job.pk)
