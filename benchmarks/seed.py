@@ -158,10 +158,28 @@ def _company(index: int):
     return organization, user
 
 
+def ensure_model(admin, organization, company_model_values: dict, name: str, part_id: str):
+    """The company's battery model with this part id, made by the services with its supply chain if new."""
+    from passports import services
+    from passports.models import BatteryModel
+
+    battery_model = BatteryModel.objects.filter(
+        organization=organization, manufacturer_part_id=part_id
+    ).first()
+    if battery_model is None:
+        battery_model = services.battery_model_create(
+            actor=admin,
+            organization=organization,
+            values={**company_model_values, "model_name": name, "manufacturer_part_id": part_id},
+        )
+        services.supply_chain_replace(actor=admin, battery_model=battery_model, rows=SUPPLY_CHAIN)
+    return battery_model
+
+
 def _seed_company(index: int, model_values: dict, battery_values: dict) -> int:
     """Seed one company; returns the number of passports it has afterwards."""
     from passports import services
-    from passports.models import BatteryModel, Passport, PassportVersion, VersionState
+    from passports.models import Passport, PassportVersion, VersionState
 
     organization, admin = _company(index)
     have = Passport.objects.filter(organization=organization).count()
@@ -175,16 +193,7 @@ def _seed_company(index: int, model_values: dict, battery_values: dict) -> int:
     company_model_values["manufacturer_bpnl"] = organization.bpnl
     templates = []
     for m, (name, part_id) in enumerate(MODEL_VARIANTS[:MODELS_PER_COMPANY]):
-        battery_model = BatteryModel.objects.filter(
-            organization=organization, manufacturer_part_id=part_id
-        ).first()
-        if battery_model is None:
-            battery_model = services.battery_model_create(
-                actor=admin,
-                organization=organization,
-                values={**company_model_values, "model_name": name, "manufacturer_part_id": part_id},
-            )
-            services.supply_chain_replace(actor=admin, battery_model=battery_model, rows=SUPPLY_CHAIN)
+        battery_model = ensure_model(admin, organization, company_model_values, name, part_id)
         number = m + 1
         template = services.passport_create(
             actor=admin,

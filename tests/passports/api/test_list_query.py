@@ -115,6 +115,26 @@ def test_sql_lists_what_the_orm_rule_lists(world, crowd, audience):
     assert nonempty > 10  # the combinations are not all empty
 
 
+@pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
+def test_search_matching_more_models_than_passed_as_ids(world, crowd, audience, monkeypatch):
+    """Beyond `MODEL_IDS_LIMIT` matching battery models, a term's model half is a subquery instead of a list
+    of ids (the scale run's "bench" matched 30,000 models): the same rows, pages and totals."""
+    from passports import list_query
+
+    monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 0)
+    user = world.users[audience]
+    organization = active_organization_of(user)
+    searches = [("lmt",), ("LMT", "b"), ("scooter_pack",), ("canary",), ("zzz",), ("%",)]
+    for filters in [PassportListFilters(search_terms=terms) for terms in searches]:
+        expected = filtered_rows(actor=user, filters=filters)
+        query = PassportListQuery(organization, filters)
+        rows, total = query.fetch(offset=0, limit=500)
+        assert rows == expected, filters
+        assert total == (len(expected) or None) and query.count() == len(expected), filters
+        if len(expected) > 2:
+            assert query.fetch(offset=2, limit=2) == (expected[2:4], len(expected)), filters
+
+
 def test_partner_sees_granted_published_passports_only(world, crowd):
     rows, _total = PassportListQuery(
         active_organization_of(world.users[PARTNER]), PassportListFilters(ordering=("unique_identifier",))
