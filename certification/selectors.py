@@ -275,6 +275,35 @@ def certificates_for(*, actor) -> QuerySet[Certificate]:
     )
 
 
+#: The columns `api.payloads.certificate_row` reads: a page of 50 full rows with their scheme (criteria and
+#: three descriptions each) cost more to build in Python than the database took to find them.
+ROW_FIELDS = (
+    "number",
+    "scheme_version",
+    "holder_name",
+    "holder_country",
+    "issuing_body_name",
+    "issued_at",
+    "valid_from",
+    "valid_until",
+    "status",
+    "scheme__code",
+    "scheme__name",
+    "issuing_body__public_id",
+    "origin__number",
+)
+
+
+def certificate_rows_for(*, actor) -> QuerySet[Certificate]:
+    """`certificates_for` with only what a list row shows (`ROW_FIELDS`)."""
+    return (
+        certificates_for(actor=actor)
+        .select_related(None)
+        .select_related("scheme", "origin", "issuing_body")
+        .only(*ROW_FIELDS)
+    )
+
+
 def application_certificate_number(*, actor, application: Application) -> str | None:
     """The number of the certificate issued on `application`, if the actor may see it."""
     return (

@@ -547,6 +547,9 @@ CACHES["ratelimit"] = (
 # write in one worker could not forget another worker's copy. 0 turns it off.
 _SHARED_CACHE = "locmem" not in CACHES["default"]["BACKEND"]
 PUBLIC_PASSPORT_CACHE_SECONDS = int(env("PUBLIC_PASSPORT_CACHE_SECONDS", "3600" if _SHARED_CACHE else "0"))
+# The rendered body of the public passport page is kept under its ETag (passports.public_views.page_body):
+# a key never names an outdated body, so any cache, per-process memory included, may keep it. 0 turns it off.
+PUBLIC_PAGE_CACHE_SECONDS = int(env("PUBLIC_PAGE_CACHE_SECONDS", "3600"))
 
 # --- Logging: never log request bodies; confidential values must not reach logs. ------------------
 LOGGING = {

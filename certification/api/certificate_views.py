@@ -123,7 +123,7 @@ class CertificateListView(generics.ListAPIView):
     filterset_class = CertificateFilter
 
     def get_queryset(self):
-        return selectors.certificates_for(actor=self.request.user).order_by(*DEFAULT_ORDER)
+        return selectors.certificate_rows_for(actor=self.request.user).order_by(*DEFAULT_ORDER)
 
     @extend_schema(
         tags=TAG_CERTIFICATES,

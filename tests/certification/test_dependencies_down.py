@@ -185,6 +185,29 @@ def test_public_reads_and_the_rate_limit_work_without_the_cache(client, world, c
         assert client.get(f"/api/v1/verify/{number}/").status_code == 200
 
 
+def test_the_public_passport_answers_without_the_cache(
+    client, cache_at, own_redis, admin_a, scope_passport, settings
+):
+    """The page's cached body and the cached JSON are only shortcuts: with the cache gone both are made
+    again on every request."""
+    from passports import services
+    from tests.factories import BEFORE_OBLIGATIONS
+
+    passport = scope_passport
+    services.passport_publish(actor=admin_a, passport=passport, on=BEFORE_OBLIGATIONS)
+    cache_at(own_redis.url)
+    settings.PUBLIC_PASSPORT_CACHE_SECONDS = 3600
+    url = f"/p/{passport.public_id}/"
+    page = client.get(url, HTTP_ACCEPT="text/html")
+    assert page.status_code == 200 and client.get(url, HTTP_ACCEPT="application/json").status_code == 200
+    assert redis.Redis.from_url(own_redis.url).dbsize() >= 2  # the page's body and the JSON were kept
+    own_redis.kill()
+    for accept in ("text/html", "application/json"):
+        response = client.get(url, HTTP_ACCEPT=accept)
+        assert response.status_code == 200 and response["ETag"]
+    assert passport.unique_identifier.encode() in client.get(url, HTTP_ACCEPT="text/html").content
+
+
 def test_the_token_endpoint_answers_without_the_cache(client, cache_at, own_redis, admin_a):
     cache_at(own_redis.url)
     assert caches["default"].add("probe", 1) is True  # the cache works before the crash

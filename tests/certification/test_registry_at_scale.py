@@ -169,6 +169,46 @@ def test_large_totals_are_estimated_and_said_to_be(crowd, monkeypatch):
     assert page["count"] >= BULK and page["next"] is None
 
 
+@postgresql_only
+def test_the_total_reads_ids_only_for_small_results_and_counts_in_the_database_up_to_the_limit(
+    crowd, monkeypatch
+):
+    """Up to `PAGE_AMONG_IDS_LIMIT` matches the page is read among their ids, sent as one array parameter;
+    above it the rows are counted in the database (exact up to `EXACT_COUNT_LIMIT`), no id list at all."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(registry, "PAGE_AMONG_IDS_LIMIT", 150)
+    client = APIClient()
+    client.force_authenticate(crowd["inspector"])
+    with CaptureQueriesContext(connection) as queries:
+        small = client.get("/api/v1/certificates/", {"q": "BULK-0001"}).json()
+    assert small["count"] == 100 and "count_is_estimate" not in small
+    page = next(q["sql"] for q in queries if "ANY(" in q["sql"])
+    assert len(page) < 4_000, "the ids travel as one array parameter, not one placeholder each"
+    with CaptureQueriesContext(connection) as queries:
+        whole = client.get("/api/v1/certificates/").json()
+    assert whole["count"] == registry.registry_total(_qs(crowd["inspector"]))[0]
+    assert whole["count"] == Certificate.objects.count() and "count_is_estimate" not in whole
+    assert not any("ANY(" in q["sql"] for q in queries)
+    assert any(q["sql"].startswith("SELECT COUNT(*) FROM (SELECT") for q in queries)
+    assert [row["number"] for row in whole["results"]] == list(
+        _qs(crowd["inspector"]).values_list("number", flat=True)[:50]
+    )
+
+
+def test_the_api_list_reads_only_the_columns_of_its_rows(crowd):
+    """A page of rows does not load the scheme's criteria and descriptions nor the certificate's scope."""
+    from django.test.utils import CaptureQueriesContext
+
+    client = APIClient()
+    client.force_authenticate(crowd["inspector"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/certificates/").status_code == 200
+    page = next(q["sql"] for q in queries if "LIMIT 50" in q["sql"] and "certification_scheme" in q["sql"])
+    assert '"certification_scheme"."description"' not in page
+    assert '"certification_certificate"."scope"' not in page
+
+
 ORDERINGS = ("", "issued_at", "-holder_name", "holder_name", "valid_until", "-number")
 QUERIES = ("", "country=JP", "status=suspended", "q=bulk-0001", "country=FR&ordering=-valid_until")
 

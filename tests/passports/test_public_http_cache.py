@@ -70,3 +70,68 @@ def test_the_json_document_has_an_etag_that_follows_publication(admin_a, publish
     services.passport_publish(actor=admin_a, passport=published, on=BEFORE_OBLIGATIONS)
     fresh = client.get(_url(published), HTTP_ACCEPT="application/json", HTTP_IF_NONE_MATCH=etag)
     assert fresh.status_code == 200 and fresh["ETag"] != etag
+
+
+# ---- the page's body, rendered once per ETag -------------------------------------------------------------
+def _article(content: bytes) -> bytes:
+    """The passport itself, without the visitor's frame (menu, language form and its CSRF token)."""
+    return b"<article" + content.split(b"<article", 1)[1].split(b"</article>", 1)[0]
+
+
+def _rendered_bodies(monkeypatch) -> list[str]:
+    """Names of the templates rendered for a page body from now on."""
+    from passports import public_views
+
+    rendered: list[str] = []
+    real = public_views.render_to_string
+
+    def counting(name, *args, **kwargs):
+        rendered.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(public_views, "render_to_string", counting)
+    return rendered
+
+
+def test_the_body_is_rendered_once_per_etag_and_served_from_the_cache(monkeypatch, published):
+    rendered = _rendered_bodies(monkeypatch)
+    first = Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en")
+    second = Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en")
+    assert rendered == ["passports/public_detail_body.html"]
+    assert first.status_code == second.status_code == 200 and first["ETag"] == second["ETag"]
+    assert _article(first.content) == _article(second.content)
+    Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="ja")
+    assert len(rendered) == 2  # another language, another ETag, another body
+
+
+def test_a_publication_shows_at_once_despite_the_cached_body(monkeypatch, admin_a, published):
+    rendered = _rendered_bodies(monkeypatch)
+    assert b"Kyoto" not in Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en").content
+    services.passport_update(actor=admin_a, passport=published, values={"manufacturing_place": "Kyoto"})
+    services.passport_publish(actor=admin_a, passport=published, on=BEFORE_OBLIGATIONS)
+    assert b"Kyoto" in Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en").content
+    services.passport_change_status(actor=admin_a, passport=published, status="waste", recycled=True)
+    closed = Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en")
+    assert b"no longer changes" in closed.content and len(rendered) == 3
+
+
+def test_the_cached_body_carries_nothing_of_the_visitor_who_filled_it(admin_a, published):
+    """The first visitor is logged in; the anonymous visitor after them gets the same passport, with
+    their own frame: no name, no logout form, no CSRF token of the first."""
+    owner = Client()
+    owner.force_login(admin_a)
+    seen = owner.get(_url(published), HTTP_ACCEPT_LANGUAGE="en")
+    token = str(seen.context["csrf_token"]).encode()
+    name = (admin_a.get_full_name() or admin_a.username).encode()
+    assert name in seen.content and token in seen.content
+    anonymous = Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en").content
+    assert name not in anonymous and token not in anonymous
+    assert b"Log out" not in anonymous
+    assert _article(seen.content) == _article(anonymous)
+
+
+def test_without_a_cache_the_body_is_rendered_every_time(monkeypatch, settings, published):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    rendered = _rendered_bodies(monkeypatch)
+    pages = [_article(Client().get(_url(published), HTTP_ACCEPT_LANGUAGE="en").content) for _ in range(2)]
+    assert len(rendered) == 2 and pages[0] == pages[1]
