@@ -512,14 +512,15 @@ def documents_for(*, actor, target: BatteryModel | Passport, with_model: bool = 
     visible = PassportDocument.objects.restrict(actor, "view")
     if actor is None:  # the public page: a public look-up
         visible = visible.using(public_reads())
-    if isinstance(target, Passport):
-        found = list(visible.filter(passport=target))
-        if not with_model:
-            return found
-        target = target.battery_model
-    else:
-        found = []
-    return found + list(visible.filter(battery_model=target, passport__isnull=True))
+    if not isinstance(target, Passport):
+        return list(visible.filter(battery_model=target, passport__isnull=True))
+    if not with_model:
+        return list(visible.filter(passport=target))
+    # One query for both levels (the public page asks on every request); the passport's own come first,
+    # each level in the model's order (a stable sort).
+    own_model = Q(battery_model_id=target.battery_model_id, passport__isnull=True)
+    both = visible.filter(Q(passport=target) | own_model)
+    return sorted(both, key=lambda document: document.passport_id is None)
 
 
 def document_get(*, actor, public_id: UUID | str) -> PassportDocument | None:

@@ -87,6 +87,8 @@ def test_passport_view_rule_matches_the_table(world, grid, audience):
         # The per-object answers are the same rule asked of one row.
         assert policies.can_view(user, passport) is (expected is not None), (grant, state)
         assert policies.viewer_kind(user, passport) is (expected or Viewer.PUBLIC), (grant, state)
+        # The owner's answer is read off the row without a query: the same as every arm in SQL.
+        assert Passport.objects.audience_by_query(user, passport) is policies.viewer_kind(user, passport)
         assert (selectors.passport_get(actor=user, public_id=passport.public_id) is not None) is (
             expected is not None
         )
@@ -108,6 +110,8 @@ def test_battery_model_view_rule_matches_the_table(world, grid, audience):
         )
         assert (model in visible) is expected, (grant, state)
         assert policies.can_view(user, model) is expected, (grant, state)
+        assert BatteryModel.objects.audience_by_query(user, model) is policies.viewer_kind(user, model)
+        assert (policies.viewer_kind(user, model) is Viewer.OWNER) is (audience in OWNERS)
 
 
 @pytest.mark.parametrize(
