@@ -19,6 +19,7 @@ copy as much again until the job ends. Redis database 7 is the broker of the run
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import signal
@@ -76,9 +77,15 @@ def main() -> None:
     )
     parser.add_argument("--redis-db", type=int, default=7)
     parser.add_argument("--directory", default=None, help="where the file is written (default: a temp dir)")
+    parser.add_argument(
+        "--file", default=None, help="a file of an earlier run to import (deleted once stored)"
+    )
     args = parser.parse_args()
     kill_at = args.count // 2 if args.kill_at is None else args.kill_at
     environment = _environment(args.redis_db)
+    # A million documents are 10.2 GB, above the default limit of one import (2 GiB): a deployment taking
+    # such files raises it the same way.
+    environment.setdefault("PASSPORT_IMPORT_MAX_BYTES", str(64 * 1024**3))
     os.environ.update(environment)
     import django
 
@@ -92,11 +99,17 @@ def main() -> None:
     from passports.models import Passport
 
     redis.Redis.from_url(environment["REDIS_URL"]).flushdb()
-    directory = Path(args.directory or tempfile.mkdtemp(prefix="pb-million-"))
-    path = directory / "passports.jsonl"
+    if args.file:
+        path = Path(args.file)
+        directory = path.parent
+        with path.open(encoding="utf-8") as handle:
+            run = json.loads(handle.readline())["identification"]["idDmc"].split("-")[1]
+    else:
+        directory = Path(args.directory or tempfile.mkdtemp(prefix="pb-million-"))
+        path = directory / "passports.jsonl"
+        run = uuid.uuid4().hex[:8]
+        _write_file(path, args.count, run)
     log = directory / "worker.log"
-    run = uuid.uuid4().hex[:8]
-    _write_file(path, args.count, run)
     actor, _organization = _actor()
     worker = _start_worker(environment, log)
     try:

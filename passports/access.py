@@ -217,7 +217,7 @@ class SupplyChainQuerySet(RestrictedQuerySet):
         return Q(battery_model__in=models) | Q(battery_model__in=reviewed)
 
 
-def _document_keys(viewer: Viewer) -> list[str]:
+def document_keys(viewer: Viewer) -> list[str]:
     """Attribute keys of the document kinds `viewer` may read once published (unknown kinds: none)."""
     from .catalogue import ATTRIBUTES, FieldType, visible_audiences
 
@@ -240,7 +240,7 @@ class DocumentQuerySet(RestrictedQuerySet):
         if action != "view":
             return Q(battery_model__in=BatteryModel.objects.restrict(actor, "change").values("pk"))
         public_passports = Passport.objects.published()
-        public = Q(attribute_key__in=_document_keys(Viewer.PUBLIC)) & (
+        public = Q(attribute_key__in=document_keys(Viewer.PUBLIC)) & (
             Q(passport__in=public_passports.values("pk"))
             | Q(passport__isnull=True, battery_model__in=public_passports.values("battery_model_id"))
         )
@@ -258,7 +258,7 @@ class DocumentQuerySet(RestrictedQuerySet):
             battery_model__in=models.within(actor, WORKING_READERS).values("pk")
         ) | through_passports((Viewer.CERTIFIER,))
         for viewer in (Viewer.AUTHORITY, Viewer.PARTNER):
-            keys = Q(attribute_key__in=_document_keys(viewer))
+            keys = Q(attribute_key__in=document_keys(viewer))
             battery_level |= keys & Q(passport__in=passports.within(actor, (viewer,)).values("pk"))
             readers = Q(battery_model__in=models.within(actor, (viewer,)).values("pk"))
             if viewer is Viewer.PARTNER:

@@ -48,7 +48,6 @@ from django_countries import countries
 from . import policies, public_json, qr, selectors
 from .catalogue import ATTRIBUTES, Attribute, Cluster, FieldType, Viewer, attribute, attributes_for, children
 from .display import NOT_ON_PAGES
-from .models import Passport, PassportVersion
 
 PUBLIC = Viewer.PUBLIC
 VARY = ("Accept", "Accept-Language")
@@ -123,23 +122,14 @@ class PublicPassport:
     documents: list[Link] = field(default_factory=list)  # uploaded public documents
 
 
-def public_passport(passport_id: UUID | str) -> tuple[Passport, PublicPassport] | None:
-    """The public view-model of a passport, or None when it has no published version."""
-    found = selectors.published_passport(passport_id)
-    if found is None:
-        return None
-    passport, version = found
-    return passport, public_view(passport, version)
-
-
-def public_view(passport: Passport, version: PassportVersion) -> PublicPassport:
-    """The public view-model of `version`, the latest published version of `passport`."""
+def public_view(facts: selectors.PublicPageFacts, data: dict[str, Any]) -> PublicPassport:
+    """The public view-model of the publication `facts` describe, whose data is `data`."""
     return PublicPassport(
-        passport_id=str(passport.public_id),
-        version=version.number,
-        published_at=version.published_at,
-        closed=passport.closed_at is not None,
-        values=policies.visible_values(PUBLIC, version.data),
+        passport_id=facts.passport_id,
+        version=facts.number,
+        published_at=facts.published_at,
+        closed=facts.closed,
+        values=policies.visible_values(PUBLIC, data),
     )
 
 
@@ -302,25 +292,25 @@ class PageLinks:
     documents: tuple[Link, ...]
 
 
-def page_links(passport: Passport) -> PageLinks:
-    successor = selectors.public_successor(passport)
-    uploaded = selectors.documents_for(actor=None, target=passport, with_model=True)  # public ones only
+def page_links(facts: selectors.PublicPageFacts) -> PageLinks:
     return PageLinks(
-        predecessor_id=str(passport.predecessor.public_id)
-        if selectors.is_public(passport.predecessor)
-        else None,
-        successor_id=str(successor.public_id) if successor is not None else None,
+        predecessor_id=facts.predecessor_id,
+        successor_id=facts.successor_id,
         documents=tuple(
-            Link(row.title, reverse("passports:document_download", args=[row.id]), row.attribute_label)
-            for row in map(selectors.document_row, uploaded)
+            Link(
+                title,
+                reverse("passports:document_download", args=[public_id]),
+                selectors.attribute_label(key),
+            )
+            for public_id, title, key in facts.documents
         ),
     )
 
 
-def _body_context(passport: Passport, version: PassportVersion, links: PageLinks) -> dict[str, Any]:
+def _body_context(facts: selectors.PublicPageFacts, links: PageLinks) -> dict[str, Any]:
     return {
-        "passport": _page_model(public_view(passport, version), links),
-        "passport_url": qr.passport_url(passport.public_id),
+        "passport": _page_model(public_view(facts, selectors.public_version_data(facts)), links),
+        "passport_url": qr.passport_url(facts.passport_id),
     }
 
 
@@ -403,23 +393,22 @@ def detail(request: HttpRequest, passport_id: UUID) -> HttpResponse:
     nothing."""
     if _wants_json(request):
         return _json_detail(request, passport_id)
-    found = selectors.published_passport(passport_id)
-    if found is None:
+    facts = selectors.public_page_facts(passport_id)
+    if facts is None:
         raise Http404
-    passport, version = found
-    links = page_links(passport)
+    links = page_links(facts)
     etag = _etag(
-        passport.public_id,
-        version.number,
-        version.published_at.isoformat() if version.published_at else "",
-        passport.closed_at is not None,
+        facts.passport_id,
+        facts.number,
+        facts.published_at.isoformat() if facts.published_at else "",
+        facts.closed,
         links,
         get_language(),
         _page_release(),
     )
     response = _not_modified(request, etag)
     if response is None:
-        body = page_body(etag, lambda: _body_context(passport, version, links))
+        body = page_body(etag, lambda: _body_context(facts, links))
         response = render(request, "passports/public_detail.html", {"body": body})
     response["ETag"] = etag
     patch_cache_control(response, public=True, no_cache=True)

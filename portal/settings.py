@@ -304,6 +304,9 @@ CERTIFICATE_VERIFY_RATE_PER_MINUTE = int(env("CERTIFICATE_VERIFY_RATE_PER_MINUTE
 # narrow the filter), open ZIP requests per person, and hours a ready ZIP is kept.
 CERTIFICATE_EXPORT_MAX_ROWS = int(env("CERTIFICATE_EXPORT_MAX_ROWS", "10000") or 10000)
 CERTIFICATE_BUNDLE_MAX = int(env("CERTIFICATE_BUNDLE_MAX", "500") or 500)
+# The largest file one bulk passport import takes (passports.bulk_import): 2 GiB hold 100,000 Catena-X
+# documents as JSON lines (about 10 kB each); a million need about 10.2 GB.
+PASSPORT_IMPORT_MAX_BYTES = int(env("PASSPORT_IMPORT_MAX_BYTES", str(2 * 1024**3)) or 2 * 1024**3)
 CERTIFICATE_BUNDLE_OPEN_PER_USER = 3
 CERTIFICATE_BUNDLE_TTL_HOURS = 24
 # A certificate PDF uploaded for verification is cut off while it is received beyond this size.

@@ -83,8 +83,7 @@ def taken_message() -> str:
 
 
 def import_max_bytes() -> int:
-    # 100,000 Catena-X documents are about 1.5 GB as JSON lines; the default leaves room for that.
-    return int(getattr(settings, "PASSPORT_IMPORT_MAX_BYTES", 2 * 1024**3))
+    return settings.PASSPORT_IMPORT_MAX_BYTES
 
 
 def can_import(actor) -> bool:
