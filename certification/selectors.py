@@ -8,6 +8,7 @@ verification facts are read by `certificate_public`, which returns certificate f
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -298,10 +299,23 @@ def certificate_rows_for(*, actor) -> QuerySet[Certificate]:
     """`certificates_for` with only what a list row shows (`ROW_FIELDS`)."""
     return (
         certificates_for(actor=actor)
+        .prefetch_related(None)
         .select_related(None)
         .select_related("scheme", "origin", "issuing_body")
         .only(*ROW_FIELDS)
     )
+
+
+def recognised_numbers(certificates: Iterable[Certificate]) -> dict[int, list[str]]:
+    """The numbers of the certificates recognised from each of `certificates` (by its id), sorted: one
+    query of two columns for a page of rows (prefetching built a model per recognised certificate)."""
+    found: dict[int, list[str]] = {}
+    origins = [certificate.pk for certificate in certificates]
+    for origin_id, number in Certificate.objects.filter(origin_id__in=origins).values_list(
+        "origin_id", "number"
+    ):
+        found.setdefault(origin_id, []).append(number)
+    return {origin_id: sorted(numbers) for origin_id, numbers in found.items()}
 
 
 def application_certificate_number(*, actor, application: Application) -> str | None:

@@ -144,7 +144,9 @@ class CertificateListView(generics.ListAPIView):
                 {name: [_("This list has no filter of this name.")] for name in unknown}
             )
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(CertificateRowOutput(map(certificate_row, page), many=True).data)
+        recognised = selectors.recognised_numbers(page)
+        rows = [certificate_row(certificate, recognised.get(certificate.pk, [])) for certificate in page]
+        return self.get_paginated_response(CertificateRowOutput(rows, many=True).data)
 
 
 class CertificateDetailView(APIView):

@@ -215,8 +215,9 @@ def reviewer_row(user, application: Application) -> dict[str, Any]:
 
 
 # ---- certificates ------------------------------------------------------------------------------------
-def certificate_row(certificate: Certificate) -> dict[str, Any]:
-    """Facts of the list: from the row, its joins and the prefetched recognised certificates."""
+def certificate_row(certificate: Certificate, recognised: list[str] | None = None) -> dict[str, Any]:
+    """Facts of the list: from the row, its joins and the recognised certificates' numbers (`recognised`,
+    else read from the prefetched relation)."""
     return {
         "number": certificate.number,
         "scheme": {
@@ -234,7 +235,9 @@ def certificate_row(certificate: Certificate) -> dict[str, Any]:
         "valid_until": certificate.valid_until,
         "status": certificate.status,
         "recognised_from": certificate.origin.number if certificate.origin_id else None,
-        "recognised_as": sorted(c.number for c in certificate.recognised.all()),
+        "recognised_as": sorted(c.number for c in certificate.recognised.all())
+        if recognised is None
+        else recognised,
     }
 
 

@@ -144,3 +144,20 @@ def test_a_filter_the_list_does_not_have_answers_400_rather_than_every_row(api, 
     assert response.status_code == 400
     assert "valid_until_after" in response.json()
     assert api(INSPECTOR).get("/api/v1/certificates/?status=valid&page=1&page_size=10").status_code == 200
+
+
+def test_list_rows_name_the_recognition_both_ways_as_the_detail_does(api, certificate):
+    """The list reads the recognised certificates' numbers in one query of its own, without prefetching:
+    each row says what the detail says."""
+    rows = api(INSPECTOR).get("/api/v1/certificates/").json()["results"]
+    recognised = certificate.recognised.get()
+    by_number = {row["number"]: row for row in rows}
+    assert by_number[certificate.number]["recognised_as"] == [recognised.number]
+    assert by_number[certificate.number]["recognised_from"] is None
+    assert by_number[recognised.number]["recognised_from"] == certificate.number
+    assert by_number[recognised.number]["recognised_as"] == []
+    for row in rows:
+        detail = api(INSPECTOR).get(f"/api/v1/certificates/{row['number']}/").json()
+        assert {key: detail[key] for key in row if key != "holder"} == {
+            k: v for k, v in row.items() if k != "holder"
+        }
