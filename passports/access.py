@@ -216,6 +216,15 @@ class SupplyChainQuerySet(RestrictedQuerySet):
         models = BatteryModel.objects.within(actor, WORKING_READERS).values("pk")
         return Q(battery_model__in=models) | Q(battery_model__in=reviewed)
 
+    def of_model(self, actor, battery_model) -> SupplyChainQuerySet:
+        """`restrict(actor, "view")` narrowed to one battery model's rows. The model's owner reads them all
+        (the rule's first arm, `BatteryModel.objects.within(actor, (OWNER,))`, read off the loaded model
+        as `audience_of` does), without the rule's subqueries; anyone else through the rule itself."""
+        organization = active_organization_of(actor)
+        if organization is not None and battery_model.organization_id == organization.pk:
+            return self.filter(battery_model=battery_model)
+        return self.restrict(actor, "view").filter(battery_model=battery_model)
+
 
 def document_keys(viewer: Viewer) -> list[str]:
     """Attribute keys of the document kinds `viewer` may read once published (unknown kinds: none)."""

@@ -309,7 +309,7 @@ def public_publication(public_id: UUID | str, *, using: str | None = None) -> Pu
 
 def supply_chain_for(*, actor, battery_model: BatteryModel) -> list[SupplyChainEntry]:
     """The confidential supply chain: the only way to read it, and only for owner or assigned certifier."""
-    return list(SupplyChainEntry.objects.restrict(actor, "view").filter(battery_model=battery_model))
+    return list(SupplyChainEntry.objects.of_model(actor, battery_model))
 
 
 @dataclass

@@ -334,6 +334,12 @@ def test_battery_model_supply_chain(world, audience):
         assert (marker in body) is (audience in SEES_CONFIDENTIAL)
     if read.status_code == 200:
         assert read.json()["rows"][0]["supplier_name"] == SC_SUPPLIER
+    if audience != ANONYMOUS:
+        # The owner's shortcut (no subqueries) answers what the rule answers, for every audience.
+        user, model = world.users[audience], world.battery_model
+        assert set(SupplyChainEntry.objects.of_model(user, model)) == set(
+            SupplyChainEntry.objects.restrict(user, "view").filter(battery_model=model)
+        )
 
     new_row = {**SUPPLY_ROW, "supplier_name": "Replaced Supplier", "procurement_amount": "5"}
     write = client.put(_model_url(world, "supply-chain/"), {"rows": [new_row]}, format="json")
