@@ -170,6 +170,32 @@ def test_large_totals_are_estimated_and_said_to_be(crowd, monkeypatch):
 
 
 @postgresql_only
+def test_an_estimate_is_reused_for_the_same_list_and_scope_only(crowd, monkeypatch):
+    """The next pages of a large list skip counting and planning for a minute; another filter or another
+    viewer's scope is another list."""
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(registry, "EXACT_COUNT_LIMIT", 300)
+    monkeypatch.setattr(registry, "PAGE_AMONG_IDS_LIMIT", 100)
+    client = APIClient()
+    client.force_authenticate(crowd["inspector"])
+    first = client.get("/api/v1/certificates/").json()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/api/v1/certificates/", {"page": 2}).json()
+    assert again["count"] == first["count"] and again["count_is_estimate"] is True
+    assert not any(q["sql"].startswith(("EXPLAIN", "SELECT COUNT(*)")) for q in queries)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/api/v1/certificates/", {"country": "JP"})
+    assert any(q["sql"].startswith("EXPLAIN") for q in queries)
+    holder = APIClient()
+    holder.force_authenticate(crowd["holder"])
+    with CaptureQueriesContext(connection) as queries:
+        body = holder.get("/api/v1/certificates/").json()
+    assert any(q["sql"].startswith("EXPLAIN") for q in queries)
+    assert body["count"] <= first["count"]
+
+
+@postgresql_only
 def test_the_total_reads_ids_only_for_small_results_and_counts_in_the_database_up_to_the_limit(
     crowd, monkeypatch
 ):
