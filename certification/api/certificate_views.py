@@ -145,8 +145,10 @@ class CertificateListView(generics.ListAPIView):
             )
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         recognised = selectors.recognised_numbers(page)
+        # The rows are plain values (strings, dates, UUIDs) that DRF's encoder writes as the serializer
+        # would: its per-field machinery was an eighth of a page's time (tested equal).
         rows = [certificate_row(certificate, recognised.get(certificate.pk, [])) for certificate in page]
-        return self.get_paginated_response(CertificateRowOutput(rows, many=True).data)
+        return self.get_paginated_response(rows)
 
 
 class CertificateDetailView(APIView):

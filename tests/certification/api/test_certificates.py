@@ -3,6 +3,8 @@ suspend / reinstate / revoke, carried over to the recognised certificate."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from certification.models import CertificateStatus
@@ -161,3 +163,21 @@ def test_list_rows_name_the_recognition_both_ways_as_the_detail_does(api, certif
         assert {key: detail[key] for key in row if key != "holder"} == {
             k: v for k, v in row.items() if k != "holder"
         }
+
+
+def test_list_rows_are_what_the_row_serializer_makes_of_them(api, certificate):
+    """The list writes its rows without the serializer's per-field work: the JSON is the same."""
+    from rest_framework.renderers import JSONRenderer
+
+    from certification import selectors
+    from certification.api.payloads import certificate_row
+    from certification.api.serializers import CertificateRowOutput
+    from certification.models import Certificate
+
+    rows = api(INSPECTOR).get("/api/v1/certificates/").json()["results"]
+    certificates = list(Certificate.objects.order_by("-issued_at", "-pk"))
+    assert len(rows) == len(certificates) == Certificate.objects.count() >= 2
+    recognised = selectors.recognised_numbers(certificates)
+    plain = [certificate_row(c, recognised.get(c.pk, [])) for c in certificates]
+    assert JSONRenderer().render(plain) == JSONRenderer().render(CertificateRowOutput(plain, many=True).data)
+    assert json.loads(JSONRenderer().render(plain)) == rows
