@@ -14,7 +14,9 @@ exactly as `benchmarks/run.py` does (its functions, imported: 2 threads, 8 conne
 - public passport JSON, not cached: the Redis cache database emptied, then `--uncached-ids` random passports
   nobody asked for, each thread of wrk walking its own share so no id is requested twice (checked: requests
   <= ids; the cache's key count after the run is printed);
-- the public HTML page `/p/<id>/` (rendered every time: the portal caches no page, only revalidates ETags);
+- the public HTML page `/p/<id>/`, cached (the 2,000 passports, each page requested once before: its body
+  is kept under its ETag) and not cached (`--uncached-ids` other passports, none requested before, walked
+  as for the JSON: every request renders a body);
 - a company's list API `/api/v1/passports/`, pages 1 and 2, rotating over 200 companies' tokens;
 - as the authority: the list API page 1, deep pages by keyset cursor (the exact middle, and 50 random
   positions), searches (one company's identifier prefix, a number every company uses, a model name, no
@@ -29,6 +31,7 @@ the seeding time (from the seeder's record of its run) and the database size per
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -268,6 +271,7 @@ def main() -> None:
     tokens = random.sample(sorted(company_tokens.values()), min(200, len(company_tokens)))
     ids = _sample_ids(args.ids, set())
     uncached = _sample_ids(args.uncached_ids, set(ids))
+    uncached_pages = _sample_ids(args.uncached_ids, {*ids, *uncached})
     middle = authority_lists._cursor_at_middle("passports")
     deep = _deep_cursors(50)
     labels = [f"{i:03d}" for i in random.sample(range(1, args.companies + 1), min(50, args.companies))]
@@ -291,7 +295,11 @@ def main() -> None:
     endpoints = [
         (E("public JSON /p/<id>/, cached", [f"/p/{i}/" for i in ids]), PUBLIC_TARGET),
         (E("public JSON /p/<id>/, not cached", [f"/p/{i}/" for i in uncached]), PUBLIC_TARGET),
-        (E("public HTML page /p/<id>/", [f"/p/{i}/" for i in ids], accept=html), HTML_TARGET),
+        (E("public HTML page /p/<id>/, cached", [f"/p/{i}/" for i in ids], accept=html), HTML_TARGET),
+        (
+            E("public HTML page /p/<id>/, not cached", [f"/p/{i}/" for i in uncached_pages], accept=html),
+            HTML_TARGET,
+        ),
         (E("company list API, page 1", [api], authenticated=True), COMPANY_TARGET),
         (E("company list API, page 2", [f"{api}?page=2"], authenticated=True), COMPANY_TARGET),
         (E("authority list API, page 1", [api], authenticated=True), AUTHORITY_TARGET),
@@ -348,7 +356,7 @@ def main() -> None:
     results: list[tuple[run.Result, float, str]] = []
     api_times: list[float] = []
     api_bad = 0
-    uncached_note = ""
+    uncached_notes: list[str] = []
     try:
         for endpoint, _target in endpoints:
             if "not cached" in endpoint.name:
@@ -356,12 +364,11 @@ def main() -> None:
             token = tokens_for(endpoint)[0] if endpoint.authenticated else None
             status, size = run.probe(port, endpoint, token)
             print(f"  probe {endpoint.paths[0][:70]}: HTTP {status}, {size} bytes")
-        # Every id of the cached endpoint requested once: the cached run measures cache hits only.
-        for i in ids:
+        # Every id of the cached endpoints requested once (the JSON document, the page's body in the
+        # visitor's language): the cached runs measure cache hits only.
+        for i, accept in itertools.product(ids, ("application/json", html)):
             with urllib.request.urlopen(
-                urllib.request.Request(
-                    f"http://127.0.0.1:{port}/p/{i}/", headers={"Accept": "application/json"}
-                )
+                urllib.request.Request(f"http://127.0.0.1:{port}/p/{i}/", headers={"Accept": accept})
             ) as answer:
                 answer.read()
         for endpoint, target in endpoints:
@@ -376,8 +383,8 @@ def main() -> None:
                     run.lua_script = original
                 new_keys = cache.dbsize() - keys_before
                 fresh = result.requests <= len(endpoint.paths)
-                uncached_note = (
-                    f"not cached: {result.requests:,} requests over {len(endpoint.paths):,} passports "
+                uncached_notes.append(
+                    f"{endpoint.name}: {result.requests:,} requests over {len(endpoint.paths):,} passports "
                     f"never requested before ({'no id twice' if fresh else 'SOME IDS TWICE'}); "
                     f"{new_keys:,} documents added to the cache during the run"
                 )
@@ -427,7 +434,7 @@ def main() -> None:
                 f"{_verdict(p99, PUBLISH_TARGET, bad)}"
             )
     print()
-    print(uncached_note)
+    print("\n".join(uncached_notes))
     print(
         f"database: {database_bytes / 1024**3:.2f} GB for {total:,} passports = "
         f"{database_bytes / total / 1024:.2f} kB per passport (pg_database_size / passports)"
