@@ -594,14 +594,12 @@ def documents_for(*, actor, target: BatteryModel | Passport, with_model: bool = 
     by kind and upload time: a model's own documents, or a passport's own followed, with `with_model`, by
     those of its battery model. Anonymous callers (`actor=None`) get what the public may see."""
     visible = PassportDocument.objects.restrict(actor, "view")
-    if actor is None:  # the public page: a public look-up
-        visible = visible.using(public_reads())
     if not isinstance(target, Passport):
         return list(visible.filter(battery_model=target, passport__isnull=True))
     if not with_model:
         return list(visible.filter(passport=target))
-    # One query for both levels (the public page asks on every request); the passport's own come first,
-    # each level in the model's order (a stable sort).
+    # One query for both levels; the passport's own come first, each level in the model's order (a stable
+    # sort). The public page reads its documents with `public_page_facts`.
     own_model = Q(battery_model_id=target.battery_model_id, passport__isnull=True)
     both = visible.filter(Q(passport=target) | own_model)
     return sorted(both, key=lambda document: document.passport_id is None)
