@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from portal.admin_filters import CountryFilter
 from portal.tenancy.models import Organization
-from tests.factories import OrganizationFactory, SiteFactory, UserFactory
+from tests.factories import OrganizationFactory, SiteFactory, UserFactory, make_bpn
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +34,21 @@ def operator_client(operator) -> Client:
     return client
 
 
+def _bpn_without(text: str) -> str:
+    while text in (bpn := make_bpn()):
+        pass
+    return bpn
+
+
 @pytest.fixture
 def two_countries(db):
     """Two German organizations and a Japanese one, each with a site in its own country."""
-    germans = [OrganizationFactory(legal_name=f"Werk {n} GmbH", country="DE") for n in (1, 2)]
+    # The search below looks for "jp" in every searched field, BPNLs included: theirs must not hold it by
+    # chance (the factory's BPNLs follow a counter, so whether one does depended on the tests run before).
+    germans = [
+        OrganizationFactory(legal_name=f"Werk {n} GmbH", country="DE", bpnl=_bpn_without("JP"))
+        for n in (1, 2)
+    ]
     japanese = OrganizationFactory(legal_name="Sakura Denchi K.K.", country="JP")
     for organization in [*germans, japanese]:
         SiteFactory(organization=organization, country=organization.country)
