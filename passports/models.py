@@ -244,8 +244,12 @@ class DynamicDataPoint(models.Model):
     measured_at = models.DateTimeField(_("measured"))
     # The UTC offset the time was given with, in minutes: exports show it as given (+01:00 stays +01:00).
     utc_offset = models.SmallIntegerField(null=True, blank=True, editable=False)
+    # Who entered the value: provenance, kept without a database constraint. An import writes 18 points per
+    # passport, and PostgreSQL checks a foreign key row by row at commit (a sixth of the database's share
+    # of an import). Users are deactivated, not deleted (the append-only audit trail names them); one
+    # deleted through Django all the same leaves its points without a name (Django runs the SET_NULL).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_constraint=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -119,6 +119,29 @@ def test_future_dynamic_data_is_refused(admin_a, passport):
     assert point.value == "95"
 
 
+def test_a_deleted_recorder_leaves_its_points_without_a_name(passport):
+    """The recorder of a dynamic data point has no database constraint (the import's cost). Users are not
+    deleted (the append-only audit trail names them), but one without audit entries deleted through Django
+    still leaves its points without a name, as the constraint's SET NULL did."""
+    from django.db import connection
+
+    from passports.models import DynamicDataPoint
+
+    recorder = member(Role.ADMIN, passport.organization)
+    point = DynamicDataPoint.objects.create(
+        passport=passport, key="state_of_health", value="95", measured_at=timezone.now(), recorded_by=recorder
+    )
+
+    recorder.delete()
+
+    point.refresh_from_db()
+    assert point.recorded_by_id is None and point.value == "95"
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, point._meta.db_table)
+    foreign = {tuple(c["columns"]) for c in constraints.values() if c["foreign_key"]}
+    assert ("passport_id",) in foreign and ("recorded_by_id",) not in foreign
+
+
 def test_supply_chain_is_confidential(
     admin_a, admin_b, company_b, reviewer, inspector, battery_model, passport
 ):
