@@ -234,20 +234,32 @@ def _keys(dotted: str) -> tuple[str, ...]:
     return tuple(dotted.split("."))
 
 
-@cache
-def _record_path(a: Attribute) -> str:
-    """The object holding a dynamic attribute's value and time (they are siblings in every 6.1.0 record)."""
-    value_path, time_path = a.catenax_paths
-    parent = value_path.rsplit(".", 1)[0]
-    if time_path.rsplit(".", 1)[0] != parent:  # pragma: no cover - a catalogue error the tests would see
-        raise ValueError(f"{a.key}: value and time are not siblings")
-    return parent
+@dataclass(frozen=True)
+class _Record:
+    """Where a dynamic attribute's value and time stand: siblings in one object in every 6.1.0 record."""
+
+    attribute: Attribute
+    parent: tuple[str, ...]
+    value_key: str
+    time_key: str
+    value_path: str
+    time_path: str
 
 
 @cache
-def _record_keys(a: Attribute) -> tuple[str, str]:
-    value_path, time_path = a.catenax_paths
-    return value_path.rsplit(".", 1)[1], time_path.rsplit(".", 1)[1]
+def _records() -> dict[str, _Record]:
+    """The dynamic attributes read from every document (18), by key, located once."""
+    records = {}
+    for a in _battery_level_mapped():
+        if not a.timestamped:
+            continue
+        value_path, time_path = a.catenax_paths
+        parent, value_key = value_path.rsplit(".", 1)
+        time_parent, time_key = time_path.rsplit(".", 1)
+        if time_parent != parent:  # pragma: no cover - a catalogue error the tests would see
+            raise ValueError(f"{a.key}: value and time are not siblings")
+        records[a.key] = _Record(a, tuple(parent.split(".")), value_key, time_key, value_path, time_path)
+    return records
 
 
 def _get(node: Any, dotted: str) -> Any:
@@ -493,32 +505,43 @@ class _Reader:
             % {"path": _join(row_prefix, scheme_rel), "value": identifier}
         )
 
-    def dynamic(self, a: Attribute, document: Mapping) -> tuple[Any, datetime] | None:
-        value_path, time_path = a.catenax_paths
-        record, value_key, time_key = _get(document, _record_path(a)), *_record_keys(a)
-        if not isinstance(record, (dict, Mapping)):
+    def dynamic(self, at: _Record, document: Mapping) -> tuple[Any, datetime] | None:
+        record: Any = document
+        for key in at.parent:
+            if type(record) is not dict and not isinstance(record, Mapping):
+                return None
+            record = record.get(key)
+        if type(record) is not dict and not isinstance(record, Mapping):
             return None
-        raw_value, raw_time = record.get(value_key), record.get(time_key, _MISSING)
+        raw_value, raw_time = record.get(at.value_key), record.get(at.time_key, _MISSING)
         if raw_value is None:
             return None
         if raw_time == PLACEHOLDER_TIME:
             return None  # exported as "never measured"
-        value = self.check(a, raw_value, value_path, remember=False)  # measurements rarely repeat
-        if isinstance(raw_time, str) and raw_time in self._times:
-            measured_at = self._times[raw_time]
+        # Checked every time (measurements rarely repeat), with no copy: a number is never shared.
+        try:
+            checked = check_value(at.attribute, raw_value)
+        except ValidationError as exc:
+            self.error(at.value_path, exc)
+            value = _MISSING
         else:
+            value = checked.value
+            if checked.warnings:
+                self.warnings.extend(f"{at.value_path}: {warning}" for warning in checked.warnings)
+        measured_at = self._times.get(raw_time, _MISSING) if isinstance(raw_time, str) else _MISSING
+        if measured_at is _MISSING:
             try:
                 measured_at = check_value(_time_attribute(), raw_time).value
             except ValidationError:
                 message = _("Enter a date and time as YYYY-MM-DDThh:mm:ss with a time zone offset.")
-                self.error(time_path, message)
+                self.error(at.time_path, message)
                 return None
             if isinstance(raw_time, str):
                 self._times[raw_time] = measured_at
         if value is _MISSING or value is None or measured_at is None:
             return None
         if measured_at > self.now:
-            self.error(time_path, _("The time of measurement cannot be in the future."))
+            self.error(at.time_path, _("The time of measurement cannot be in the future."))
             return None
         return value, measured_at
 
@@ -554,9 +577,10 @@ def read_document(document: Any) -> ImportedValues:
     result.model_values = model_values
     reader = _Reader()
     reader.errors.extend(model_errors)
+    records = _records()
     for a in _battery_level_mapped():
         if a.timestamped:
-            point = reader.dynamic(a, document)
+            point = reader.dynamic(records[a.key], document)
             if point is not None:
                 result.dynamic_points.append((a.key, point[0], point[1]))
             continue

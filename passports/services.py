@@ -731,7 +731,7 @@ def passports_import(
         ) from exc
     # The same rows `passport_create` and `dynamic_data_append` write, as plain tuples: a request of 500
     # official examples carries 9,000 dynamic data points, and model instances cost more than the insert.
-    inserted_at = timezone.now()
+    inserted_at, actor_id = timezone.now(), actor.pk
     insert_rows(
         PassportVersion,
         ("passport_id", "number", "state", "data", "created_at", "updated_at", "published_at",
@@ -739,11 +739,16 @@ def passports_import(
         ((passport.pk, 1, VersionState.DRAFT.value, _merge({}, cleaned), inserted_at, inserted_at, None, None)
          for passport, cleaned, _points in prepared),
     )  # fmt: skip
+    # A document's values are mostly measured at one time: each time's offset is worked out once.
+    offsets = dict.fromkeys(at for _passport, _cleaned, points in prepared for _key, _value, at in points)
+    for at in offsets:
+        offsets[at] = utc_offset_of(at)
     insert_rows(
         DynamicDataPoint,
         ("passport_id", "key", "value", "measured_at", "utc_offset", "recorded_by_id", "created_at"),
-        ((passport.pk, key, value, at, utc_offset_of(at), actor.pk, inserted_at)
-         for passport, _cleaned, points in prepared for key, value, at in points),
+        ((passport_id, key, value, at, offsets[at], actor_id, inserted_at)
+         for passport_id, points in ((passport.pk, points) for passport, _cleaned, points in prepared)
+         for key, value, at in points),
     )  # fmt: skip
     StatusEvent.objects.bulk_create(
         StatusEvent(passport=passport, status=passport.status, note="Imported", occurred_at=now,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -126,10 +127,15 @@ def _json_encoder(field: JSONField) -> Callable[[Any], str]:
     if type(encoder) not in (json.JSONEncoder, DjangoJSONEncoder):
         return encoder.encode
     options = orjson.OPT_PASSTHROUGH_DATETIME
+    encoder_default = encoder.default
+
+    def default(value: Any) -> Any:
+        # Decimal first: an import's measured values (9,000 in a request of 500 passports) are Decimals.
+        return str(value) if type(value) is Decimal else encoder_default(value)
 
     def encode(value: Any) -> str:
         try:
-            return orjson.dumps(value, default=encoder.default, option=options).decode()
+            return orjson.dumps(value, default=default, option=options).decode()
         except TypeError:
             return encoder.encode(value)
 
