@@ -326,14 +326,16 @@ def _time_attribute() -> Attribute:
 # The battery-level values that are not measurements (facilities, the economic operator, document links,
 # batch numbers...) are mostly the same text in every document of a batch, and their checks (check digits,
 # URLs) cost more than remembering them. Only successes are remembered, by the attribute, the language of
-# their warnings and the exact JSON text of the value (1, 1.0 and true are different texts). A check whose
-# answer depends on the day only widens with time (a date may lie at most a year ahead), so a remembered
-# success stays true.
-_CHECKED: dict[tuple[str, str, bytes], Checked] = {}
+# their warnings and the value: itself when it is text, else its exact JSON text (1, 1.0 and true differ).
+# A check whose answer depends on the day only widens with time (a date may lie at most a year ahead), so a
+# remembered success stays true.
+_CHECKED: dict[tuple[str, str, str | bytes], Checked] = {}
 _CHECKED_SIZE = 4096  # the dict is simply emptied when full
 
 
-def _checked_key(a: Attribute, language: str, raw: Any) -> tuple[str, str, bytes] | None:
+def _checked_key(a: Attribute, language: str, raw: Any) -> tuple[str, str, str | bytes] | None:
+    if type(raw) is str:
+        return a.key, language, raw  # most values; never equal to the JSON text (bytes) of another
     try:
         return a.key, language, orjson.dumps(raw)
     except TypeError:  # not plain JSON (a Python caller's Decimal): checked every time

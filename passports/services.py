@@ -21,7 +21,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from portal.archiving import set_archived
 from portal.audit.services import audit_record
 from portal.deletion import ProtectedFromDeletion, refuse_if_protected
-from portal.sql_rows import insert_rows
+from portal.sql_rows import insert_instances, insert_rows
 from portal.tenancy.groups import organization_group
 from portal.tenancy.models import COMPANY_KINDS, Organization, OrganizationKind
 
@@ -724,7 +724,7 @@ def passports_import(
         raise ValidationError(errors)
     try:
         with transaction.atomic():
-            passports = Passport.objects.bulk_create([passport for passport, _c, _p in prepared])
+            passports = insert_instances([passport for passport, _c, _p in prepared])
     except IntegrityError as exc:  # a concurrent import took an identifier meanwhile
         raise ValidationError(
             {"unique_identifier": [_("Your organization already has a passport with this identifier.")]}

@@ -142,6 +142,11 @@ def _json_encoder(field: JSONField) -> Callable[[Any], str]:
     return encode
 
 
+def _copy_sql(connection: Any, table: str, fields: Sequence[Any]) -> str:
+    quote = connection.ops.quote_name
+    return f"COPY {quote(table)} ({', '.join(quote(f.column) for f in fields)}) FROM STDIN"
+
+
 def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> None:
     """Insert `rows` into `model`'s table without building model instances (no signals, like bulk_create).
 
@@ -161,10 +166,7 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tup
         model._default_manager.bulk_create(model(**dict(zip(columns, row, strict=True))) for row in rows)
         return
     encoders = [(index, _json_encoder(f)) for index, f in enumerate(fields) if isinstance(f, JSONField)]
-    sql = "COPY {} ({}) FROM STDIN".format(
-        connection.ops.quote_name(model._meta.db_table),
-        ", ".join(connection.ops.quote_name(f.column) for f in fields),
-    )
+    sql = _copy_sql(connection, model._meta.db_table, fields)
     # Django's PostgreSQL cursor logs the COPY like any statement when queries are logged (no values).
     with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(sql) as copy:
         for row in rows:
@@ -172,3 +174,38 @@ def insert_rows(model: type[Model], columns: tuple[str, ...], rows: Iterable[tup
             for index, encode in encoders:
                 values[index] = encode(values[index])
             copy.write_row(values)
+
+
+def insert_instances(instances: Sequence[Model]) -> list[Model]:
+    """Insert new instances of one model (no primary key yet) and set their primary keys, as `bulk_create`
+    does: defaults and `auto_now_add` filled in by the fields themselves (`pre_save`), no signals.
+
+    On PostgreSQL (psycopg 3) the keys are drawn from the table's identity sequence in one query and the
+    rows streamed with one COPY: PostgreSQL reads them for a fraction of what planning a 500-row INSERT with
+    4,500 parameters costs it (an import's passports). Elsewhere `bulk_create`."""
+    if not instances:
+        return []
+    model = type(instances[0])
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "postgresql" or not _psycopg3():
+        return model._default_manager.bulk_create(instances)
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [connection.ops.quote_name(opts.db_table), opts.pk.column, len(instances)],
+        )
+        keys = [row[0] for row in cursor.fetchall()]
+    rows = []
+    for instance, key in zip(instances, keys, strict=True):
+        instance.pk = key
+        rows.append((key, *(f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields)))
+    sql = _copy_sql(connection, opts.db_table, [opts.pk, *fields])
+    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+    for instance in instances:
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    return list(instances)

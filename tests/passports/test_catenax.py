@@ -906,3 +906,34 @@ def test_a_refused_value_is_refused_again_when_read_a_second_time():
     for _attempt in range(2):
         with pytest.raises(catenax.CatenaxInvalid):
             catenax.read_document(document)
+
+
+def test_insert_instances_stores_what_bulk_create_stores(company_a, battery_model):
+    """The import's passports are written by COPY with keys drawn from the sequence: the same rows, defaults
+    and `auto_now_add` included, as `bulk_create` writes, and the instances carry their keys."""
+
+    def made(prefix: str) -> list[Passport]:
+        return [
+            Passport(
+                organization=company_a,
+                battery_model=battery_model,
+                unique_identifier=f"{prefix}-{n}",
+                status=status,
+            )
+            for n, status in enumerate(["original", "repurposed", "original"])
+        ]
+
+    copied = sql_rows.insert_instances(made("COPY"))
+    created = Passport.objects.bulk_create(made("ORM"))
+
+    assert all(p.pk is not None and not p._state.adding for p in copied)
+    fields = [f.attname for f in Passport._meta.concrete_fields if f.attname not in ("id", "public_id")]
+    for by_copy, by_orm in zip(copied, created, strict=True):
+        stored = Passport.objects.get(pk=by_copy.pk)
+        assert stored.public_id == by_copy.public_id
+        assert stored.created_at == by_copy.created_at
+        for name in fields:
+            if name not in ("unique_identifier", "created_at"):
+                assert getattr(stored, name) == getattr(Passport.objects.get(pk=by_orm.pk), name), name
+        assert stored.unique_identifier == by_copy.unique_identifier
+    assert len({p.pk for p in [*copied, *created]}) == 6
