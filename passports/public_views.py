@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -164,7 +164,28 @@ def _datetime(value: Any) -> str:
 
 
 def _choice_label(attr: Attribute, value: Any) -> str:
-    return str(dict(attr.choices).get(value, value))
+    try:
+        return _translated(attr.key, value, get_language())
+    except TypeError:  # an unhashable value: not one of the choices
+        return str(value)
+
+
+def _label(attr: Attribute) -> str:
+    return _translated(attr.key, _ATTRIBUTE_LABEL, get_language())
+
+
+_ATTRIBUTE_LABEL = object()
+
+
+@lru_cache(maxsize=8192)
+def _translated(key: str, choice: Any, language: str | None) -> str:
+    """An attribute's label (`choice` _ATTRIBUTE_LABEL) or a choice's label, in `language` (the active one:
+    the lazy text is translated here). A page shows about 170 of them, each a look-up through the
+    translation catalogues; remembered per language, they cost a dictionary look-up."""
+    a = attribute(key)
+    if choice is _ATTRIBUTE_LABEL:
+        return str(a.label)
+    return str(dict(a.choices).get(choice, choice))
 
 
 def _text(attr: Attribute, value: Any) -> str:
@@ -255,7 +276,7 @@ def _table(group: Attribute, rows: list[Any]) -> Table:
                 cell.text = f"{cell.text} {unit}"
             cells.append(cell)
         table_rows.append(cells)
-    return Table(columns=[str(a.label) for a in members], rows=table_rows)
+    return Table(columns=[_label(a) for a in members], rows=table_rows)
 
 
 def _fact(attr: Attribute, values: dict[str, Any]) -> Fact | None:
@@ -264,8 +285,8 @@ def _fact(attr: Attribute, values: dict[str, Any]) -> Fact | None:
         return None
     if attr.type is FieldType.GROUP:
         table = _table(attr, value if isinstance(value, list) else [])
-        return Fact(attr.key, str(attr.label), table=table) if table.rows and table.columns else None
-    return Fact(attr.key, str(attr.label), cell=_cell(attr, value), unit=_unit(attr, values))
+        return Fact(attr.key, _label(attr), table=table) if table.rows and table.columns else None
+    return Fact(attr.key, _label(attr), cell=_cell(attr, value), unit=_unit(attr, values))
 
 
 def build_sections(values: dict[str, Any]) -> list[Section]:
