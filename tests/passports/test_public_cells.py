@@ -8,7 +8,7 @@ from django.template import Context, Template
 
 from passports.public_views import Cell, Link
 
-REFERENCE = Template(
+REFERENCE_SOURCE = (
     "{% with cell=fact.cell unit=fact.unit %}"
     '{% if cell.links %}<ul class="plain-list">{% for link in cell.links %}'
     '<li>{% if link.href %}<a href="{{ link.href }}" rel="noopener noreferrer">{{ link.text }}</a>'
@@ -18,6 +18,12 @@ REFERENCE = Template(
     '{% elif cell.link %}<a href="{{ cell.link.href }}" rel="noopener noreferrer">{{ cell.link.text }}</a>'
     "{% elif cell.multiline %}{{ cell.text|linebreaksbr }}{% else %}{{ cell.text }}{% endif %}"
     "{% if unit %} {{ unit }}{% endif %}{% endwith %}"
+)
+REFERENCE = Template(REFERENCE_SOURCE)
+REFERENCE_ROWS = Template(
+    "{% for row in rows %}<tr>{% for fact in row %}<td>"
+    + REFERENCE_SOURCE
+    + "</td>{% endfor %}</tr>{% endfor %}"
 )
 FILTER = Template("{% load public_cells %}{{ fact.cell|public_cell:fact.unit }}")
 
@@ -45,6 +51,15 @@ def test_public_cell_writes_the_templates_markup(cell, unit):
     fact = {"cell": cell, "unit": unit}
 
     assert FILTER.render(Context({"fact": fact})) == REFERENCE.render(Context({"fact": fact}))
+
+
+def test_public_rows_write_a_row_of_cells_per_row():
+    rows = [CELLS, CELLS[::-1], []]
+    facts = [[{"cell": cell, "unit": ""} for cell in row] for row in rows]
+
+    html = Template("{% load public_cells %}{{ rows|public_rows }}").render(Context({"rows": rows}))
+
+    assert html == REFERENCE_ROWS.render(Context({"rows": facts}))
 
 
 def test_public_cell_escapes_every_value():
