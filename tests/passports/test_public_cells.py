@@ -1,12 +1,16 @@
-"""The public page's cells rendered by the `public_cell` filter give the markup the page's template wrote for
-them before (kept here as the reference), for every kind of cell and hostile text."""
+"""The public page's facts, tables and cells rendered by the `public_facts` and `public_cell` filters give the
+markup the page's template wrote for them before (kept here as the reference), for every kind of cell,
+hostile text and the page's languages."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
-from passports.public_views import Cell, Link
+from passports.public_views import Cell, Fact, Link, Table
 
 REFERENCE_SOURCE = (
     "{% with cell=fact.cell unit=fact.unit %}"
@@ -20,10 +24,15 @@ REFERENCE_SOURCE = (
     "{% if unit %} {{ unit }}{% endif %}{% endwith %}"
 )
 REFERENCE = Template(REFERENCE_SOURCE)
-REFERENCE_ROWS = Template(
-    "{% for row in rows %}<tr>{% for fact in row %}<td>"
-    + REFERENCE_SOURCE
-    + "</td>{% endfor %}</tr>{% endfor %}"
+REFERENCE_FACTS = Template(
+    "{% load i18n %}{% for fact in facts %}<dt>{{ fact.label }}</dt><dd>{% if fact.table %}"
+    '<div class="table-wrap" role="region" aria-label="{% blocktranslate with name=fact.label %}Table: '
+    '{{ name }}{% endblocktranslate %}" tabindex="0"><table><thead><tr>{% for column in fact.table.columns %}'
+    '<th scope="col">{{ column }}</th>{% endfor %}</tr></thead><tbody>{% for row in fact.table.rows %}<tr>'
+    "{% for cell in row %}<td>"
+    + REFERENCE_SOURCE.replace("fact.cell", "cell").replace("fact.unit", '""')
+    + "</td>{% endfor %}</tr>{% endfor %}</tbody></table></div>"
+    "{% else %}" + REFERENCE_SOURCE + "{% endif %}</dd>{% endfor %}"
 )
 FILTER = Template("{% load public_cells %}{{ fact.cell|public_cell:fact.unit }}")
 
@@ -53,13 +62,28 @@ def test_public_cell_writes_the_templates_markup(cell, unit):
     assert FILTER.render(Context({"fact": fact})) == REFERENCE.render(Context({"fact": fact}))
 
 
-def test_public_rows_write_a_row_of_cells_per_row():
-    rows = [CELLS, CELLS[::-1], []]
-    facts = [[{"cell": cell, "unit": ""} for cell in row] for row in rows]
+@pytest.mark.parametrize("language", ["en", "ja", "de"])
+def test_public_facts_write_the_templates_markup(language):
+    """A section's facts, cells and tables alike, as the page's template wrote them (whitespace aside)."""
+    table = Table(columns=["Material", HOSTILE, "Share"], rows=[CELLS[:3], CELLS[3:6], CELLS[5:8]])
+    facts = [Fact("a", "Weight", cell=Cell(text="12.5"), unit="kg")]
+    facts += [
+        Fact(f"c{n}", HOSTILE, cell=cell, unit=unit) for n, cell in enumerate(CELLS) for unit in ("", "%")
+    ]
+    facts += [
+        Fact("t", f"Carbon footprint {HOSTILE}", table=table),
+        Fact("e", "Empty", table=None, cell=Cell()),
+    ]
 
-    html = Template("{% load public_cells %}{{ rows|public_rows }}").render(Context({"rows": rows}))
+    with translation.override(language):
+        html = Template("{% load public_cells %}{{ facts|public_facts }}").render(Context({"facts": facts}))
+        reference = REFERENCE_FACTS.render(Context({"facts": facts}))
 
-    assert html == REFERENCE_ROWS.render(Context({"rows": facts}))
+    assert _tags_only(html) == _tags_only(reference)
+
+
+def _tags_only(html: str) -> str:
+    return re.sub(r">\s+<", "><", html).strip()
 
 
 def test_public_cell_escapes_every_value():
