@@ -135,6 +135,36 @@ def test_search_matching_more_models_than_passed_as_ids(world, crowd, audience, 
             assert query.fetch(offset=2, limit=2) == (expected[2:4], len(expected)), filters
 
 
+@pytest.mark.parametrize("cap", [0, 1, 3])
+@pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
+def test_a_search_pages_from_its_matches_or_from_the_table(world, crowd, audience, cap, monkeypatch):
+    """A search reads each arm's matches once, up to `EXACT_COUNT_LIMIT` + 1, and takes the arm's page from
+    them when they are all there, from the table when not: the same rows either way, on the first page, at
+    an offset and walked by cursor in both directions."""
+    from passports import list_query
+
+    monkeypatch.setattr(list_query, "EXACT_COUNT_LIMIT", cap)
+    user = world.users[audience]
+    organization = active_organization_of(user)
+    searches = [("lmt",), ("LMT", "b"), ("urn",), ("canary",), ("zzz",), ("%",)]
+    orderings = [("-created_at",), ("unique_identifier", "-created_at")]
+    for filters in [PassportListFilters(search_terms=t, ordering=o) for t in searches for o in orderings]:
+        expected = filtered_rows(actor=user, filters=filters)
+        query = PassportListQuery(organization, filters)
+        first = query.page(500)
+        assert (first.rows if first else []) == expected, filters
+        if len(expected) > 2:
+            assert query.page(2, offset=2).rows == expected[2:4], filters
+        walked, page = [], query.page(2)
+        while page is not None:
+            walked += page.rows
+            page = query.page(2, key=page.next_key) if page.has_next else None
+        assert walked == expected, filters
+        if len(expected) > 2:
+            last = query.page(2, key=query.page(2, offset=len(expected) - 2).previous_key)
+            assert last.rows == expected[-4:-2], filters
+
+
 def test_partner_sees_granted_published_passports_only(world, crowd):
     rows, _total = PassportListQuery(
         active_organization_of(world.users[PARTNER]), PassportListFilters(ordering=("unique_identifier",))
