@@ -21,7 +21,7 @@ import json
 import logging
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -140,12 +140,10 @@ def _compiled_validator():
 
 @dataclass(frozen=True)
 class ModelText:
-    """A document without its battery-level and metadata leaves, as text. `exact` when the document is plain
-    JSON: then equal texts mean equal content (a Python caller's Decimal is written as a string, and
-    would look like one)."""
+    """A document without its battery-level and metadata leaves, as text: the key of the model cache (a
+    Python caller's Decimal is written as a string)."""
 
     text: bytes | str
-    exact: bool
 
 
 def _model_text(document: Mapping[str, Any]) -> ModelText:
@@ -153,9 +151,9 @@ def _model_text(document: Mapping[str, Any]) -> ModelText:
     try:
         # Not sorted: the same content in another key order is merely read once more (documents of one
         # request come from one client, in one order). orjson writes it in a tenth of json.dumps' time.
-        return ModelText(orjson.dumps(pruned), exact=True)
+        return ModelText(orjson.dumps(pruned))
     except TypeError:  # orjson.JSONEncodeError: not plain JSON
-        return ModelText(json.dumps(pruned, default=str), exact=False)
+        return ModelText(json.dumps(pruned, default=str))
 
 
 @cache
@@ -191,7 +189,7 @@ def schema_errors(document: Any) -> list[dict[str, str]]:
     else:
         # Only jsonschema-rs refuses: patterns are ECMA-262 expressions, where \d is an ASCII digit (Python
         # lets "٢٠٢٤" through); or it could not read the document, which fastjsonschema found valid.
-        first = next(iter(_safe_errors(document)), None)
+        first = next(_safe_errors(document), None)
         if first is None:
             return []
         path, problem = first
@@ -199,7 +197,7 @@ def schema_errors(document: Any) -> list[dict[str, str]]:
         "problem": problem[:300]}}]  # fmt: skip
 
 
-def _safe_errors(document: Any) -> Iterable[tuple[str, str]]:
+def _safe_errors(document: Any) -> Iterator[tuple[str, str]]:
     try:
         for error in _deciding_validator().iter_errors(document):
             yield _rust_path(error.instance_path), error.message

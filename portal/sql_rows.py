@@ -4,7 +4,8 @@ A few hot paths (API token authentication, the passport list) run one hand-writt
 query whose construction and compilation cost several times the query itself (benchmarks/README.md). Rows
 of a raw cursor carry database values (on SQLite, UUIDs and datetimes are text): each value goes through
 its field's database converters, as the ORM's compiler does, so both backends give the same objects.
-`insert_rows` writes many rows without model instances (COPY on PostgreSQL, bulk_create elsewhere).
+`insert_rows` writes many rows without model instances, `insert_instances` many new instances (COPY on
+PostgreSQL, bulk_create elsewhere).
 """
 
 from __future__ import annotations
