@@ -68,7 +68,9 @@ class CatenaxImportView(APIView):
                     actor=request.user,
                     organization=active_organization_of(request.user),
                     payload=payload,
-                    confirm_economic_operator=confirmed(request.query_params.get("confirm_economic_operator")),
+                    confirm_economic_operator=confirmed(
+                        request.query_params.get("confirm_economic_operator")
+                    ),
                 )
             except catenax.CatenaxInvalid as exc:  # the request as a whole (empty, too many documents)
                 return _refused([{"document": None, **error} for error in exc.errors])
