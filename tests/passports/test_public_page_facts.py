@@ -61,6 +61,7 @@ def _expected(passport: Passport) -> tuple | None:
         str(predecessor.public_id) if predecessor else None,
         str(successor.public_id) if successor else None,
         tuple((str(d.public_id), d.title, d.attribute_key) for d in documents),
+        version.data,
     )
 
 
@@ -77,6 +78,7 @@ def _found(passport: Passport) -> tuple | None:
         facts.predecessor_id,
         facts.successor_id,
         facts.documents,
+        selectors.public_version_data(facts),
     )
 
 
