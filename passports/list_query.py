@@ -346,9 +346,12 @@ class PassportListQuery:
                 # A term most models match ("bench" matched all 30,000 models at ten million passports):
                 # their ids made the statement 0.9 MB long (83 ms of planning, 3.3 s a page under load).
                 # Then so many passports match that the walk down the list's order finds a page at once,
-                # and the models are read by the query itself.
+                # and each passport walked has its own model's name checked (one primary key look-up).
+                # Not `IN (SELECT ...)`: PostgreSQL hashed every matching model first, reading the whole
+                # model table with UPPER() for each term and each arm (11 ms each; 73 ms a page).
                 by_model = _Sql(
-                    f"p.battery_model_id IN ({_MODELS_NAMED_LIKE.format(models=table_name(BatteryModel))})",
+                    f"(SELECT UPPER(pm.name) LIKE UPPER(%s) ESCAPE '\\' FROM {table_name(BatteryModel)} pm "
+                    "WHERE pm.id = p.battery_model_id)",
                     (pattern,),
                 )
                 conditions.append(f"({identifier} OR {by_model.text})")

@@ -117,8 +117,9 @@ def test_sql_lists_what_the_orm_rule_lists(world, crowd, audience):
 
 @pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
 def test_search_matching_more_models_than_passed_as_ids(world, crowd, audience, monkeypatch):
-    """Beyond `MODEL_IDS_LIMIT` matching battery models, a term's model half is a subquery instead of a list
-    of ids (the scale run's "bench" matched 30,000 models): the same rows, pages and totals."""
+    """Beyond `MODEL_IDS_LIMIT` matching battery models, a term's model half is a look-up of each passport's
+    model instead of a list of ids (the scale run's "bench" matched 30,000 models): the same rows, pages and
+    totals."""
     from passports import list_query
 
     monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 0)
