@@ -45,6 +45,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 from django_countries import countries
 
+from portal.anonymous_frame import render_in_frame
+
 from . import policies, public_json, qr, selectors
 from .catalogue import ATTRIBUTES, Attribute, Cluster, FieldType, Viewer, attribute, attributes_for, children
 from .display import NOT_ON_PAGES
@@ -486,7 +488,7 @@ def detail(request: HttpRequest, passport_id: UUID) -> HttpResponse:
     response = _not_modified(request, etag)
     if response is None:
         body = page_body(etag, lambda: _body_context(facts, links))
-        response = render(request, "passports/public_detail.html", {"body": body})
+        response = render_in_frame(request, "passports/public_detail.html", body)
     response["ETag"] = etag
     patch_cache_control(response, public=True, no_cache=True)
     return _vary(response)
