@@ -8,6 +8,7 @@ import itertools
 import json
 
 import pytest
+from django.db import connection
 from guardian.shortcuts import assign_perm
 from rest_framework.renderers import JSONRenderer
 
@@ -134,6 +135,42 @@ def test_search_matching_more_models_than_passed_as_ids(world, crowd, audience, 
         assert total == (len(expected) or None) and query.count() == len(expected), filters
         if len(expected) > 2:
             assert query.fetch(offset=2, limit=2) == (expected[2:4], len(expected)), filters
+
+
+@pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
+def test_a_broad_search_is_estimated_not_counted(world, crowd, audience, monkeypatch):
+    """A term matching more than `MODEL_IDS_LIMIT` models with more than `BROAD_SEARCH_ESTIMATE` estimated
+    matches is not counted: the rows, pages and cursor walks are the rule's, the total PostgreSQL's estimate
+    and said to be one. Below the estimate's threshold the same search is counted."""
+    from passports import list_query
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner estimates are PostgreSQL's")
+    monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 0)
+    user = world.users[audience]
+    organization = active_organization_of(user)
+    checked = 0
+    for terms in [("pack",), ("scooter_pack",), ("Pack", "5")]:
+        filters = PassportListFilters(search_terms=terms)
+        expected = filtered_rows(actor=user, filters=filters)
+        if not expected:
+            continue
+        monkeypatch.setattr(list_query, "BROAD_SEARCH_ESTIMATE", 0)
+        query = PassportListQuery(organization, filters)
+        first = query.page(500)
+        assert first.rows == expected and first.estimated and first.total == query._estimate, filters
+        walked, page = [], query.page(1)
+        while page is not None:
+            walked += page.rows
+            page = query.page(1, key=page.next_key) if page.has_next else None
+        assert walked == expected, filters
+        if len(expected) > 1:
+            assert query.page(1, offset=1).rows == expected[1:2], filters
+        monkeypatch.setattr(list_query, "BROAD_SEARCH_ESTIMATE", 10**9)
+        counted = PassportListQuery(organization, filters).page(500)
+        assert counted.rows == expected and (counted.total, counted.estimated) == (len(expected), False)
+        checked += 1
+    assert checked
 
 
 @pytest.mark.parametrize("cap", [0, 1, 3])
