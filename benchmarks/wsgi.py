@@ -7,7 +7,5 @@ from django.core.wsgi import get_wsgi_application
 from portal.gc_freeze import FreezeWarmObjects
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
-# The web's database session settings, as portal/wsgi.py has them (statement timeouts, no parallel workers).
-os.environ.setdefault("PASSBRIDGE_WEB", "1")
 # Long-lived objects are kept out of full garbage collections (portal/gc_freeze.py).
 application = FreezeWarmObjects(get_wsgi_application())

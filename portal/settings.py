@@ -196,10 +196,7 @@ for _database in DATABASES.values():
     # Web requests (portal/wsgi.py sets PASSBRIDGE_WEB) give up on a lock after DB_LOCK_TIMEOUT_MS and on a
     # statement after DB_STATEMENT_TIMEOUT_MS, and answer 503 (portal.middleware): a table locked for
     # 30 s must not stall every gunicorn worker until it is killed. Workers, beat and migrations keep
-    # PostgreSQL's defaults: their long statements are expected. Web requests also run each statement in one
-    # process: PostgreSQL started two parallel workers for a search it expected to match 100,000 passports
-    # (1,000 did), whose start-up cost more than the scan (18 against 9 ms at ten million passports), and on
-    # a busy server parallel workers take the cores other requests are waiting for.
+    # PostgreSQL's defaults: their long statements are expected.
     if PASSBRIDGE_ENV == "test":
         # The test runner empties tables with TRUNCATE between transactional tests; every other connection
         # finds the audit log refusing TRUNCATE (portal/audit/migrations/0003_refuse_truncate.py).
@@ -208,7 +205,6 @@ for _database in DATABASES.values():
         _db_options["options"] += (
             f" -c lock_timeout={int(env('DB_LOCK_TIMEOUT_MS', '5000') or 5000)}"
             f" -c statement_timeout={int(env('DB_STATEMENT_TIMEOUT_MS', '20000') or 20000)}"
-            " -c max_parallel_workers_per_gather=0"
         )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -34,7 +34,7 @@ def other_connection():
         session.close()
 
 
-def test_the_web_settings_set_timeouts_and_no_parallel_workers(monkeypatch):
+def test_the_web_settings_set_lock_and_statement_timeouts(monkeypatch):
     import importlib
 
     import portal.settings as portal_settings
@@ -45,7 +45,6 @@ def test_the_web_settings_set_timeouts_and_no_parallel_workers(monkeypatch):
         reloaded = importlib.reload(portal_settings)
         options = reloaded.DATABASES["default"]["OPTIONS"]["options"]
         assert "-c lock_timeout=1234" in options and "-c statement_timeout=20000" in options
-        assert "-c max_parallel_workers_per_gather=0" in options  # one process per web statement
     finally:
         monkeypatch.delenv("PASSBRIDGE_WEB")
         importlib.reload(portal_settings)
