@@ -18,6 +18,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.middleware.csrf import get_token
@@ -47,6 +49,12 @@ class _FrameRequest:
 
 
 _frames: dict[tuple[str, str | None], tuple[str, ...]] = {}
+
+
+@receiver(setting_changed)
+def _forget_frames(**kwargs: Any) -> None:
+    """A frame rendered under other settings (tests override them) is rendered again."""
+    _frames.clear()
 
 
 def _frame(request: HttpRequest, template_name: str) -> tuple[str, ...]:

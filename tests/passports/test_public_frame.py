@@ -105,3 +105,12 @@ def test_a_visitor_with_messages_gets_them(published, fresh_frames):
         )
     assert b"A message for this visitor only" in response.content and b"<p>body</p>" in response.content
     assert not anonymous_frame._frames
+
+
+def test_a_frame_is_rendered_again_when_settings_change(published, fresh_frames, settings):
+    Client().get(f"/p/{published.public_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert anonymous_frame._frames
+    settings.STATIC_URL = "/assets/"
+    assert not anonymous_frame._frames
+    page = Client().get(f"/p/{published.public_id}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert b'href="/assets/css/portal.css"' in page.content
