@@ -168,13 +168,13 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(port: int, threads: int = 1) -> subprocess.Popen:
+def start_gunicorn(port: int, threads: int = 1, workers: int = 2) -> subprocess.Popen:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     log = CACHE / "gunicorn.log"
     command = [
         str(gunicorn),
         "benchmarks.wsgi:application",
-        "--workers", "2",
+        "--workers", str(workers),
         "--worker-class", "sync",
         "--bind", f"127.0.0.1:{port}",
         "--chdir", str(REPO),

@@ -6,7 +6,8 @@
 Seeds `--companies` x 1,000 published passports with `benchmarks/seed_fast.py` (skipped company by company
 when already seeded; `--skip-seed` skips even the check), the authority inspector of
 `benchmarks/authority_lists.py` with an API token, and `--certificates` bulk certificates
-(`authority_lists._seed_certificates`). Then it starts gunicorn (2 sync workers, `benchmarks.wsgi`) and wrk
+(`authority_lists._seed_certificates`). Then it starts gunicorn (`--web-workers` sync workers, 2 unless told;
+the deployment runs 2 x cores + 1; `benchmarks.wsgi`) and wrk
 exactly as `benchmarks/run.py` does (its functions, imported: 2 threads, 8 connections, 10 s per endpoint,
 2 s warm-up, the shared Django cache in Redis) and measures:
 
@@ -224,6 +225,13 @@ def main() -> None:
     parser.add_argument("--publications", type=int, default=50)
     parser.add_argument("--cache-url", default=DEFAULT_CACHE_URL, help="Redis database of the Django cache")
     parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=2,
+        help="gunicorn sync workers (2, as every earlier run; the "
+        "deployment's deploy/gunicorn.conf.py starts 2 x cores + 1)",
+    )
+    parser.add_argument(
         "--only", default="", help="measure only the rows whose name contains this text (a re-run of a few)"
     )
     args = parser.parse_args()
@@ -351,8 +359,8 @@ def main() -> None:
         return [authority_token] if endpoint.name.startswith("authority") else tokens
 
     port = run.free_port()
-    print(f"starting gunicorn (2 sync workers) on 127.0.0.1:{port} ...")
-    server = run.start_gunicorn(port)
+    print(f"starting gunicorn ({args.web_workers} sync workers) on 127.0.0.1:{port} ...")
+    server = run.start_gunicorn(port, workers=args.web_workers)
     results: list[tuple[run.Result, float, str]] = []
     api_times: list[float] = []
     api_bad = 0
@@ -412,7 +420,7 @@ def main() -> None:
     print()
     print(
         f"wrk: {args.threads} threads, {args.connections} connections, {args.duration} s per endpoint; "
-        f"{total:,} passports; gunicorn 2 sync workers"
+        f"{total:,} passports; gunicorn {args.web_workers} sync workers"
     )
     header = f"{'measured':<50} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8} {'bad':>5} {'target':>9}  verdict"
     print(header)
