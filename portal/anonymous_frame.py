@@ -7,7 +7,7 @@ nonce. Rendering it took about 1.2 ms of a page's 5 (benchmarks/README.md, sessi
 the cached ones included. Here it is rendered once per language and process with a marker in place of each
 of those values and of the body; a request then only joins the pieces with its own values, escaped as the
 template would have escaped them. Logged-in visitors (their menu) and visitors with messages get the
-template rendered as usual. Tests compare both renderings (tests/web/test_anonymous_frame.py).
+template rendered as usual. Tests compare both renderings (tests/passports/test_public_frame.py).
 """
 
 from __future__ import annotations
