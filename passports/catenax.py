@@ -138,12 +138,9 @@ def _compiled_validator():
     return fastjsonschema.compile(schema())
 
 
-@dataclass(frozen=True)
-class ModelText:
-    """A document without its battery-level and metadata leaves, as text: the key of the model cache (a
-    Python caller's Decimal is written as a string)."""
-
-    text: bytes | str
+#: A document without its battery-level and metadata leaves, as text: the key of the model cache (a Python
+#: caller's Decimal is written as a string, and such a document's text is `str`, never equal to JSON bytes).
+ModelText = bytes | str
 
 
 def _model_text(document: Mapping[str, Any]) -> ModelText:
@@ -151,9 +148,9 @@ def _model_text(document: Mapping[str, Any]) -> ModelText:
     try:
         # Not sorted: the same content in another key order is merely read once more (documents of one
         # request come from one client, in one order). orjson writes it in a tenth of json.dumps' time.
-        return ModelText(orjson.dumps(pruned))
+        return orjson.dumps(pruned)
     except TypeError:  # orjson.JSONEncodeError: not plain JSON
-        return ModelText(json.dumps(pruned, default=str))
+        return json.dumps(pruned, default=str)
 
 
 @cache
@@ -606,7 +603,7 @@ def read_document(document: Any) -> ImportedValues:
 # Model-level values are the same for every battery of a model, and a bulk import usually sends many
 # documents of one model: their reading and validation (most of the work) is cached by a fingerprint of
 # the document without its battery-level and metadata leaves.
-_MODEL_CACHE: OrderedDict[bytes | str, tuple[dict, list[str], list[dict[str, str]]]] = OrderedDict()
+_MODEL_CACHE: OrderedDict[ModelText, tuple[dict, list[str], list[dict[str, str]]]] = OrderedDict()
 _MODEL_CACHE_SIZE = 64
 
 
@@ -651,8 +648,7 @@ def _pruned(node: Any, tree: Mapping[str, Any]) -> Any:
 def _read_model_part(
     document: Mapping[str, Any], model_text: ModelText
 ) -> tuple[dict, list[str], list[dict[str, str]]]:
-    fingerprint = model_text.text
-    cached = _MODEL_CACHE.get(fingerprint)
+    cached = _MODEL_CACHE.get(model_text)
     if cached is None:
         working = _deep_copy(document)  # the EC relabelling writes into the rows it reads
         reader = _Reader()
@@ -668,11 +664,11 @@ def _read_model_part(
         if not reader.errors:
             reader.errors.extend(_record_errors(values))
         cached = (values, reader.warnings, reader.errors)
-        _MODEL_CACHE[fingerprint] = cached
+        _MODEL_CACHE[model_text] = cached
         while len(_MODEL_CACHE) > _MODEL_CACHE_SIZE:
             _MODEL_CACHE.popitem(last=False)
     else:
-        _MODEL_CACHE.move_to_end(fingerprint)
+        _MODEL_CACHE.move_to_end(model_text)
     values, warnings, errors = cached
     # A shallow copy: the rows inside are shared with the cache and are never modified downstream (the
     # services and the catalogue build new dicts when they clean values).

@@ -308,6 +308,7 @@ class PassportListQuery:
             arms.append(_Sql(text, params))
         return arms
 
+    @functools.cached_property
     def _filtered(self) -> tuple[_Sql, bool, bool]:
         """(" AND <condition>" for each filter and search term, whether they need the battery model joined
         as `m`, whether a search term matches more than `MODEL_IDS_LIMIT` battery models)."""
@@ -371,13 +372,9 @@ class PassportListQuery:
         return where, joins_model, many_models
 
     @functools.cached_property
-    def _filters(self) -> tuple[_Sql, bool, bool]:
-        return self._filtered()
-
-    @functools.cached_property
     def _parts(self) -> tuple[list[_Sql], _Sql, str]:
         """(the arms, the filters' conditions, the FROM clause both need)."""
-        filtered, joins_model, _many_models = self._filters
+        filtered, joins_model, _many_models = self._filtered
         return self._arms(), filtered, self._from(joins_model)
 
     def _terms(self) -> list[tuple[str, bool]]:
@@ -664,7 +661,7 @@ class PassportListQuery:
         `BROAD_SEARCH_ESTIMATE` matches. Reading the first thousand matches cost 15 ms of a 17 ms page for
         `bench module` at ten million passports (each passport checked against its model's name), where
         the page alone, walked down the list's order, takes 1.4."""
-        _filtered, _joins_model, many_models = self._filters
+        _conditions, _joins_model, many_models = self._filtered
         return many_models and (self._estimate or 0) > BROAD_SEARCH_ESTIMATE
 
     def _run_page(
