@@ -56,6 +56,7 @@ from portal.cursors import aware_datetime, decode_cursor, encode_cursor
 from portal.sql_rows import field_converter, hot_cursor, prepared, table_name
 from portal.tenancy.groups import group_name
 from portal.tenancy.models import Organization, OrganizationKind
+from portal.trigram_search import TrigramIndex, contains
 
 from .access import CONFIDENTIAL, LEGITIMATE_INTEREST
 from .models import (
@@ -73,6 +74,9 @@ from .models import (
 #: `passports_by_identifier` (migration 0005) for the arms that span every company.
 ORDERING_COLUMNS = {"created_at": "created_at", "unique_identifier": "unique_identifier"}
 DEFAULT_ORDERING = ("-created_at",)
+
+#: The trigram index of `UPPER(unique_identifier)` (migration 0005) that serves the search.
+IDENTIFIER_INDEX = TrigramIndex("passports_identifier_trgm")
 
 #: Up to this many rows per arm the total is counted exactly (reading at most this many index entries);
 #: beyond it the total is PostgreSQL's planner estimate, and said to be one. An authority's list spans every
@@ -344,7 +348,8 @@ class PassportListQuery:
             # foreign key) and PostgreSQL estimates the matches from statistics. Written as a subquery, it
             # assumed half of all passports match and walked the whole table to count 462 of them.
             pattern = f"%{connection.ops.prep_for_like_query(term)}%"
-            identifier = "UPPER(p.unique_identifier) LIKE UPPER(%s) ESCAPE '\\'"
+            # The index is asked only for the term's uncommon parts (`portal.trigram_search`).
+            identifier, identifier_params = contains("UPPER(p.unique_identifier)", term, IDENTIFIER_INDEX)
             models = _models_named_like(pattern, MODEL_IDS_LIMIT + 1)
             if len(models) > MODEL_IDS_LIMIT:
                 many_models = True
@@ -360,14 +365,14 @@ class PassportListQuery:
                     (pattern,),
                 )
                 conditions.append(f"({identifier} OR {by_model.text})")
-                params += [pattern, *by_model.params]
+                params += [*identifier_params, *by_model.params]
             elif models:
                 by_model = _any("p.battery_model_id", models)
                 conditions.append(f"({identifier} OR {by_model.text})")
-                params += [pattern, *by_model.params]
+                params += [*identifier_params, *by_model.params]
             else:
                 conditions.append(identifier)
-                params.append(pattern)
+                params += identifier_params
         where = _Sql("".join(f" AND {condition}" for condition in conditions), tuple(params))
         return where, joins_model, many_models
 

@@ -100,3 +100,43 @@ def test_filters_never_reach_beyond_the_callers_scope(world, admin_a, admin_b):
         for query in ("country=JP", "country=FR", f"issuing_body={w.body2.public_id}", "status=suspended"):
             assert set(numbers(client, query)) <= mine, (user, query)
         assert set(numbers(client, "q=OUR-OTH")) == mine & {w.ou2.number}
+
+
+def test_a_search_with_common_trigrams_finds_what_icontains_finds(world, inspector, monkeypatch):
+    """With trigrams every holder's name and number hold (`com`, `our`, ...), the index is asked for the
+    term's other parts and the term checked on what it returns (`portal.trigram_search`): the certificates
+    `icontains` finds in any of the five columns."""
+    from django.db import connection
+    from django.db.models import Q
+
+    from certification.models import Certificate
+    from certification.registry import SEARCH_INDEXES, registry_filter
+    from portal import trigram_search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's")
+    common = trigram_search.value_trigrams("company our catx 000")
+    monkeypatch.setattr(trigram_search, "common_trigrams", lambda index: frozenset(common))
+    client = client_of(inspector)
+    cut = 0
+    terms = [
+        "company a",
+        "OUR-OTH",
+        "our-cbg-2025",
+        "CATX-OTH-0000002",
+        "0000001",
+        LEI_A[2:12],
+        "catx-cbg",
+        "nobody",
+    ]
+    for term in terms:
+        anywhere = Q()
+        for name in SEARCH_INDEXES:
+            anywhere |= Q(**{f"{name}__icontains": term})
+        expected = set(Certificate.objects.filter(anywhere).values_list("number", flat=True))
+        listed = set(numbers(client, f"q={term}"))
+        assert listed == expected & set(numbers(client)), term
+        registry = registry_filter(actor=inspector, data={"q": term})
+        assert registry.is_valid()
+        cut += "strpos" in str(registry.qs.query)
+    assert cut >= 3  # parts of these terms were asked for, not the terms whole

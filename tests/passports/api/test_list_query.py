@@ -204,6 +204,44 @@ def test_a_search_pages_from_its_matches_or_from_the_table(world, crowd, audienc
             assert last.rows == expected[-4:-2], filters
 
 
+@pytest.mark.parametrize("many_models", [False, True])
+@pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
+def test_a_search_with_common_trigrams_lists_what_the_rule_lists(
+    world, crowd, audience, many_models, monkeypatch
+):
+    """With trigrams every identifier holds (`urn`, `epc`, ...), the index is asked for the term's other parts
+    and the term checked on what it returns (`portal.trigram_search`): the same rows, pages and totals, beside
+    a model name, with LIKE's wildcards and case."""
+    from passports import list_query
+    from portal import trigram_search
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's")
+    common = trigram_search.value_trigrams("urn:epc")
+    monkeypatch.setattr(trigram_search, "common_trigrams", lambda index: frozenset(common))
+    if many_models:
+        monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 0)
+    user = world.users[audience]
+    organization = active_organization_of(user)
+    searches = [
+        ("urn:epc:lmt-b_2",),
+        ("URN:EPC:LMT-A%1",),
+        ("epc:lmt-bx",),
+        ("urn:epc:stranger",),
+        ("urn:", "d2"),
+    ]
+    cut = 0
+    for filters in [PassportListFilters(search_terms=terms) for terms in searches]:
+        expected = filtered_rows(actor=user, filters=filters)
+        query = PassportListQuery(organization, filters)
+        cut += "strpos" in query._filtered[0].text
+        rows, total = query.fetch(offset=0, limit=500)
+        assert rows == expected, filters
+        assert total == (len(expected) or None) and query.count() == len(expected), filters
+        assert _walked(query, 1) == expected, filters
+    assert cut >= 4  # the index was asked for parts of these terms, not for them whole
+
+
 def test_partner_sees_granted_published_passports_only(world, crowd):
     rows, _total = PassportListQuery(
         active_organization_of(world.users[PARTNER]), PassportListFilters(ordering=("unique_identifier",))
