@@ -21,7 +21,9 @@ exactly as `benchmarks/run.py` does (its functions, imported: 2 threads, 8 conne
 - a company's list API `/api/v1/passports/`, pages 1 and 2, rotating over 200 companies' tokens;
 - as the authority: the list API page 1, deep pages by keyset cursor (the exact middle, and 50 random
   positions), searches (one company's identifier prefix, a number every company uses, a model name, no
-  match), and the certificate registry API (first page, holder-name search, holder country);
+  match), the filters by manufacturer (one company's BPNL) and by its country (`JP`: every tenth company,
+  a million passports spread over the table; `FR`: every hundredth, `_spread_countries`), and the
+  certificate registry API (first page, holder-name search, holder country);
 - a passport's publication: `--publications` fresh drafts published by `services.passport_publish` in
   process, and as many through `POST /api/v1/passports/<id>/publish/` on the gunicorn server, one at a time.
 
@@ -73,6 +75,24 @@ def _sample_ids(count: int, exclude: set[str]) -> list[str]:
     ids = [i for i in ids if i not in exclude]
     random.shuffle(ids)
     return ids[:count]
+
+
+def _spread_countries() -> None:
+    """The seeded companies are all in Germany: every tenth (by its number) is moved to Japan and every
+    hundredth, but those, to France, so the country filter has a common and a rarer country to read.
+    Idempotent."""
+    from django.db import connection
+
+    from benchmarks.seed import NAME_PREFIX
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE tenancy_organization o SET country = CASE WHEN c.n %% 10 = 0 THEN 'JP' ELSE 'FR' END "
+            "FROM (SELECT id, substring(legal_name FROM ' ([0-9]+) GmbH$')::int AS n "
+            "FROM tenancy_organization WHERE kind = 'economic_operator' AND starts_with(legal_name, %s)) c "
+            "WHERE o.id = c.id AND (c.n %% 10 = 0 OR c.n %% 100 = 1)",
+            [f"{NAME_PREFIX} "],
+        )
 
 
 def _authority_token() -> str:
@@ -252,6 +272,7 @@ def main() -> None:
     from django.db import connection, connections
 
     from benchmarks import authority_lists
+    from benchmarks.seed import _bpn as seed_bpn
     from passports.models import Passport
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -259,6 +280,7 @@ def main() -> None:
         print("seeding (seed_fast.py) ...")
         seed_fast.seed_fast(args.companies, args.batch, workers=args.workers)
     authority_lists._seed_authority()
+    _spread_countries()
     if args.certificates:
         authority_lists._seed_certificates(args.certificates)
     record = seed_fast.CACHE_DIR / f"seed-{connection.settings_dict['NAME']}.json"
@@ -284,6 +306,7 @@ def main() -> None:
     deep = _deep_cursors(50)
     labels = [f"{i:03d}" for i in random.sample(range(1, args.companies + 1), min(50, args.companies))]
     numbers = [f"{n:06d}" for n in random.sample(range(4, 1001), 50)]
+    bpnls = [seed_bpn("L", 40_000 + int(label)) for label in labels]
     tag = datetime.now(UTC).strftime("%H%M%S")
     publisher = max(1, args.companies // 2)
     service_drafts, admin, organization = _publication_drafts(args.publications, publisher, tag + "S")
@@ -336,6 +359,12 @@ def main() -> None:
             AUTHORITY_TARGET,
         ),
         (E("authority search 'PB99999-' (no match)", [f"{api}?search=PB99999-"], authenticated=True),
+         AUTHORITY_TARGET),
+        (E("authority manufacturer=<BPNL> (1,000 rows)", [f"{api}?manufacturer={b}" for b in bpnls],
+           authenticated=True), AUTHORITY_TARGET),
+        (E("authority country=JP (a tenth of all)", [f"{api}?country=JP"], authenticated=True),
+         AUTHORITY_TARGET),
+        (E("authority country=FR (a hundredth)", [f"{api}?country=FR"], authenticated=True),
          AUTHORITY_TARGET),
     ]  # fmt: skip
     if args.certificates:

@@ -100,6 +100,8 @@ class PassportListFilters:
     battery_model: UUID | None = None
     state: str = ""  # "draft": own passports with an open draft; "published": with a published version
     search_terms: tuple[str, ...] = ()  # each must match the unique identifier or the model name
+    manufacturer: str = ""  # the BPNL of the company that placed the passports (canonical, upper case)
+    country: str = ""  # that company's country (ISO 3166-1 alpha-2)
     ordering: tuple[str, ...] = DEFAULT_ORDERING  # keys of ORDERING_COLUMNS, "-" for descending
 
 
@@ -242,6 +244,25 @@ def _models_named_like(pattern: str, limit: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _company_facts(bpnl: str, country: str, alias: str) -> _Sql:
+    """The organization `alias` has this BPNL and/or is in this country (at least one of them given)."""
+    facts = [
+        *([(f"{alias}.bpnl = %s", bpnl)] if bpnl else []),
+        *([(f"{alias}.country = %s", country)] if country else []),
+    ]
+    return _Sql(" AND ".join(text for text, _value in facts), tuple(value for _text, value in facts))
+
+
+def _companies(bpnl: str, country: str, limit: int) -> list[int]:
+    """Ids of the organizations with this BPNL and/or in this country, up to `limit` of them: only a filter
+    on passports the arms already scope (who placed a battery on the market is public passport data)."""
+    facts = _company_facts(bpnl, country, "o")
+    sql = f"SELECT o.id FROM {table_name(Organization)} o WHERE {facts.text} LIMIT %s"
+    with hot_cursor() as cursor:
+        cursor.execute(sql, [*facts.params, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def _latest_published(column: str) -> str:
     return (
         f"(SELECT v.{column} FROM {table_name(PassportVersion)} v "
@@ -331,6 +352,24 @@ class PassportListQuery:
             conditions.append("m.public_id = %s")
             params.append(prepared(BatteryModel, "public_id", filters.battery_model))
             joins_model = True
+        if filters.manufacturer or filters.country:
+            # The companies' ids read first (one small query on the organization table), as the models' are
+            # for a search: a company's passports then come from its own index in the list's order.
+            companies = _companies(filters.manufacturer, filters.country, MODEL_IDS_LIMIT + 1)
+            if len(companies) > MODEL_IDS_LIMIT:
+                # A country of many companies: so many passports are theirs that the walk down the list's
+                # order finds a page at once, each walked passport's company looked up by its primary key.
+                facts = _company_facts(filters.manufacturer, filters.country, "o")
+                conditions.append(
+                    f"(SELECT {facts.text} FROM {table_name(Organization)} o WHERE o.id = p.organization_id)"
+                )
+                params += facts.params
+            elif companies:
+                by_company = _any("p.organization_id", companies)
+                conditions.append(by_company.text)
+                params += by_company.params
+            else:
+                conditions.append("1 = 0")
         if filters.state == VersionState.DRAFT:
             conditions.append(
                 f"p.organization_id = %s AND EXISTS (SELECT 1 FROM {table_name(PassportVersion)} d "

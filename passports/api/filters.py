@@ -1,9 +1,10 @@
 """List filters, search and ordering of the passport API: only on fields every lister may see.
 
-Filters name public attributes (category, model) or the battery status, which every organization that
-lists a passport may read (owner, granted partner, certifier, authority). Search covers the unique
-identifier and the model name only; ordering the creation time and the unique identifier only. Nothing
-here can reach a confidential or restricted value, so no parameter can be used to probe one.
+Filters name public attributes (category, model, the manufacturer and its country) or the battery
+status, which every organization that lists a passport may read (owner, granted partner, certifier,
+authority). Search covers the unique identifier and the model name only; ordering the creation time and
+the unique identifier only. Nothing here can reach a confidential or restricted value, so no parameter
+can be used to probe one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from uuid import UUID
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -22,6 +24,7 @@ from portal.api_filters import SafeSearchFilter
 from portal.archiving import ArchivedFilterSet
 
 from ..catalogue.choices import BATTERY_CATEGORIES, BATTERY_STATUSES
+from ..list_parameters import country_filter, manufacturer_filter
 from ..list_query import DEFAULT_ORDERING, ORDERING_COLUMNS, PassportListFilters
 from ..models import BatteryModel, VersionState
 
@@ -60,6 +63,15 @@ def _checked(params, errors: dict[str, list[str]]) -> dict[str, Any]:
             cleaned["battery_model"] = UUID(raw)
         except ValueError:
             errors["battery_model"] = [forms.UUIDField.default_error_messages["invalid"]]
+    cleaned["manufacturer"] = cleaned["country"] = ""
+    try:
+        cleaned["manufacturer"] = manufacturer_filter(params.get("manufacturer", ""))
+    except ValidationError as error:
+        errors["manufacturer"] = error.messages
+    try:
+        cleaned["country"] = country_filter(params.get("country", ""))
+    except ValidationError as error:
+        errors["country"] = error.messages
     return cleaned
 
 
@@ -77,6 +89,8 @@ def passport_list_filters(request) -> PassportListFilters:
         status=data["status"],
         battery_model=data["battery_model"],
         state=data["state"],
+        manufacturer=data["manufacturer"],
+        country=data["country"],
         search_terms=tuple(terms),
         ordering=tuple(ordering),
     )
@@ -93,6 +107,16 @@ PASSPORT_LIST_PARAMETERS = [
         description=_(
             "draft: your own passports with an open draft; published: passports with a published version"
         ),
+    ),
+    OpenApiParameter(
+        "manufacturer",
+        str,
+        description=_("The BPNL of the company that placed the batteries on the market."),
+    ),
+    OpenApiParameter(
+        "country",
+        str,
+        description=_("That company's country: an ISO 3166-1 alpha-2 code such as DE or JP."),
     ),
     OpenApiParameter(
         "search", str, description=_("Words found in the unique product identifier or the model name.")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -24,6 +25,7 @@ from ..catalogue.choices import BATTERY_STATUSES
 from ..completeness import completeness
 from ..completeness_query import passports_by_completeness
 from ..display import STATUS_LABELS
+from ..list_parameters import country_filter, manufacturer_filter
 from ..list_query import ListPage, PassportListFilters
 from ..models import Passport
 from .lookups import can_create_models
@@ -72,20 +74,33 @@ def passport_list(request: HttpRequest) -> HttpResponse:
         model_key = None
     if state not in {value for value, _label in STATE_FILTERS}:
         state = ""
-    whole = _filtered(request, own, query, category, status, model_key, state)
+    # Who placed the batteries on the market, and its country: public facts of every passport. A BPNL that
+    # cannot be read is said so on its field, and the list is not narrowed by it.
+    errors: dict[str, list[str]] = {}
+    try:
+        manufacturer = manufacturer_filter(params.get("manufacturer", "")[:100])
+    except ValidationError as error:
+        manufacturer, errors["manufacturer"] = "", error.messages
+    try:
+        country = country_filter(params.get("country", "")[:10])
+    except ValidationError:
+        country = ""  # a choice of the page's own list: only a hand-made URL holds another
+    filters = PassportListFilters(
+        category=category,
+        status=status,
+        battery_model=model_key,
+        state=state,
+        manufacturer=manufacturer,
+        country=country,
+        search_terms=(query,) if query else (),
+    )
+    whole = _filtered(request, own, filters)
     if state in ("complete", "incomplete"):
         found, passports = _by_completeness(whole, params.get("page"))
     else:
         # The list's SQL (`passports.list_query`): each arm of the access rule reads an index in the list's
         # order, so an authority's page (every published passport) costs what a company's does; the total
         # is exact when small and PostgreSQL's estimate ("about ...") when not.
-        filters = PassportListFilters(
-            category=category,
-            status=status,
-            battery_model=model_key,
-            state=state,
-            search_terms=(query,) if query else (),
-        )
         found, passports = selectors.passport_list_page(
             actor=request.user,
             filters=filters,
@@ -126,6 +141,10 @@ def passport_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "model": str(model_key) if model_key else "",
             "state": state,
+            "manufacturer": params.get("manufacturer", "").strip()[:100] if errors else manufacturer,
+            "country": country,
+            "errors": errors,
+            "countries": selectors.manufacturer_countries(),
             "categories": [(c.value, c.label) for c in Category],
             "statuses": BATTERY_STATUSES,
             "states": STATE_FILTERS,
@@ -149,15 +168,21 @@ def _page_number(value: str | None) -> int:
         return 1
 
 
-def _filtered(request: HttpRequest, own, query, category, status, model_key, state) -> QuerySet[Passport]:
+def _filtered(request: HttpRequest, own, filters: PassportListFilters) -> QuerySet[Passport]:
     """The whole list as a lazy queryset, the ORM way: `restrict()` itself with the filters, newest first.
     Evaluated for the completeness filters (the caller's own passports only, so bounded by the company);
     for the other lists it is `page.paginator.object_list`, never run by the page itself."""
     queryset = selectors.passports_listed(actor=request.user)
-    if query:
+    for query in filters.search_terms:
         queryset = queryset.filter(
             Q(unique_identifier__icontains=query) | Q(battery_model__name__icontains=query)
         )
+    if filters.manufacturer:
+        queryset = queryset.filter(organization__bpnl=filters.manufacturer)
+    if filters.country:
+        queryset = queryset.filter(organization__country=filters.country)
+    category, status, model_key = filters.category, filters.status, filters.battery_model
+    state = filters.state
     if category:
         queryset = queryset.filter(battery_model__category=category)
     if status:

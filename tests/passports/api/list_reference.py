@@ -39,6 +39,10 @@ def filtered_rows(*, actor, filters: PassportListFilters) -> list[dict[str, Any]
         rows = rows.filter(status=filters.status)
     if filters.battery_model:
         rows = rows.filter(battery_model__public_id=filters.battery_model)
+    if filters.manufacturer:
+        rows = rows.filter(organization__bpnl=filters.manufacturer)
+    if filters.country:
+        rows = rows.filter(organization__country=filters.country)
     if filters.state == VersionState.DRAFT:
         rows = rows.filter(is_own=True, draft_number__isnull=False)
     elif filters.state == VersionState.PUBLISHED:

@@ -242,6 +242,46 @@ def test_a_search_with_common_trigrams_lists_what_the_rule_lists(
     assert cut >= 4  # the index was asked for parts of these terms, not for them whole
 
 
+@pytest.mark.parametrize("many_companies", [False, True])
+@pytest.mark.parametrize("audience", LISTERS)
+def test_manufacturer_and_country_filters_list_what_the_rule_lists(
+    world, crowd, audience, many_companies, monkeypatch
+):
+    """`manufacturer` (a BPNL) and `country` narrow the list to the passports of those companies, with and
+    without the other filters, on every page, the companies passed as ids or (a country of more companies
+    than `MODEL_IDS_LIMIT`) each walked passport's company looked up."""
+    from passports import list_query
+
+    if many_companies:
+        monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 0)
+    owner, stranger = world.organizations["owner"], world.organizations["stranger"]
+    type(stranger).objects.filter(pk=stranger.pk).update(country="JP")
+    user = world.users[audience]
+    organization = active_organization_of(user)
+    combos = [
+        {"manufacturer": owner.bpnl},
+        {"manufacturer": stranger.bpnl},
+        {"manufacturer": world.organizations["partner"].bpnl},  # a company without passports
+        {"country": "JP"},
+        {"country": "DE"},
+        {"country": "FR"},  # no company there
+        {"country": "DE", "manufacturer": stranger.bpnl},  # both: nothing
+        {"country": "JP", "search_terms": ("stranger",), "state": "published"},
+        {"manufacturer": owner.bpnl, "category": "lmt", "ordering": ("unique_identifier",)},
+    ]
+    listed = 0
+    for combo in combos:
+        filters = PassportListFilters(**combo)
+        expected = filtered_rows(actor=user, filters=filters)
+        query = PassportListQuery(organization, filters)
+        rows, total = query.fetch(offset=0, limit=500)
+        assert rows == expected, combo
+        assert total == (len(expected) or None) and query.count() == len(expected), combo
+        assert _walked(query, 2) == expected, combo
+        listed += bool(expected)
+    assert listed >= 2 or audience == STRANGER
+
+
 def test_partner_sees_granted_published_passports_only(world, crowd):
     rows, _total = PassportListQuery(
         active_organization_of(world.users[PARTNER]), PassportListFilters(ordering=("unique_identifier",))
@@ -301,6 +341,27 @@ def test_model_filter_by_id_and_bad_parameters(world, crowd):
     assert response.status_code == 400
     assert set(response.json()) == {"category", "battery_model", "state"}
     assert response.json()["battery_model"] == ["Enter a valid UUID."]
+
+
+def test_manufacturer_and_country_parameters(world, crowd):
+    """The API reads `manufacturer` as a BPNL (any case, separators allowed, normalised) and `country` as an
+    ISO code (any case); anything else is a 400 on its field."""
+    from passports.models import Passport
+
+    owner = world.organizations["owner"]
+    client = world.client(AUTHORITY)
+    spaced = f"{owner.bpnl[:4].lower()} {owner.bpnl[4:]}"
+    theirs = client.get(LIST, {"manufacturer": spaced, "country": "de", "page_size": 200})
+    assert theirs.status_code == 200, theirs.content
+    published = Passport.objects.filter(organization=owner, versions__state="published").distinct()
+    assert {row["id"] for row in theirs.json()["results"]} == {str(p.public_id) for p in published}
+    assert published.exists() and client.get(LIST, {"country": "JP"}).json()["count"] == 0
+    response = client.get(LIST, {"manufacturer": "BPNL0000", "country": "Germany"})
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"manufacturer", "country"}
+    assert "business partner number" in body["manufacturer"][0]
+    assert body["country"] == ["Select a valid choice. Germany is not one of the available choices."]
 
 
 def test_prepared_and_plain_cursors_give_the_same_page(world, crowd, settings):

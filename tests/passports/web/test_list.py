@@ -94,3 +94,24 @@ def test_models_list(login, admin_a, battery_model, lfp_model):
     response = login(admin_a).get("/passports/models/")
     rows = {row["name"]: row for row in response.context["rows"]}
     assert rows["Pack 75"]["passport_count"] == 3 and rows["Bike Pack"]["passport_count"] == 0
+
+
+def test_manufacturer_and_country_filters(login, admin_a, company_a, battery_model):
+    """The page narrows the list to one manufacturer (its BPNL, typed any way) and to a country chosen
+    among the manufacturers'; a BPNL that cannot be read is said so on its field and narrows nothing."""
+    _passports(admin_a, battery_model, 3)
+    browser = login(admin_a)
+    spaced = f"{company_a.bpnl[:4].lower()} {company_a.bpnl[4:]}"
+    assert len(ids(browser.get("/passports/", {"manufacturer": spaced}))) == 3
+    assert ids(browser.get("/passports/", {"manufacturer": "BPNL000000000001"})) == set()  # valid, unknown
+    assert len(ids(browser.get("/passports/", {"country": company_a.country.code}))) == 3
+    assert ids(browser.get("/passports/", {"country": "JP"})) == set()
+    page = browser.get("/passports/", {"country": company_a.country.code})
+    assert (company_a.country.code, company_a.country.name) in page.context["countries"]
+    assert f'<option value="{company_a.country.code}" selected>' in page.content.decode()
+    wrong = browser.get("/passports/", {"manufacturer": "BPNL-nonsense"})
+    assert wrong.status_code == 200 and len(ids(wrong)) == 3
+    html = wrong.content.decode()
+    assert 'id="filter-manufacturer-error"' in html and 'aria-invalid="true"' in html
+    assert 'value="BPNL-nonsense"' in html
+    assert browser.get("/passports/", {"country": "Atlantis"}).status_code == 200  # not a choice: ignored
