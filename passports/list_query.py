@@ -89,6 +89,9 @@ MODEL_IDS_LIMIT = 1_000
 #: A search with a term matching more than `MODEL_IDS_LIMIT` models whose matches PostgreSQL estimates above
 #: this many is not counted at all: its total is the estimate (see `_run_page`).
 BROAD_SEARCH_ESTIMATE = 10 * EXACT_COUNT_LIMIT
+#: A search arm with more matches than `EXACT_COUNT_LIMIT` first looks for its page among this many
+#: passports down the list's order (see `_walks`): about 30 ms when nothing is found there.
+SEARCH_WALK_LIMIT = 100_000
 
 
 @dataclass(frozen=True)
@@ -337,6 +340,15 @@ class PassportListQuery:
     def _filtered(self) -> tuple[_Sql, bool, bool]:
         """(" AND <condition>" for each filter and search term, whether they need the battery model joined
         as `m`, whether a search term matches more than `MODEL_IDS_LIMIT` battery models)."""
+        return self._conditions(indexed=True)
+
+    @functools.cached_property
+    def _walk_filtered(self) -> _Sql:
+        """The same conditions for rows read down the list's order (`_walks`): identifier terms checked
+        without the trigram index's fragments."""
+        return self._conditions(indexed=False)[0]
+
+    def _conditions(self, *, indexed: bool) -> tuple[_Sql, bool, bool]:
         filters = self.filters
         conditions: list[str] = []
         params: list[Any] = []
@@ -388,7 +400,9 @@ class PassportListQuery:
             # assumed half of all passports match and walked the whole table to count 462 of them.
             pattern = f"%{connection.ops.prep_for_like_query(term)}%"
             # The index is asked only for the term's uncommon parts (`portal.trigram_search`).
-            identifier, identifier_params = contains("UPPER(p.unique_identifier)", term, IDENTIFIER_INDEX)
+            identifier, identifier_params = contains(
+                "p.unique_identifier", term, IDENTIFIER_INDEX, indexed=indexed
+            )
             models = _models_named_like(pattern, MODEL_IDS_LIMIT + 1)
             if len(models) > MODEL_IDS_LIMIT:
                 many_models = True
@@ -539,28 +553,32 @@ class PassportListQuery:
         """SELECT the ids of one page and one row more (is there another page?): each arm ordered, started
         after `key` when given and cut at `offset + limit + 1`, then merged. Read backwards (towards the
         start of the list) when `key.backwards`. `read_once`: each arm's page comes from its matches
-        (`_matches`) when they are all there (at most `EXACT_COUNT_LIMIT`), else from the table."""
+        (`_matches`) when they are all there (at most `EXACT_COUNT_LIMIT`), else from its walk (`_walks`)
+        when that found the whole page, else from the table."""
         arms, filtered, from_ = self._parts
         reverse = key is not None and key.backwards
         after = self._after(key) if key is not None else _Sql("")
         where_after = f" AND {after.text}" if key is not None else ""
-        sort_columns = {ORDERING_COLUMNS[term.lstrip("-")] for term in self.filters.ordering}
-        columns = ", ".join(["p.id", *(f"p.{column}" for column in sorted(sort_columns))])
+        columns = self._id_columns()
         order, cut = self._order_by("p", reverse), offset + limit + 1
         # Each arm as a subquery of its own: SQLite allows ORDER BY and LIMIT only there in a UNION.
         selects, params = [], []
         for n, arm in enumerate(arms):
             all_there = ""
             if read_once:
-                # PostgreSQL runs the branch whose condition on the count is false not at all (a one-time
-                # filter on the materialised matches).
-                count = f"(SELECT COUNT(*) FROM matches{n})"
+                # PostgreSQL runs the branch whose condition on a count is false not at all (a one-time
+                # filter on the materialised matches or walk).
+                count, walked = f"(SELECT COUNT(*) FROM matches{n})", f"(SELECT COUNT(*) FROM walk{n})"
                 selects.append(
                     f"SELECT * FROM (SELECT {columns} FROM matches{n} p WHERE {count} <= %s{where_after} "
                     f"ORDER BY {order} LIMIT %s) read{n}"
                 )
-                params += [EXACT_COUNT_LIMIT, *after.params, cut]
-                all_there = f" AND {count} > %s"
+                selects.append(
+                    f"SELECT * FROM (SELECT {columns} FROM walk{n} p WHERE {walked} = %s "
+                    f"ORDER BY {order} LIMIT %s) walked{n}"
+                )
+                params += [EXACT_COUNT_LIMIT, *after.params, cut, cut, cut]
+                all_there = f" AND {count} > %s AND {walked} < %s"
             selects.append(
                 f"SELECT * FROM (SELECT {columns} FROM {from_} WHERE {arm.text}{filtered.text}{where_after}"
                 f"{all_there} ORDER BY {order} LIMIT %s) arm{n}"
@@ -569,7 +587,7 @@ class PassportListQuery:
                 *arm.params,
                 *filtered.params,
                 *after.params,
-                *([EXACT_COUNT_LIMIT] if read_once else []),
+                *([EXACT_COUNT_LIMIT, cut] if read_once else []),
                 cut,
             ]
         return _Sql(
@@ -577,6 +595,37 @@ class PassportListQuery:
             "LIMIT %s OFFSET %s",
             (*params, limit + 1, offset),
         )
+
+    def _id_columns(self) -> str:
+        """The columns an arm's page is merged by: the id and the sort columns."""
+        sort_columns = {ORDERING_COLUMNS[term.lstrip("-")] for term in self.filters.ordering}
+        return ", ".join(["p.id", *(f"p.{column}" for column in sorted(sort_columns))])
+
+    def _walks(self, offset: int, limit: int, key: ListKey | None) -> _Sql:
+        """A search's WITH clauses `walk<n>`: for each arm with more matches than `EXACT_COUNT_LIMIT`, its
+        first `offset + limit + 1` matches found by walking at most `SEARCH_WALK_LIMIT` passports down the
+        list's order (after `key`). When the walk finds them all they are the arm's page, read in a few
+        milliseconds where sorting every match costs a visit to each (10,000 for a number every company
+        uses: 115 ms at ten million passports). When it does not (fewer, or rarer, matches), the page comes
+        from the table as before (`_page_ids`)."""
+        arms, walk_filtered = self._parts[0], self._walk_filtered
+        reverse = key is not None and key.backwards
+        after = self._after(key) if key is not None else _Sql("")
+        where_after = f" AND {after.text}" if key is not None else ""
+        order, cut = self._order_by("p", reverse), offset + limit + 1
+        _conditions, joins_model, _many_models = self._filtered
+        join = f" INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
+        ctes, params = [], []
+        for n, arm in enumerate(arms):
+            ctes.append(
+                f"walk{n} AS MATERIALIZED (SELECT {self._id_columns()} FROM (SELECT * FROM "
+                f"{table_name(Passport)} p WHERE (SELECT COUNT(*) FROM matches{n}) > %s{where_after} "
+                f"ORDER BY {order} LIMIT %s) p{join} WHERE {arm.text}{walk_filtered.text} "
+                f"ORDER BY {order} LIMIT %s)"
+            )
+            params += [EXACT_COUNT_LIMIT, *after.params, SEARCH_WALK_LIMIT]
+            params += [*arm.params, *walk_filtered.params, cut]
+        return _Sql(", ".join(ctes), tuple(params))
 
     # -- pages ------------------------------------------------------------------------------------------
     def _row_columns(self) -> _Sql:
@@ -717,7 +766,9 @@ class PassportListQuery:
             uncounted = ", ".join(["NULL"] * len(self._parts[0]))
             with_, counts, page = _Sql(""), _Sql(uncounted), self._page_ids(offset, limit, key)
         elif self.filters.search_terms and connection.vendor == "postgresql":
-            with_, counts = self._matches()
+            matches, counts = self._matches()
+            walks = self._walks(offset, limit, key)
+            with_ = _Sql(f"{matches.text}, {walks.text} ", (*matches.params, *walks.params))
             page = self._page_ids(offset, limit, key, read_once=True)
         else:
             with_, counts, page = _Sql(""), self._capped_counts(), self._page_ids(offset, limit, key)

@@ -100,16 +100,28 @@ def _like(text: str) -> str:
     return f"%{connection.ops.prep_for_like_query(text)}%"
 
 
-def contains(expression: str, term: str, index: TrigramIndex) -> tuple[str, list[str]]:
-    """SQL (and its parameters) true where `expression`, an `UPPER(column)` the index covers, contains
-    `term` whatever the case: the rows of `expression LIKE UPPER('%term%')`, with the index asked only for
-    the term's uncommon fragments (PostgreSQL); the plain `LIKE` elsewhere."""
-    like = f"{expression} LIKE UPPER(%s) ESCAPE '\\'"
-    parts = fragments(term, common_trigrams(index)) if connection.vendor == "postgresql" else []
+def contains(column: str, term: str, index: TrigramIndex, *, indexed: bool = True) -> tuple[str, list[str]]:
+    """SQL (and its parameters) true where `column` contains `term` whatever the case: the rows of
+    `UPPER(column) LIKE UPPER('%term%')`, where `UPPER(column)` is what the index covers. With the index
+    asked only for the term's uncommon fragments (PostgreSQL); the plain `LIKE` elsewhere. `indexed=False`
+    (rows read another way, such as down the list's order): the check alone, without the fragments, which
+    cost each row another `UPPER()` (PostgreSQL)."""
+    like = f"UPPER({column}) LIKE UPPER(%s) ESCAPE '\\'"
+    if connection.vendor != "postgresql":
+        return like, [_like(term)]
+    if term.upper() == term.lower():
+        # Nothing in the term has a case, and `UPPER()` turns letters into letters: the column itself
+        # contains it exactly when its upper case does. `UPPER()` was 0.5 us a row, half a walk's time.
+        exact = f"strpos({column}, %s) > 0"
+    else:
+        exact = f"strpos(UPPER({column}), UPPER(%s)) > 0"
+    if not indexed:
+        return exact, [term]
+    parts = fragments(term, common_trigrams(index))
     if not parts:
         return like, [_like(term)]
     asked = " AND ".join([like] * len(parts))
-    return f"({asked} AND strpos({expression}, UPPER(%s)) > 0)", [*map(_like, parts), term]
+    return f"({asked} AND {exact})", [*map(_like, parts), term]
 
 
 _COMMON_TRIGRAMS: dict[TrigramIndex, tuple[float, frozenset[str]]] = {}
@@ -180,4 +192,4 @@ class TrigramContains(Lookup):
         if params:
             raise ValueError("TrigramContains is for a column, not an expression with parameters")
         # The expression Django's icontains writes on PostgreSQL, which the index's UPPER(column) matches.
-        return contains(f"UPPER({column}::text)", self.rhs, self.index)
+        return contains(f"{column}::text", self.rhs, self.index)

@@ -178,15 +178,18 @@ def test_a_broad_search_is_estimated_not_counted(world, crowd, audience, monkeyp
     assert checked
 
 
+@pytest.mark.parametrize("walk", [1, 3, 10**6])
 @pytest.mark.parametrize("cap", [0, 1, 3])
 @pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
-def test_a_search_pages_from_its_matches_or_from_the_table(world, crowd, audience, cap, monkeypatch):
+def test_a_search_pages_from_its_matches_or_from_the_table(world, crowd, audience, cap, walk, monkeypatch):
     """A search reads each arm's matches once, up to `EXACT_COUNT_LIMIT` + 1, and takes the arm's page from
-    them when they are all there, from the table when not: the same rows either way, on the first page, at
-    an offset and walked by cursor in both directions."""
+    them when they are all there; when not, from a walk of up to `SEARCH_WALK_LIMIT` passports down the
+    list's order when that finds the whole page, else from the table: the same rows every way, on the
+    first page, at an offset and walked by cursor in both directions."""
     from passports import list_query
 
     monkeypatch.setattr(list_query, "EXACT_COUNT_LIMIT", cap)
+    monkeypatch.setattr(list_query, "SEARCH_WALK_LIMIT", walk)
     user = world.users[audience]
     organization = active_organization_of(user)
     searches = [("lmt",), ("LMT", "b"), ("urn",), ("canary",), ("zzz",), ("%",)]
@@ -204,10 +207,11 @@ def test_a_search_pages_from_its_matches_or_from_the_table(world, crowd, audienc
             assert last.rows == expected[-4:-2], filters
 
 
+@pytest.mark.parametrize("walked", [False, True])
 @pytest.mark.parametrize("many_models", [False, True])
 @pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
 def test_a_search_with_common_trigrams_lists_what_the_rule_lists(
-    world, crowd, audience, many_models, monkeypatch
+    world, crowd, audience, many_models, walked, monkeypatch
 ):
     """With trigrams every identifier holds (`urn`, `epc`, ...), the index is asked for the term's other parts
     and the term checked on what it returns (`portal.trigram_search`): the same rows, pages and totals, beside
