@@ -28,7 +28,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("terms", nargs="+", help="search terms, each searched on its own")
+    parser.add_argument(
+        "terms",
+        nargs="+",
+        help="search terms, each listed on its own; NAME=VALUE lists with that filter instead",
+    )
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--explain", action="store_true")
     args = parser.parse_args()
@@ -46,7 +50,11 @@ def main() -> None:
 
     organization = active_organization_of(User.objects.get(username=AUTHORITY_USER))
     for term in args.terms:
-        filters = PassportListFilters(search_terms=tuple(term.split()))
+        name, _sep, value = term.partition("=")
+        if value and name in PassportListFilters.__dataclass_fields__:  # manufacturer=BPNL..., country=JP
+            filters = PassportListFilters(**{name: value})
+        else:
+            filters = PassportListFilters(search_terms=tuple(term.split()))
         PassportListQuery(organization, filters).page(50, render="json")  # warm the process's caches
         times, page = [], None
         for _ in range(args.rounds):

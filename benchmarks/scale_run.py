@@ -80,17 +80,19 @@ def _sample_ids(count: int, exclude: set[str]) -> list[str]:
 def _spread_countries() -> None:
     """The seeded companies are all in Germany: every tenth (by its number) is moved to Japan and every
     hundredth, but those, to France, so the country filter has a common and a rarer country to read.
-    Idempotent."""
+    Idempotent: a company already in its country is not written again."""
     from django.db import connection
 
     from benchmarks.seed import NAME_PREFIX
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE tenancy_organization o SET country = CASE WHEN c.n %% 10 = 0 THEN 'JP' ELSE 'FR' END "
-            "FROM (SELECT id, substring(legal_name FROM ' ([0-9]+) GmbH$')::int AS n "
-            "FROM tenancy_organization WHERE kind = 'economic_operator' AND starts_with(legal_name, %s)) c "
-            "WHERE o.id = c.id AND (c.n %% 10 = 0 OR c.n %% 100 = 1)",
+            "UPDATE tenancy_organization o SET country = c.country FROM (SELECT id, CASE "
+            "WHEN n %% 10 = 0 THEN 'JP' WHEN n %% 100 = 1 THEN 'FR' ELSE 'DE' END AS country "
+            "FROM (SELECT id, "
+            "substring(legal_name FROM ' ([0-9]+) GmbH$')::int AS n FROM tenancy_organization "
+            "WHERE kind = 'economic_operator' AND starts_with(legal_name, %s)) numbered) c "
+            "WHERE o.id = c.id AND o.country <> c.country",
             [f"{NAME_PREFIX} "],
         )
 

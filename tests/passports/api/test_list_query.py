@@ -246,17 +246,20 @@ def test_a_search_with_common_trigrams_lists_what_the_rule_lists(
     assert cut >= 4  # the index was asked for parts of these terms, not for them whole
 
 
-@pytest.mark.parametrize("many_companies", [False, True])
+@pytest.mark.parametrize("companies_read", ["each", "walked", "looked up"])
 @pytest.mark.parametrize("audience", LISTERS)
 def test_manufacturer_and_country_filters_list_what_the_rule_lists(
-    world, crowd, audience, many_companies, monkeypatch
+    world, crowd, audience, companies_read, monkeypatch
 ):
     """`manufacturer` (a BPNL) and `country` narrow the list to the passports of those companies, with and
-    without the other filters, on every page, the companies passed as ids or (a country of more companies
-    than `MODEL_IDS_LIMIT`) each walked passport's company looked up."""
+    without the other filters, on every page: each company's rows read from its own index and merged (up to
+    `COMPANY_PAGES_LIMIT` companies), the companies passed as ids to a walk down the list's order (up to
+    `MODEL_IDS_LIMIT`), or each walked passport's company looked up."""
     from passports import list_query
 
-    if many_companies:
+    if companies_read != "each":
+        monkeypatch.setattr(list_query, "COMPANY_PAGES_LIMIT", 0)
+    if companies_read == "looked up":
         monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 0)
     owner, stranger = world.organizations["owner"], world.organizations["stranger"]
     type(stranger).objects.filter(pk=stranger.pk).update(country="JP")
