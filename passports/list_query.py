@@ -810,8 +810,8 @@ class PassportListQuery:
         # A search, or a list of some companies, is planned for its own values: how many passports a term
         # or those companies have (an index scan of a few rows, or a walk down the list's order when most
         # match) is what decides the plan, and a prepared statement's generic plan cannot see it (1.5 s
-        # instead of 10 ms for a term matching two thirds of 462,000 passports; 8.5 s for one company's
-        # passports among ten million, walked from the newest). Other lists keep the prepared statement.
+        # instead of 10 ms for a term matching two thirds of 462,000 passports). Other lists keep the
+        # prepared statement.
         filters = self.filters
         planned_per_values = filters.search_terms or filters.manufacturer or filters.country
         with connection.cursor() if planned_per_values else hot_cursor() as cursor:
