@@ -82,10 +82,18 @@ def fragments(term: str, common: frozenset[str]) -> list[str]:
     if not common or not fragment_trigrams(term) & common:
         return []
     found: list[str] = []
-    reached = 0
+    end = reached = 0
+    last_separator = -1  # the last character before `end` that is not a letter or digit
     for start in range(len(term)):
-        end = start
-        while end < len(term) and not fragment_trigrams(term[start : end + 1]) & common:
+        # A part that starts later ends no earlier: dropping characters on the left adds no trigram. Each
+        # character added on the right can only add the trigrams of the word it ends: its last three
+        # characters, with the word's padding where a separator in the part comes before or after it.
+        end = max(end, start)
+        while end < len(term):
+            if fragment_trigrams(term[max(start, last_separator, end - 3) : end + 1]) & common:
+                break
+            if not _WORD_CHARACTERS.fullmatch(term[end]):
+                last_separator = end
             end += 1
         # Only a part ending further than the previous one is not inside it; and only a part with three
         # letters or digits in a row surely gives pg_trgm a trigram (without one it would scan the index).
