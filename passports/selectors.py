@@ -12,7 +12,6 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django_countries import countries
 
 from portal.archiving import with_archived
 from portal.databases import public_reads
@@ -99,19 +98,6 @@ def passport_get(*, actor, public_id: UUID | str) -> Passport | None:
         return passports_for(actor=actor).filter(public_id=public_id).first()
     except ValidationError:  # not a UUID
         return None
-
-
-def manufacturer_countries() -> list[tuple[str, str]]:
-    """The countries of the companies that place batteries on the market, as (code, name) sorted by name:
-    the choices of the list's country filter (where a manufacturer is established is public passport
-    data, and the organization table is small)."""
-    codes = (
-        Organization.objects.filter(kind=OrganizationKind.ECONOMIC_OPERATOR)
-        .order_by()
-        .values_list("country", flat=True)
-        .distinct()
-    )
-    return sorted(((code, countries.name(code) or code) for code in codes), key=lambda item: item[1])
 
 
 def battery_models_for(*, actor, archived: bool | None = None) -> QuerySet[BatteryModel]:

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy
+from django_countries import countries
 
 from portal.tenancy.decorators import active_member_required
 from portal.tenancy.selectors import active_organization_of
@@ -144,7 +145,9 @@ def passport_list(request: HttpRequest) -> HttpResponse:
             "manufacturer": params.get("manufacturer", "").strip()[:100] if errors else manufacturer,
             "country": country,
             "errors": errors,
-            "countries": selectors.manufacturer_countries(),
+            # Every country, not those of the registered companies: which countries have a company here is
+            # not the caller's to learn from a list of choices.
+            "countries": list(countries),
             "categories": [(c.value, c.label) for c in Category],
             "statuses": BATTERY_STATUSES,
             "states": STATE_FILTERS,
