@@ -306,6 +306,7 @@ class PassportListQuery:
     def __init__(self, organization: Organization | None, filters: PassportListFilters) -> None:
         self.organization = organization
         self.filters = filters
+        self._models_by_pattern: dict[str, list[int]] = {}
 
     # -- the passports listed ---------------------------------------------------------------------------
     def _arms(self) -> list[_Sql]:
@@ -352,6 +353,13 @@ class PassportListQuery:
         if not (filters.manufacturer or filters.country):
             return []
         return _companies(filters.manufacturer, filters.country, MODEL_IDS_LIMIT + 1)
+
+    def _models_named(self, pattern: str) -> list[int]:
+        """A search term's matching battery models (`_models_named_like`), read once for the indexed
+        conditions and the walk's."""
+        if pattern not in self._models_by_pattern:
+            self._models_by_pattern[pattern] = _models_named_like(pattern, MODEL_IDS_LIMIT + 1)
+        return self._models_by_pattern[pattern]
 
     def _by_company(self) -> bool:
         """Whether each arm's page is read company by company (`_page_ids`): a manufacturer or a country of
@@ -420,7 +428,7 @@ class PassportListQuery:
             identifier, identifier_params = contains(
                 "p.unique_identifier", term, IDENTIFIER_INDEX, indexed=indexed
             )
-            models = _models_named_like(pattern, MODEL_IDS_LIMIT + 1)
+            models = self._models_named(pattern)
             if len(models) > MODEL_IDS_LIMIT:
                 many_models = True
                 # A term most models match ("bench" matched all 30,000 models at ten million passports):
