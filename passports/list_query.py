@@ -65,6 +65,7 @@ from .models import (
     Passport,
     PassportGroupObjectPermission,
     PassportVersion,
+    PublishedPassportCount,
     VersionState,
 )
 
@@ -368,6 +369,40 @@ class PassportListQuery:
         return connection.vendor == "postgresql" and 0 < len(ids) <= COMPANY_PAGES_LIMIT
 
     @functools.cached_property
+    def _kept_arm(self) -> int | None:
+        """The arm whose count PostgreSQL keeps (passports.published_counts), when there is one: an
+        authority's arm of every other company's published passports, narrowed by nothing but the
+        manufacturer and country filters (which name whole companies). Its total is then exact at any size."""
+        filters = self.filters
+        narrowed = filters.search_terms or filters.category or filters.status or filters.battery_model
+        if (
+            connection.vendor != "postgresql"
+            or self.organization.kind != OrganizationKind.AUTHORITY
+            or narrowed
+            or filters.state not in ("", VersionState.PUBLISHED)
+        ):
+            return None
+        return 1
+
+    def _kept_count(self) -> _Sql:
+        """The kept arm's count: the published passports of every company but the caller's, or of the
+        companies the filters name."""
+        counts = f"SELECT COALESCE(SUM(c.passports), 0)::bigint FROM {table_name(PublishedPassportCount)} c"
+        others = _Sql("c.organization_id <> %s", (self.organization.pk,))
+        filters = self.filters
+        if not (filters.manufacturer or filters.country):
+            named = _Sql("TRUE")
+        elif len(self._company_ids) > MODEL_IDS_LIMIT:
+            facts = _company_facts(filters.manufacturer, filters.country, "o")
+            named = _Sql(
+                f"c.organization_id IN (SELECT o.id FROM {table_name(Organization)} o WHERE {facts.text})",
+                facts.params,
+            )
+        else:
+            named = _any("c.organization_id", self._company_ids)
+        return _Sql(f"({counts} WHERE {others.text} AND {named.text})", (*others.params, *named.params))
+
+    @functools.cached_property
     def _walk_filtered(self) -> _Sql:
         """The same conditions for rows read down the list's order (`_walks`): identifier terms checked
         without the trigram index's fragments."""
@@ -505,20 +540,36 @@ class PassportListQuery:
     def _count(self) -> _Sql:
         """The exact total as one expression: the arms' counts added up (each may use its own index)."""
         arms, filtered, from_ = self._parts
-        counts = [f"(SELECT COUNT(*) FROM {from_} WHERE {arm.text}{filtered.text})" for arm in arms]
-        params = [value for arm in arms for value in (*arm.params, *filtered.params)]
-        return _Sql(" + ".join(counts), tuple(params))
+        counts = [
+            self._kept_count()
+            if n == self._kept_arm
+            else _Sql(
+                f"(SELECT COUNT(*) FROM {from_} WHERE {arm.text}{filtered.text})",
+                (*arm.params, *filtered.params),
+            )
+            for n, arm in enumerate(arms)
+        ]
+        return _Sql(
+            " + ".join(count.text for count in counts), tuple(p for count in counts for p in count.params)
+        )
 
     def _capped_counts(self) -> _Sql:
         """Each arm's count as a column of its own, read up to `EXACT_COUNT_LIMIT + 1` rows: an arm at the
         cap has more rows than are worth counting, and the total becomes an estimate."""
         arms, filtered, from_ = self._parts
         counts = [
-            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {from_} WHERE {arm.text}{filtered.text} LIMIT %s) c{n})"
+            self._kept_count()
+            if n == self._kept_arm
+            else _Sql(
+                f"(SELECT COUNT(*) FROM (SELECT 1 FROM {from_} WHERE {arm.text}{filtered.text} "
+                f"LIMIT %s) c{n})",
+                (*arm.params, *filtered.params, EXACT_COUNT_LIMIT + 1),
+            )
             for n, arm in enumerate(arms)
         ]
-        params = [value for arm in arms for value in (*arm.params, *filtered.params, EXACT_COUNT_LIMIT + 1)]
-        return _Sql(", ".join(counts), tuple(params))
+        return _Sql(
+            ", ".join(count.text for count in counts), tuple(p for count in counts for p in count.params)
+        )
 
     def _matches(self) -> tuple[_Sql, _Sql]:
         """(WITH clause, capped counts) for a search: each arm's matches read once, up to
@@ -565,7 +616,8 @@ class PassportListQuery:
         if None in counts:
             return self._estimate, True
         at_least = sum(counts)
-        if all(count <= EXACT_COUNT_LIMIT for count in counts):
+        capped = [count for n, count in enumerate(counts) if n != self._kept_arm]
+        if all(count <= EXACT_COUNT_LIMIT for count in capped):
             return at_least, False
         estimate = self._estimate
         if estimate is None:  # SQLite (`make run`): no planner estimate, and its lists are small

@@ -210,6 +210,24 @@ class PassportVersion(models.Model):
         return f"{self.passport} v{self.number}"
 
 
+class PublishedPassportCount(models.Model):
+    """How many of a company's passports have a published version. Kept by PostgreSQL itself, by triggers
+    on the version table (passports.published_counts), so that an authority's list can say its exact total
+    over ten million passports without counting them. Empty on SQLite, where nothing reads it."""
+
+    organization = models.OneToOneField(
+        "tenancy.Organization", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    passports = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("published passport count")
+        verbose_name_plural = _("published passport counts")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.passports}"
+
+
 class StatusEvent(models.Model):
     """A change of battery status (original, repurposed, re-used, remanufactured, waste)."""
 

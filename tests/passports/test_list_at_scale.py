@@ -192,8 +192,8 @@ def test_authority_pages_are_read_from_an_index_in_the_lists_order(crowd, orderi
 @postgresql_only
 def test_large_totals_are_estimated_and_said_to_be(crowd):
     assert BULK > EXACT_COUNT_LIMIT
-    found = _query(crowd["authority"]).page(50)
-    exact = Passport.objects.restrict(crowd["authority"], "view").count()
+    found = _query(crowd["owner"]).page(50)  # a company's own passports, all states: counted up to the cap
+    exact = Passport.objects.restrict(crowd["owner"], "view").count()
     assert found.estimated and exact > EXACT_COUNT_LIMIT
     assert 0.5 * exact <= found.total <= 2 * exact  # the planner's estimate, after ANALYZE
     # Small lists are counted exactly and say nothing.
@@ -202,11 +202,22 @@ def test_large_totals_are_estimated_and_said_to_be(crowd):
 
 
 @postgresql_only
+@pytest.mark.parametrize("filters", [{}, {"state": "published"}, {"country": "DE"}])
+def test_an_authoritys_total_of_every_published_passport_is_exact(crowd, filters):
+    """From the counts PostgreSQL keeps per company (passports.published_counts), however many there are."""
+    found = _query(crowd["authority"], **filters).page(50)
+    exact = Passport.objects.restrict(crowd["authority"], "view").count()
+    assert exact > EXACT_COUNT_LIMIT
+    assert not found.estimated and found.total == exact
+    assert _query(crowd["authority"], **filters).count() == exact
+
+
+@postgresql_only
 def test_the_api_says_when_its_count_is_an_estimate(crowd):
     from rest_framework.test import APIClient
 
     client = APIClient()
-    client.force_authenticate(crowd["authority"])
+    client.force_authenticate(crowd["owner"])
     body = client.get("/api/v1/passports/").json()
     assert body["count_is_estimate"] is True and body["next_cursor"] and len(body["results"]) == 50
     by_cursor = client.get(body["next_cursor"]).json()
@@ -215,6 +226,10 @@ def test_the_api_says_when_its_count_is_an_estimate(crowd):
     assert client.get("/api/v1/passports/", {"cursor": "not-a-cursor"}).status_code == 400
     small = client.get("/api/v1/passports/", {"search": "B-0003"}).json()
     assert "count_is_estimate" not in small and small["count"] == len(small["results"])
+    client.force_authenticate(crowd["authority"])
+    every = client.get("/api/v1/passports/").json()
+    assert "count_is_estimate" not in every
+    assert every["count"] == Passport.objects.restrict(crowd["authority"], "view").count()
 
 
 def _walk(query: PassportListQuery, limit: int) -> list:
@@ -285,7 +300,7 @@ def test_cursor_of_another_ordering_or_altered_is_refused():
 
 
 def test_browser_list_offers_cursors_past_the_first_pages(crowd, client):
-    client.force_login(crowd["authority"])
+    client.force_login(crowd["owner"])
     first = client.get("/passports/")
     page = first.context["page"]
     assert page.paginator.estimated == (connection.vendor == "postgresql")
