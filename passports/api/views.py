@@ -81,12 +81,14 @@ class PassportListPagination(Pagination):
 
     The page and its total come from one query (`PassportListQuery.page`). The total is exact up to
     `list_query.EXACT_COUNT_LIMIT` rows per arm; above that it is PostgreSQL's estimate and the page says so
-    with `"count_is_estimate": true` (an authority's list spans every published passport: counting them
-    grew with the database). Keys that only apply sometimes are left out otherwise, so a page that needs
-    none of them has exactly the keys it always had: `count_is_estimate` (an estimate), `next_cursor` (a
-    following page). Whether a next page exists comes from one row read past the page, not from the total,
-    so `next` is right even when the total is estimated. `?page=last` needs the exact total and counts it:
-    the one request whose cost grows with the list (clients walking a long list follow `next_cursor`)."""
+    with `"count_is_estimate": true` (a large search, a company's thousands of own passports). An
+    authority's count of every published passport, or of a manufacturer's or a country's, is exact at any
+    size: PostgreSQL keeps each company's count (`passports.published_counts`). Keys that only apply
+    sometimes are left out otherwise, so a page that needs none of them has exactly the keys it always had:
+    `count_is_estimate` (an estimate), `next_cursor` (a following page). Whether a next page exists comes
+    from one row read past the page, not from the total, so `next` is right even when the total is
+    estimated. `?page=last` needs the exact total and counts it: the one request whose cost grows with the
+    list (clients walking a long list follow `next_cursor`)."""
 
     cursor_query_param = "cursor"
 
