@@ -31,7 +31,7 @@ def main() -> None:
     parser.add_argument(
         "terms",
         nargs="+",
-        help="search terms, each listed on its own; NAME=VALUE lists with that filter instead",
+        help="search terms, each listed on its own; NAME=VALUE lists with that filter, `all` the whole list",
     )
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--explain", action="store_true")
@@ -51,7 +51,9 @@ def main() -> None:
     organization = active_organization_of(User.objects.get(username=AUTHORITY_USER))
     for term in args.terms:
         name, _sep, value = term.partition("=")
-        if value and name in PassportListFilters.__dataclass_fields__:  # manufacturer=BPNL..., country=JP
+        if term == "all":  # the whole list, no filter
+            filters = PassportListFilters()
+        elif value and name in PassportListFilters.__dataclass_fields__:  # manufacturer=BPNL..., country=JP
             filters = PassportListFilters(**{name: value})
         else:
             filters = PassportListFilters(search_terms=tuple(term.split()))
