@@ -81,7 +81,8 @@ IDENTIFIER_INDEX = TrigramIndex("passports_identifier_trgm")
 
 #: Up to this many rows per arm the total is counted exactly (reading at most this many index entries);
 #: beyond it the total is PostgreSQL's planner estimate, and said to be one. An authority's list spans every
-#: published passport: counting them all grew with the database (0.3-0.5 s at one million).
+#: published passport: counting them all grew with the database (0.3-0.5 s at one million); that arm is now
+#: summed from the counts PostgreSQL keeps per company (`_kept_arm`), exact at any size.
 EXACT_COUNT_LIMIT = 1_000
 
 #: A search term's matching battery models are passed to the list's SQL as ids up to this many; beyond, as a
