@@ -17,8 +17,9 @@ recount after every way a version is written, changed or deleted, and the list t
 `restrict()` itself.
 
 Concurrency: two transactions publishing a first version for the same company queue on that company's row
-until the first commits (a bulk import chunk, then an interactive publication, waits for the chunk's
-commit). PostgreSQL only: on SQLite (`make run`) the table stays empty and the list counts its rows.
+until the first commits, then add to the committed count (tested); a statement that touches several
+companies locks their rows in the order of their ids, so two such statements cannot deadlock on them.
+PostgreSQL only: on SQLite (`make run`) the table stays empty and the list counts its rows.
 """
 
 # S608: only the module's own table names are interpolated.
@@ -50,7 +51,7 @@ def _add_deltas(changed: str, before: str) -> str:
         f"SELECT p.organization_id, SUM(d.delta) FROM ("
         f"SELECT c.passport_id, ({now})::int - ({before})::int AS delta FROM ({changed}) c"
         f") d JOIN {PASSPORTS} p ON p.id = d.passport_id WHERE d.delta <> 0 "
-        "GROUP BY p.organization_id HAVING SUM(d.delta) <> 0 "
+        "GROUP BY p.organization_id HAVING SUM(d.delta) <> 0 ORDER BY p.organization_id "
         "ON CONFLICT (organization_id) DO UPDATE SET passports = counts.passports + EXCLUDED.passports;"
     )
 

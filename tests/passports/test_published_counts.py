@@ -178,3 +178,43 @@ def test_the_command_counts_anew(company_a, battery_model):
     call_command("recount_published_passports", stdout=out)
     assert out.getvalue().strip() == "Published passports counted anew: 3 (companies with any: 1)."
     assert _assert_kept_equals_counted() == {company_a.pk: 3}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_publications_of_one_company_both_count(company_a, battery_model):
+    """Two transactions publish a first version for the company at once: the second waits for the first's
+    commit on the company's row, then adds to the committed count (no update is lost)."""
+    import threading
+
+    from django.db import connections
+
+    first, second = Passport.objects.bulk_create([_bare(battery_model, f"urn:race:{n}") for n in range(2)])
+    insert = (
+        "INSERT INTO passports_passportversion (passport_id, number, state, data, created_at, updated_at, "
+        "published_at) VALUES (%s, 1, 'published', '{}', now(), now(), now())"
+    )
+    other = connections.create_connection("default")
+    other.set_autocommit(False)
+    waited = threading.Event()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(insert, [first.pk])  # uncommitted: holds the company's count row
+
+        def publish_second() -> None:
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(insert, [second.pk])  # waits for `other` on the count row
+                waited.set()
+            finally:
+                connection.close()
+
+        racer = threading.Thread(target=publish_second)
+        racer.start()
+        racer.join(timeout=1)
+        assert racer.is_alive() and not waited.is_set()  # queued behind the first transaction
+        other.commit()
+        racer.join(timeout=10)
+        assert waited.is_set()
+    finally:
+        other.close()
+    assert _assert_kept_equals_counted() == {company_a.pk: 2}
