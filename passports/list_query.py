@@ -85,6 +85,10 @@ IDENTIFIER_INDEX = TrigramIndex("passports_identifier_trgm")
 #: summed from the counts PostgreSQL keeps per company (`_kept_arm`), exact at any size.
 EXACT_COUNT_LIMIT = 1_000
 
+#: The place of an authority's arm of every other company's published passports among `_arms()` (after the
+#: caller's own passports).
+AUTHORITY_ARM = 1
+
 #: A search term's matching battery models are passed to the list's SQL as ids up to this many; beyond, as a
 #: subquery (see `_filtered`).
 MODEL_IDS_LIMIT = 1_000
@@ -333,7 +337,7 @@ class PassportListQuery:
             )
         else:
             readable = None
-        if readable is not None:
+        if readable is not None:  # for an authority, at AUTHORITY_ARM: its count is kept (`_kept_arm`)
             arms.append(_Sql(f"{others.text} AND {readable.text}", (*others.params, *readable.params)))
         if (reviewed := _granted(grants, CONFIDENTIAL)) is not None:
             text, params = f"{others.text} AND {reviewed.text}", (*others.params, *reviewed.params)
@@ -383,7 +387,7 @@ class PassportListQuery:
             or filters.state not in ("", VersionState.PUBLISHED)
         ):
             return None
-        return 1
+        return AUTHORITY_ARM
 
     def _kept_count(self) -> _Sql:
         """The kept arm's count: the published passports of every company but the caller's, or of the
@@ -538,39 +542,42 @@ class PassportListQuery:
         join = f" INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
         return f"{table_name(Passport)} p{join}"
 
+    def _arm_counts(self, cap: int | None) -> list[_Sql]:
+        """Each arm's count as an expression: the kept arm's summed from the counts PostgreSQL keeps
+        (`_kept_count`), the others counted, reading at most `cap` rows when given."""
+        arms, filtered, from_ = self._parts
+        counts = []
+        for n, arm in enumerate(arms):
+            if n == self._kept_arm:
+                counts.append(self._kept_count())
+            elif cap is None:
+                counts.append(
+                    _Sql(
+                        f"(SELECT COUNT(*) FROM {from_} WHERE {arm.text}{filtered.text})",
+                        (*arm.params, *filtered.params),
+                    )
+                )
+            else:
+                counts.append(
+                    _Sql(
+                        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {from_} WHERE {arm.text}{filtered.text} "
+                        f"LIMIT %s) c{n})",
+                        (*arm.params, *filtered.params, cap),
+                    )
+                )
+        return counts
+
     def _count(self) -> _Sql:
         """The exact total as one expression: the arms' counts added up (each may use its own index)."""
-        arms, filtered, from_ = self._parts
-        counts = [
-            self._kept_count()
-            if n == self._kept_arm
-            else _Sql(
-                f"(SELECT COUNT(*) FROM {from_} WHERE {arm.text}{filtered.text})",
-                (*arm.params, *filtered.params),
-            )
-            for n, arm in enumerate(arms)
-        ]
-        return _Sql(
-            " + ".join(count.text for count in counts), tuple(p for count in counts for p in count.params)
-        )
+        counts = self._arm_counts(None)
+        return _Sql(" + ".join(c.text for c in counts), tuple(p for c in counts for p in c.params))
 
     def _capped_counts(self) -> _Sql:
         """Each arm's count as a column of its own, read up to `EXACT_COUNT_LIMIT + 1` rows: an arm at the
-        cap has more rows than are worth counting, and the total becomes an estimate."""
-        arms, filtered, from_ = self._parts
-        counts = [
-            self._kept_count()
-            if n == self._kept_arm
-            else _Sql(
-                f"(SELECT COUNT(*) FROM (SELECT 1 FROM {from_} WHERE {arm.text}{filtered.text} "
-                f"LIMIT %s) c{n})",
-                (*arm.params, *filtered.params, EXACT_COUNT_LIMIT + 1),
-            )
-            for n, arm in enumerate(arms)
-        ]
-        return _Sql(
-            ", ".join(count.text for count in counts), tuple(p for count in counts for p in count.params)
-        )
+        cap has more rows than are worth counting, and the total becomes an estimate (the kept arm's count
+        is exact at any size)."""
+        counts = self._arm_counts(EXACT_COUNT_LIMIT + 1)
+        return _Sql(", ".join(c.text for c in counts), tuple(p for c in counts for p in c.params))
 
     def _matches(self) -> tuple[_Sql, _Sql]:
         """(WITH clause, capped counts) for a search: each arm's matches read once, up to
