@@ -641,11 +641,8 @@ class PassportListQuery:
         (`_matches`) when they are all there (at most `EXACT_COUNT_LIMIT`), else from its walk (`_walks`)
         when that found the whole page, else from the table."""
         arms, filtered, from_ = self._parts
-        reverse = key is not None and key.backwards
-        after = self._after(key) if key is not None else _Sql("")
-        where_after = f" AND {after.text}" if key is not None else ""
+        reverse, after, where_after, order, cut = self._reading(offset, limit, key)
         columns = self._id_columns()
-        order, cut = self._order_by("p", reverse), offset + limit + 1
         # Each arm as a subquery of its own: SQLite allows ORDER BY and LIMIT only there in a UNION.
         selects, params = [], []
         for n, arm in enumerate(arms):
@@ -693,6 +690,15 @@ class PassportListQuery:
             (*params, limit + 1, offset),
         )
 
+    def _reading(self, offset: int, limit: int, key: ListKey | None) -> tuple[bool, _Sql, str, str, int]:
+        """How an arm is read for a page: (backwards, the condition after `key`, that condition as
+        " AND ..." or "", the ORDER BY in the direction read, the rows each arm reads: the page, those
+        before it, and one more to tell whether another page follows)."""
+        reverse = key is not None and key.backwards
+        after = self._after(key) if key is not None else _Sql("")
+        where_after = f" AND {after.text}" if key is not None else ""
+        return reverse, after, where_after, self._order_by("p", reverse), offset + limit + 1
+
     def _id_columns(self) -> str:
         """The columns an arm's page is merged by: the id and the sort columns."""
         sort_columns = {ORDERING_COLUMNS[term.lstrip("-")] for term in self.filters.ordering}
@@ -706,10 +712,7 @@ class PassportListQuery:
         uses: 115 ms at ten million passports). When it does not (fewer, or rarer, matches), the page comes
         from the table as before (`_page_ids`)."""
         arms, walk_filtered = self._parts[0], self._walk_filtered
-        reverse = key is not None and key.backwards
-        after = self._after(key) if key is not None else _Sql("")
-        where_after = f" AND {after.text}" if key is not None else ""
-        order, cut = self._order_by("p", reverse), offset + limit + 1
+        _reverse, after, where_after, order, cut = self._reading(offset, limit, key)
         _conditions, joins_model, _many_models = self._filtered
         join = f" INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
         ctes, params = [], []
