@@ -219,6 +219,18 @@ def test_an_authoritys_total_of_every_published_passport_is_exact(crowd, filters
 
 
 @postgresql_only
+def test_an_authoritys_total_for_a_country_of_many_companies_is_exact(crowd, monkeypatch):
+    """Beyond `MODEL_IDS_LIMIT` companies the counts are summed over the country's companies by a subquery."""
+    from passports import list_query
+
+    monkeypatch.setattr(list_query, "MODEL_IDS_LIMIT", 1)
+    found = _query(crowd["authority"], country="DE").page(50)
+    listed = Passport.objects.restrict(crowd["authority"], "view").filter(organization__country="DE")
+    assert not found.estimated and found.total == listed.count() > EXACT_COUNT_LIMIT
+    assert _query(crowd["authority"], country="JP").page(50) is None  # no company there: nothing, exactly
+
+
+@postgresql_only
 def test_the_api_says_when_its_count_is_an_estimate(crowd):
     from rest_framework.test import APIClient
 
