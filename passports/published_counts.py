@@ -38,42 +38,42 @@ PASSPORTS = Passport._meta.db_table
 PUBLISHED = VersionState.PUBLISHED.value
 
 
+def _has_published(passport_id: str, besides: str = "") -> str:
+    """The passport `passport_id` (an SQL expression) has a published version in the version table
+    (`besides`: other than the rows of that transition table); the authorities' condition of
+    passports.access."""
+    other = f" AND NOT EXISTS (SELECT 1 FROM {besides} r WHERE r.id = v.id)" if besides else ""
+    return (
+        f"EXISTS (SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = {passport_id} "
+        f"AND v.state = '{PUBLISHED}'{other})"
+    )
+
+
 def _add_deltas(changed: str, before: str) -> str:
     """Add to each company's count the change in how many of its passports have a published version:
     `changed` selects the passport ids a statement touched, `before` is whether such a passport `c` had a
     published version before the statement (the version table now, without the statement's new rows and
     with its old ones)."""
-    now = (
-        f"EXISTS (SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = c.passport_id AND v.state = '{PUBLISHED}')"
-    )
     return (
         f"INSERT INTO {COUNTS} AS counts (organization_id, passports) "
         f"SELECT p.organization_id, SUM(d.delta) FROM ("
-        f"SELECT c.passport_id, ({now})::int - ({before})::int AS delta FROM ({changed}) c"
+        f"SELECT c.passport_id, ({_has_published('c.passport_id')})::int - ({before})::int AS delta "
+        f"FROM ({changed}) c"
         f") d JOIN {PASSPORTS} p ON p.id = d.passport_id WHERE d.delta <> 0 "
         "GROUP BY p.organization_id HAVING SUM(d.delta) <> 0 ORDER BY p.organization_id "
         "ON CONFLICT (organization_id) DO UPDATE SET passports = counts.passports + EXCLUDED.passports;"
     )
 
 
-def _published_besides(rows: str) -> str:
-    """Passport `c` has a published version other than the statement's `rows` (new_versions)."""
-    return (
-        f"EXISTS (SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = c.passport_id AND v.state = '{PUBLISHED}' "
-        f"AND NOT EXISTS (SELECT 1 FROM {rows} r WHERE r.id = v.id))"
-    )
-
-
-def _old_published() -> str:
-    return (
-        "EXISTS (SELECT 1 FROM old_versions o "
-        f"WHERE o.passport_id = c.passport_id AND o.state = '{PUBLISHED}')"
-    )
+# Passport `c` had a published version among the rows a statement changed or deleted.
+_OLD_PUBLISHED = (
+    f"EXISTS (SELECT 1 FROM old_versions o WHERE o.passport_id = c.passport_id AND o.state = '{PUBLISHED}')"
+)
 
 
 _ON_INSERT = _add_deltas(
     f"SELECT DISTINCT passport_id FROM new_versions WHERE state = '{PUBLISHED}'",
-    _published_besides("new_versions"),
+    _has_published("c.passport_id", besides="new_versions"),
 )
 # Only rows whose state or passport changed can change a count (a draft's edits are most updates).
 _MOVED = (
@@ -82,7 +82,7 @@ _MOVED = (
 )
 _ON_UPDATE = _add_deltas(
     f"SELECT o.passport_id {_MOVED} UNION SELECT n.passport_id {_MOVED}",
-    f"{_old_published()} OR {_published_besides('new_versions')}",
+    f"{_OLD_PUBLISHED} OR {_has_published('c.passport_id', besides='new_versions')}",
 )
 _ON_DELETE = _add_deltas(
     f"SELECT DISTINCT passport_id FROM old_versions WHERE state = '{PUBLISHED}'",
@@ -99,13 +99,15 @@ TRIGGERS = (
     ("passports_count_updated_versions", "UPDATE", "OLD TABLE AS old_versions NEW TABLE AS new_versions"),
     ("passports_count_deleted_versions", "DELETE", "OLD TABLE AS old_versions"),
 )
-# A passport moved to another company (no service does it; an administrator's SQL might) takes its count.
+# A passport moved to another company (no service does it; an administrator's SQL might) takes its count,
+# both companies' rows locked in the order of their ids as the statement triggers lock them.
 _MOVE_FUNCTION = (
     "passports_count_moved_passport",
-    f"IF EXISTS (SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = NEW.id AND v.state = '{PUBLISHED}') THEN "
-    f"UPDATE {COUNTS} SET passports = passports - 1 WHERE organization_id = OLD.organization_id; "
-    f"INSERT INTO {COUNTS} AS counts (organization_id, passports) VALUES (NEW.organization_id, 1) "
-    "ON CONFLICT (organization_id) DO UPDATE SET passports = counts.passports + 1; END IF; RETURN NULL;",
+    f"IF {_has_published('NEW.id')} THEN "
+    f"INSERT INTO {COUNTS} AS counts (organization_id, passports) "
+    "SELECT * FROM (VALUES (OLD.organization_id, -1), (NEW.organization_id, 1)) m ORDER BY 1 "
+    "ON CONFLICT (organization_id) DO UPDATE SET passports = counts.passports + EXCLUDED.passports; "
+    "END IF; RETURN NULL;",
 )
 
 
@@ -146,8 +148,7 @@ def uninstall(schema_editor: BaseDatabaseSchemaEditor) -> None:
 
 
 _COUNTED = (
-    f"SELECT p.organization_id, COUNT(*) FROM {PASSPORTS} p WHERE EXISTS "
-    f"(SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = p.id AND v.state = '{PUBLISHED}') "
+    f"SELECT p.organization_id, COUNT(*) FROM {PASSPORTS} p WHERE {_has_published('p.id')} "
     "GROUP BY p.organization_id"
 )
 
