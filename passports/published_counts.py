@@ -41,11 +41,16 @@ PUBLISHED = VersionState.PUBLISHED.value
 def _has_published(passport_id: str, besides: str = "") -> str:
     """The passport `passport_id` (an SQL expression) has a published version in the version table
     (`besides`: other than the rows of that transition table); the authorities' condition of
-    passports.access."""
+    passports.access.
+
+    Written as a scalar subquery, one index probe per passport, never as EXISTS: PostgreSQL may plan an
+    EXISTS in a trigger's statement as a hashed subplan that reads every published version, and does when
+    the version table's statistics are stale (a bulk load) or a transition table looks large. That made
+    one publication take 0.9 s at half a million versions during `seed_fast.py`."""
     other = f" AND NOT EXISTS (SELECT 1 FROM {besides} r WHERE r.id = v.id)" if besides else ""
     return (
-        f"EXISTS (SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = {passport_id} "
-        f"AND v.state = '{PUBLISHED}'{other})"
+        f"((SELECT 1 FROM {VERSIONS} v WHERE v.passport_id = {passport_id} "
+        f"AND v.state = '{PUBLISHED}'{other} LIMIT 1) IS NOT NULL)"
     )
 
 
@@ -53,13 +58,15 @@ def _add_deltas(changed: str, before: str) -> str:
     """Add to each company's count the change in how many of its passports have a published version:
     `changed` selects the passport ids a statement touched, `before` is whether such a passport `c` had a
     published version before the statement (the version table now, without the statement's new rows and
-    with its old ones)."""
+    with its old ones). Each passport's company is looked up by its primary key (LIMIT keeps PostgreSQL from
+    turning the look-up into a join, which stale statistics made a hash of the whole passport table)."""
     return (
         f"INSERT INTO {COUNTS} AS counts (organization_id, passports) "
         f"SELECT p.organization_id, SUM(d.delta) FROM ("
         f"SELECT c.passport_id, ({_has_published('c.passport_id')})::int - ({before})::int AS delta "
         f"FROM ({changed}) c"
-        f") d JOIN {PASSPORTS} p ON p.id = d.passport_id WHERE d.delta <> 0 "
+        f") d CROSS JOIN LATERAL (SELECT p.organization_id FROM {PASSPORTS} p WHERE p.id = d.passport_id "
+        "LIMIT 1) p WHERE d.delta <> 0 "
         "GROUP BY p.organization_id HAVING SUM(d.delta) <> 0 ORDER BY p.organization_id "
         "ON CONFLICT (organization_id) DO UPDATE SET passports = counts.passports + EXCLUDED.passports;"
     )
