@@ -118,8 +118,8 @@ _MOVE_FUNCTION = (
 )
 
 
-def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    """Create the triggers (PostgreSQL; nothing elsewhere) and count what is already there."""
+def write_functions(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Create the triggers' functions, or replace them with this module's (PostgreSQL; nothing elsewhere)."""
     if schema_editor.connection.vendor != "postgresql":
         return
     for name, body in FUNCTIONS.items():
@@ -127,15 +127,23 @@ def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
             f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} "
             "RETURN NULL; END $$"
         )
+    name, body = _MOVE_FUNCTION
+    schema_editor.execute(
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
+    )
+
+
+def install(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    """Create the triggers (PostgreSQL; nothing elsewhere) and count what is already there."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    write_functions(schema_editor)
     for name, event, tables in TRIGGERS:
         schema_editor.execute(
             f"CREATE TRIGGER {name} AFTER {event} ON {VERSIONS} REFERENCING {tables} "
             f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
         )
-    name, body = _MOVE_FUNCTION
-    schema_editor.execute(
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} END $$"
-    )
+    name, _body = _MOVE_FUNCTION
     schema_editor.execute(
         f"CREATE TRIGGER {name} AFTER UPDATE OF organization_id ON {PASSPORTS} FOR EACH ROW "
         f"WHEN (OLD.organization_id IS DISTINCT FROM NEW.organization_id) EXECUTE FUNCTION {name}()"
