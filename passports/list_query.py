@@ -98,9 +98,16 @@ BROAD_SEARCH_ESTIMATE = 10 * EXACT_COUNT_LIMIT
 #: A list of at most this many companies (a manufacturer, a country) reads each company's first rows from
 #: its own index and merges them (see `_page_ids`); more, and the walk down the list's order finds theirs.
 COMPANY_PAGES_LIMIT = 100
-#: A search arm with more matches than `EXACT_COUNT_LIMIT` first looks for its page among this many
-#: passports down the list's order (see `_walks`): about 30 ms when nothing is found there.
+#: A search arm with more matches than it counts first looks for its page among this many passports down
+#: the list's order (see `_walks`): about 30 ms when nothing is found there.
 SEARCH_WALK_LIMIT = 100_000
+#: A search arm reads its first this many matches (and one more) in the table's order (see `_matches`). When
+#: there are more and they lie in more than `SEARCH_CLUSTERED_BLOCKS` table pages, the matches are spread
+#: over the table and counting on to `EXACT_COUNT_LIMIT` would read a page for nearly each one (1,000 pages
+#: and 2,000 index pages for a number every company uses: 13 ms when they are not in PostgreSQL's buffers):
+#: the total is then estimated. Clustered matches (one company's identifiers) are counted on to the limit.
+SEARCH_FIRST_MATCHES = 100
+SEARCH_CLUSTERED_BLOCKS = 25
 
 
 @dataclass(frozen=True)
@@ -580,18 +587,36 @@ class PassportListQuery:
         return _Sql(", ".join(c.text for c in counts), tuple(p for c in counts for p in c.params))
 
     def _matches(self) -> tuple[_Sql, _Sql]:
-        """(WITH clause, capped counts) for a search: each arm's matches read once, up to
-        `EXACT_COUNT_LIMIT + 1` of them, for its count and, when they are all there, its page. A search
-        finds its matches through the trigram index, whose scan is most of the request's time (6 ms of 18
-        for one company's 1,000 passports among ten million); the count and the page each scanned it."""
+        """(WITH clause, each arm's count and whether it is complete) for a search: each arm's matches read
+        once, for its count and, when they are all there, its page. A search finds its matches through the
+        trigram index, whose scan is most of the request's time (6 ms of 18 for one company's 1,000 passports
+        among ten million); the count and the page each scanned it.
+
+        An arm's matches (`candidates<n>`, up to `EXACT_COUNT_LIMIT` + 1) are read as far as they are asked
+        for: first `SEARCH_FIRST_MATCHES` + 1 of them, in the table's order; when there are more and they lie
+        in at most `SEARCH_CLUSTERED_BLOCKS` table pages, on to the limit (`matches<n>`). `counted<n>` holds
+        how many were read and whether that is all of them. One scan of the trigram index serves both reads,
+        planned for the larger limit: planned for the smaller, PostgreSQL chose to scan the whole table for a
+        term it overestimated (29 ms at ten million)."""
         arms, filtered, from_ = self._parts
-        ctes = [
-            f"matches{n} AS MATERIALIZED (SELECT p.id, p.created_at, p.unique_identifier FROM {from_} "
-            f"WHERE {arm.text}{filtered.text} LIMIT %s)"
-            for n, arm in enumerate(arms)
-        ]
-        params = [value for arm in arms for value in (*arm.params, *filtered.params, EXACT_COUNT_LIMIT + 1)]
-        counts = ", ".join(f"(SELECT COUNT(*) FROM matches{n})" for n in range(len(arms)))
+        first, blocks = SEARCH_FIRST_MATCHES, SEARCH_CLUSTERED_BLOCKS
+        ctes, params = [], []
+        for n, arm in enumerate(arms):
+            ctes += [
+                f"candidates{n} AS MATERIALIZED (SELECT p.id, p.created_at, p.unique_identifier, "
+                f"(p.ctid::text::point)[0] AS block FROM {from_} WHERE {arm.text}{filtered.text} LIMIT %s)",
+                f"shape{n} AS MATERIALIZED (SELECT COUNT(*) AS found, COUNT(DISTINCT block) AS blocks "
+                f"FROM (SELECT block FROM candidates{n} LIMIT %s) f)",
+                f"matches{n} AS MATERIALIZED (SELECT id, created_at, unique_identifier FROM candidates{n} "
+                f"LIMIT (SELECT CASE WHEN found > %s AND blocks > %s THEN %s ELSE %s END FROM shape{n}))",
+                f"counted{n} AS MATERIALIZED (SELECT COUNT(*) AS found, COUNT(*) <= (SELECT CASE WHEN "
+                f"blocks <= %s THEN %s ELSE %s END FROM shape{n}) AS complete FROM matches{n})",
+            ]
+            params += [*arm.params, *filtered.params, EXACT_COUNT_LIMIT + 1, first + 1]
+            params += [first, blocks, first + 1, EXACT_COUNT_LIMIT + 1, blocks, EXACT_COUNT_LIMIT, first]
+        counts = ", ".join(
+            f"(SELECT found FROM counted{n}), (SELECT complete FROM counted{n})" for n in range(len(arms))
+        )
         return _Sql(f"WITH {', '.join(ctes)} ", tuple(params)), _Sql(counts)
 
     @functools.cached_property
@@ -618,14 +643,18 @@ class PassportListQuery:
             cursor.execute(f"SELECT {counts.text}", counts.params)
             return self._total(cursor.fetchone())
 
-    def _total(self, counts: tuple[int | None, ...]) -> tuple[int, bool]:
-        """The total from the arms' capped counts: exact when none reached the cap, else the estimate (never
-        below the rows already seen). A broad search's arms are not counted (None): the estimate."""
+    def _total(
+        self, counts: tuple[int | None, ...], complete: tuple[bool, ...] | None = None
+    ) -> tuple[int, bool]:
+        """The total from the arms' capped counts: exact when none reached the cap (or, for a search's arms,
+        each says it is `complete`), else the estimate (never below the rows already seen). A broad search's
+        arms are not counted (None): the estimate."""
         if None in counts:
             return self._estimate, True
         at_least = sum(counts)
-        capped = [count for n, count in enumerate(counts) if n != self._kept_arm]
-        if all(count <= EXACT_COUNT_LIMIT for count in capped):
+        if complete is None:
+            complete = tuple(count <= EXACT_COUNT_LIMIT for count in counts)
+        if all(done for n, done in enumerate(complete) if n != self._kept_arm):
             return at_least, False
         estimate = self._estimate
         if estimate is None:  # SQLite (`make run`): no planner estimate, and its lists are small
@@ -650,17 +679,17 @@ class PassportListQuery:
             if read_once:
                 # PostgreSQL runs the branch whose condition on a count is false not at all (a one-time
                 # filter on the materialised matches or walk).
-                count, walked = f"(SELECT COUNT(*) FROM matches{n})", f"(SELECT COUNT(*) FROM walk{n})"
+                complete, walked = f"(SELECT complete FROM counted{n})", f"(SELECT COUNT(*) FROM walk{n})"
                 selects.append(
-                    f"SELECT * FROM (SELECT {columns} FROM matches{n} p WHERE {count} <= %s{where_after} "
+                    f"SELECT * FROM (SELECT {columns} FROM matches{n} p WHERE {complete}{where_after} "
                     f"ORDER BY {order} LIMIT %s) read{n}"
                 )
                 selects.append(
                     f"SELECT * FROM (SELECT {columns} FROM walk{n} p WHERE {walked} = %s "
                     f"ORDER BY {order} LIMIT %s) walked{n}"
                 )
-                params += [EXACT_COUNT_LIMIT, *after.params, cut, cut, cut]
-                all_there = f" AND {count} > %s AND {walked} < %s"
+                params += [*after.params, cut, cut, cut]
+                all_there = f" AND NOT {complete} AND {walked} < %s"
             if not read_once and self._by_company():
                 # Each company's first rows from its own index (organization, created_at, id), merged: the
                 # walk down the whole list's order met a hundredth's companies only after 100 ms.
@@ -680,7 +709,7 @@ class PassportListQuery:
                 *arm.params,
                 *filtered.params,
                 *after.params,
-                *([EXACT_COUNT_LIMIT, cut] if read_once else []),
+                *([cut] if read_once else []),
                 cut,
                 *([cut] if not read_once and self._by_company() else []),
             ]
@@ -705,25 +734,29 @@ class PassportListQuery:
         return ", ".join(["p.id", *(f"p.{column}" for column in sorted(sort_columns))])
 
     def _walks(self, offset: int, limit: int, key: ListKey | None) -> _Sql:
-        """A search's WITH clauses `walk<n>`: for each arm with more matches than `EXACT_COUNT_LIMIT`, its
+        """A search's WITH clauses `walk<n>`: for each arm whose matches were not all read (`_matches`), its
         first `offset + limit + 1` matches found by walking at most `SEARCH_WALK_LIMIT` passports down the
         list's order (after `key`). When the walk finds them all they are the arm's page, read in a few
         milliseconds where sorting every match costs a visit to each (10,000 for a number every company
         uses: 115 ms at ten million passports). When it does not (fewer, or rarer, matches), the page comes
         from the table as before (`_page_ids`)."""
         arms, walk_filtered = self._parts[0], self._walk_filtered
-        _reverse, after, where_after, order, cut = self._reading(offset, limit, key)
+        _reverse, after, _where_after, order, cut = self._reading(offset, limit, key)
         _conditions, joins_model, _many_models = self._filtered
         join = f" INNER JOIN {table_name(BatteryModel)} m ON m.id = p.battery_model_id" if joins_model else ""
+        walked_after = f" WHERE {after.text}" if key is not None else ""
         ctes, params = [], []
         for n, arm in enumerate(arms):
+            # Whether the arm's count is complete is asked outside the walked rows: PostgreSQL checks it
+            # once, and each of 50,000 rows passes one plan node less. The walk reads the index alone
+            # (migration 0012: it carries the columns checked here).
             ctes.append(
                 f"walk{n} AS MATERIALIZED (SELECT {self._id_columns()} FROM (SELECT * FROM "
-                f"{table_name(Passport)} p WHERE (SELECT COUNT(*) FROM matches{n}) > %s{where_after} "
-                f"ORDER BY {order} LIMIT %s) p{join} WHERE {arm.text}{walk_filtered.text} "
-                f"ORDER BY {order} LIMIT %s)"
+                f"{table_name(Passport)} p{walked_after} ORDER BY {order} "
+                f"LIMIT %s) p{join} WHERE NOT (SELECT complete FROM counted{n}) AND {arm.text}"
+                f"{walk_filtered.text} ORDER BY {order} LIMIT %s)"
             )
-            params += [EXACT_COUNT_LIMIT, *after.params, SEARCH_WALK_LIMIT]
+            params += [*after.params, SEARCH_WALK_LIMIT]
             params += [*arm.params, *walk_filtered.params, cut]
         return _Sql(", ".join(ctes), tuple(params))
 
@@ -776,19 +809,22 @@ class PassportListQuery:
             columns, joins = _Sql("p.id"), _Sql("")
         else:
             columns, joins = self._row_columns(), _Sql("")
-        fetched = self._run_page(offset, limit, columns, joins, key)
-        arms = len(self._parts[0])
+        fetched, tail = self._run_page(offset, limit, columns, joins, key)
         if not fetched:
             if key is None:
                 return None
             total, estimated = self.total()
             return ListPage([], total, estimated, not key.backwards, key.backwards, None, None, key.number)
-        total, estimated = self._total(fetched[0][-arms:])
+        counted = fetched[0][-tail:]
+        if tail == len(self._parts[0]):
+            total, estimated = self._total(counted)
+        else:  # a search's arms: each one's count, then whether that is all of its matches
+            total, estimated = self._total(counted[0::2], counted[1::2])
         reverse = key is not None and key.backwards
         more = len(fetched) > limit
         if more:  # the row that tells another page follows, in the direction read
             fetched = fetched[1:] if reverse else fetched[:limit]
-        width = len(fetched[0]) - arms - 3  # the row's own columns; then id, created_at, identifier; counts
+        width = len(fetched[0]) - tail - 3  # the row's own columns; then id, created_at, identifier; counts
         number = key.number if key is not None else offset // limit + 1
 
         def key_of(row: tuple, backwards: bool, to: int) -> ListKey:
@@ -859,9 +895,11 @@ class PassportListQuery:
 
     def _run_page(
         self, offset: int, limit: int, columns: _Sql, joins: _Sql, key: ListKey | None
-    ) -> list[tuple]:
-        """The rows of `SELECT <columns>, <key columns>, <capped counts> FROM <page's ids> JOIN passport p
-        JOIN battery model m <joins>`, in the list's order."""
+    ) -> tuple[list[tuple], int]:
+        """The rows of `SELECT <columns>, <key columns>, <counts> FROM <page's ids> JOIN passport p JOIN
+        battery model m <joins>`, in the list's order, and how many count columns end each row (one per arm,
+        or two for a search's: `_matches`)."""
+        tail = len(self._parts[0])
         if self.filters.search_terms and connection.vendor == "postgresql" and self._broad():
             uncounted = ", ".join(["NULL"] * len(self._parts[0]))
             with_, counts, page = _Sql(""), _Sql(uncounted), self._page_ids(offset, limit, key)
@@ -870,6 +908,7 @@ class PassportListQuery:
             walks = self._walks(offset, limit, key)
             with_ = _Sql(f"{matches.text}, {walks.text} ", (*matches.params, *walks.params))
             page = self._page_ids(offset, limit, key, read_once=True)
+            tail *= 2
         else:
             with_, counts, page = _Sql(""), self._capped_counts(), self._page_ids(offset, limit, key)
         sql = (
@@ -887,7 +926,7 @@ class PassportListQuery:
         planned_per_values = filters.search_terms or filters.manufacturer or filters.country
         with connection.cursor() if planned_per_values else hot_cursor() as cursor:
             cursor.execute(sql, [*with_.params, *columns.params, *counts.params, *page.params, *joins.params])
-            return cursor.fetchall()
+            return cursor.fetchall(), tail
 
 
 def _created_at(value: Any) -> datetime:

@@ -80,8 +80,9 @@ class PassportListPagination(Pagination):
     (`?cursor=...`, keyset pagination on the list's order) whose pages cost the same at any depth.
 
     The page and its total come from one query (`PassportListQuery.page`). The total is exact up to
-    `list_query.EXACT_COUNT_LIMIT` rows per arm; above that it is PostgreSQL's estimate and the page says so
-    with `"count_is_estimate": true` (a large search, a company's thousands of own passports). An
+    `list_query.EXACT_COUNT_LIMIT` rows per arm (for a search whose matches are spread over the table, up to
+    `SEARCH_FIRST_MATCHES`); above that it is an estimate and the page says so with
+    `"count_is_estimate": true` (a large search, a company's thousands of own passports). An
     authority's count of every published passport, or of a manufacturer's or a country's, is exact at any
     size: PostgreSQL keeps each company's count (`passports.published_counts`). Keys that only apply
     sometimes are left out otherwise, so a page that needs none of them has exactly the keys it always had:

@@ -202,6 +202,31 @@ def test_large_totals_are_estimated_and_said_to_be(crowd):
 
 
 @postgresql_only
+@pytest.mark.parametrize("spread", [False, True])
+@pytest.mark.parametrize("who", ["authority", "owner"])
+def test_a_search_counts_its_matches_exactly_when_they_are_clustered(crowd, who, spread, monkeypatch):
+    """A search's arm reads its first `SEARCH_FIRST_MATCHES` + 1 matches; lying in few table pages (one
+    company's run of identifiers), they are counted on, exactly, up to `EXACT_COUNT_LIMIT`; spread over more
+    pages than `SEARCH_CLUSTERED_BLOCKS` (forced here), the total is an estimate, never below what was read.
+    The rows are the rule's either way."""
+    from passports import list_query
+
+    if spread:
+        monkeypatch.setattr(list_query, "SEARCH_CLUSTERED_BLOCKS", 0)
+    filters = PassportListFilters(search_terms=("A-01",))
+    expected = filtered_rows(actor=crowd[who], filters=filters)
+    assert list_query.SEARCH_FIRST_MATCHES < len(expected) <= EXACT_COUNT_LIMIT
+    query = PassportListQuery(active_organization_of(crowd[who]), filters)
+    found = query.page(50)
+    assert found.rows == expected[:50]
+    assert _walk(query, 50) == expected
+    if spread:
+        assert found.estimated and found.total > list_query.SEARCH_FIRST_MATCHES
+    else:
+        assert (found.total, found.estimated) == (len(expected), False)
+
+
+@postgresql_only
 @pytest.mark.parametrize(
     "filters", [{}, {"state": "published"}, {"country": "DE"}, {"manufacturer": "owner"}]
 )
