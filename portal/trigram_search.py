@@ -108,15 +108,21 @@ def _like(text: str) -> str:
     return f"%{connection.ops.prep_for_like_query(text)}%"
 
 
-def contains(column: str, term: str, index: TrigramIndex, *, indexed: bool = True) -> tuple[str, list[str]]:
+def contains(
+    column: str, term: str, index: TrigramIndex, *, indexed: bool = True, sampled: bool = False
+) -> tuple[str, list[str]]:
     """SQL (and its parameters) true where `column` contains `term` whatever the case: the rows of
     `UPPER(column) LIKE UPPER('%term%')`, where `UPPER(column)` is what the index covers. With the index
     asked only for the term's uncommon fragments (PostgreSQL); the plain `LIKE` elsewhere. `indexed=False`
     (rows read another way, such as down the list's order): the check alone, without the fragments, which
-    cost each row another `UPPER()` (PostgreSQL)."""
+    cost each row another `UPPER()` (PostgreSQL). `sampled=True` (PostgreSQL, for estimating how common a term
+    is, never for the rows listed): the column holds the term in upper or in lower case, which a value of
+    mixed case may not, without `UPPER()` on each row (2.5 ms for 5,000 rows)."""
     like = f"UPPER({column}) LIKE UPPER(%s) ESCAPE '\\'"
     if connection.vendor != "postgresql":
         return like, [_like(term)]
+    if sampled and term.upper() != term.lower():
+        return f"(strpos({column}, %s) > 0 OR strpos({column}, %s) > 0)", [term.upper(), term.lower()]
     if term.upper() == term.lower():
         # Nothing in the term has a case, and `UPPER()` turns letters into letters: the column itself
         # contains it exactly when its upper case does. `UPPER()` was 0.5 us a row, half a walk's time.

@@ -227,6 +227,26 @@ def test_a_search_counts_its_matches_exactly_when_they_are_clustered(crowd, who,
 
 
 @postgresql_only
+def test_an_authoritys_frequent_spread_term_is_estimated_from_the_newest_passports(crowd, monkeypatch):
+    """A term an authority finds often enough among the newest `SEARCH_PROBE_ROWS` passports (from
+    `SEARCH_PROBE_MIN` matches up to `SEARCH_PROBE_MAX_SHARE` of them) is not read through the trigram
+    index: its total is that share of the table, said to be an estimate, and its rows are the rule's."""
+    from passports import list_query
+
+    monkeypatch.setattr(list_query, "SEARCH_PROBE_ROWS", 500)
+    monkeypatch.setattr(list_query, "SEARCH_PROBE_MAX_SHARE", 0.2)
+    filters = PassportListFilters(search_terms=("77",))  # one number in 25, spread over the whole table
+    expected = filtered_rows(actor=crowd["authority"], filters=filters)
+    query = PassportListQuery(active_organization_of(crowd["authority"]), filters)
+    found = query.page(50)
+    assert found.rows == expected[:50] and _walk(query, 50) == expected
+    assert found.estimated and 0.5 * len(expected) <= found.total <= 2 * len(expected)
+    monkeypatch.setattr(list_query, "SEARCH_PROBE_MIN", 10**6)  # never frequent enough: counted as before
+    counted = PassportListQuery(active_organization_of(crowd["authority"]), filters).page(50)
+    assert counted.rows == expected[:50] and not counted.estimated and counted.total == len(expected)
+
+
+@postgresql_only
 @pytest.mark.parametrize(
     "filters", [{}, {"state": "published"}, {"country": "DE"}, {"manufacturer": "owner"}]
 )

@@ -178,7 +178,7 @@ def test_a_broad_search_is_estimated_not_counted(world, crowd, audience, monkeyp
     assert checked
 
 
-@pytest.mark.parametrize("spread", [False, True])
+@pytest.mark.parametrize("spread", ["clustered", "spread", "probed"])
 @pytest.mark.parametrize("walk", [1, 3, 10**6])
 @pytest.mark.parametrize("cap", [0, 1, 3])
 @pytest.mark.parametrize("audience", [OWNER_VIEWER, PARTNER, AUTHORITY])
@@ -186,17 +186,21 @@ def test_a_search_pages_from_its_matches_or_from_the_table(
     world, crowd, audience, cap, walk, spread, monkeypatch
 ):
     """A search reads each arm's matches once, up to `EXACT_COUNT_LIMIT` + 1 (or, spread over the table, its
-    first `SEARCH_FIRST_MATCHES` + 1), and takes the arm's page from them when they are all there; when not,
-    from a walk of up to `SEARCH_WALK_LIMIT` passports down the list's order when that finds the whole page,
-    else from the table: the same rows every way, on the first page, at an offset and walked by cursor in
-    both directions."""
+    first `SEARCH_FIRST_MATCHES` + 1; or, for an authority's term frequent among the newest passports, none),
+    and takes the arm's page from them when they are all there; when not, from a walk of up to
+    `SEARCH_WALK_LIMIT` passports down the list's order when that finds the whole page, else from the table:
+    the same rows every way, on the first page, at an offset and walked by cursor in both directions."""
     from passports import list_query
 
     monkeypatch.setattr(list_query, "EXACT_COUNT_LIMIT", cap)
     monkeypatch.setattr(list_query, "SEARCH_WALK_LIMIT", walk)
-    if spread:  # every arm's first match already counts as spread: the count stops there
+    if spread == "spread":  # every arm's first match already counts as spread: the count stops there
         monkeypatch.setattr(list_query, "SEARCH_FIRST_MATCHES", 0)
         monkeypatch.setattr(list_query, "SEARCH_CLUSTERED_BLOCKS", 0)
+    elif spread == "probed":  # one match among the newest three passports: the index is not read
+        monkeypatch.setattr(list_query, "SEARCH_PROBE_ROWS", 3)
+        monkeypatch.setattr(list_query, "SEARCH_PROBE_MIN", 1)
+        monkeypatch.setattr(list_query, "SEARCH_PROBE_MAX_SHARE", 1.0)
     user = world.users[audience]
     organization = active_organization_of(user)
     searches = [("lmt",), ("LMT", "b"), ("urn",), ("canary",), ("zzz",), ("%",)]
