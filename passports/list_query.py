@@ -885,10 +885,12 @@ class PassportListQuery:
             total, estimated = self._total(counted[0::3], counted[1::3], counted[2::3])
         reverse = key is not None and key.backwards
         more = len(fetched) > limit
+        number = key.number if key is not None else offset // limit + 1
+        if estimated and not reverse:  # never fewer than the rows already passed (an estimate from a sample)
+            total = max(total, (number - 1) * limit + len(fetched))
         if more:  # the row that tells another page follows, in the direction read
             fetched = fetched[1:] if reverse else fetched[:limit]
         width = len(fetched[0]) - tail - 3  # the row's own columns; then id, created_at, identifier; counts
-        number = key.number if key is not None else offset // limit + 1
 
         def key_of(row: tuple, backwards: bool, to: int) -> ListKey:
             pk, created_at, identifier = row[width : width + 3]
