@@ -630,7 +630,7 @@ class PassportListQuery:
             sparse = f"(SELECT sparse FROM probe{n})"
             if n == self._probed_arm:
                 # The term's conditions before the arm's in FILTER, which PostgreSQL evaluates in order: the
-                # arm's probe the version table, the term's are a string search on the row.
+                # arm's conditions probe the version table, the term's are a string search on the row.
                 ctes.append(
                     f"probe{n} AS MATERIALIZED (SELECT walked = %s AND found BETWEEN %s AND %s AS sparse, "
                     f"found * GREATEST(walked, (SELECT reltuples FROM pg_class WHERE oid = "
